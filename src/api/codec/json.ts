@@ -1,0 +1,17 @@
+// JSON as Go's encoding/json writes it for the API server: compact with one
+// trailing newline, or 2-space pretty without one; <, >, & and U+2028/2029 escaped.
+
+const ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', '\u2028': '\\u2028', '\u2029': '\\u2029' };
+const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
+
+export function encodeJson(obj: unknown, pretty = false): string {
+  const s = pretty ? JSON.stringify(obj, null, 2) : JSON.stringify(obj) + '\n';
+  return NEEDS_ESCAPE.test(s) ? s.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : s;
+}
+
+/** GAS turns on pretty output for ?pretty=true and for browsers and curl/wget. */
+export function wantsPretty(query: Record<string, unknown>, userAgent: string | undefined): boolean {
+  const p = query['pretty'];
+  if (p !== undefined) return p === 'true' || p === '1' || p === '';
+  return userAgent !== undefined && /^(curl|Wget|Mozilla\/5\.0)/.test(userAgent);
+}
