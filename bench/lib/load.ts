@@ -1,0 +1,49 @@
+// A closed-loop HTTPS load generator: N keep-alive connections, each issuing
+// requests back to back for a fixed time; reports requests/s and latency percentiles.
+import { Agent, request } from 'undici';
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  durationMs: number;
+  headers?: Record<string, string>;
+  tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  bytes: number;
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const dispatcher = new Agent({ connections: opts.connections, pipelining: 1, connect: { ...opts.tls } });
+  const latencies: number[] = [];
+  let errors = 0;
+  let bytes = 0;
+  const deadline = performance.now() + opts.durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const start = performance.now();
+      try {
+        const res = await request(opts.url, { dispatcher, headers: opts.headers });
+        const body = await res.body.arrayBuffer();
+        if (res.statusCode !== 200) errors++;
+        bytes += body.byteLength;
+        latencies.push(performance.now() - start);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: opts.connections }, worker));
+  const elapsed = performance.now() - started;
+  await dispatcher.close();
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN);
+  return { requests: latencies.length, errors, rps: (latencies.length / elapsed) * 1000, p50Ms: pct(0.5), p99Ms: pct(0.99), bytes };
+}
