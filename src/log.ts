@@ -1,29 +1,120 @@
-// pino logger. -v levels map onto pino levels: 0 → info (errors, warnings, start-up),
-// 1 → debug (per-tick summary), 2+ → trace (per-node detail).
+// pino logger. klog's -v levels map onto pino levels:
+//   -v=0 → info  (errors, warnings, start-up summary, state changes)
+//   -v=1 → debug (per-tick summary)              log.debug(...) is klog.V(1)
+//   -v≥2 → trace (per-node detail)               log.trace(...) is klog.V(2)
+// Both formats write synchronously to stderr (as klog does), so nothing is lost
+// when main.ts calls process.exit and no worker thread outlives the process.
 
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 import type { LoggingFormat } from './options.js';
 
 export type { Logger };
 
-export function levelForVerbosity(v: number): pino.Level {
+/** Where log lines go: a pino destination or any writable with write(string). */
+export type LogDestination = DestinationStream | { write(chunk: string): unknown };
+
+export function levelForVerbosity(v: number): Level {
   if (v >= 2) return 'trace';
   if (v === 1) return 'debug';
   return 'info';
 }
 
-export function createLogger(verbosity: number, format: LoggingFormat, destination?: pino.DestinationStream): Logger {
-  const level = levelForVerbosity(verbosity);
-  if (destination) return pino({ level, base: undefined }, destination);
-  if (format === 'json') return pino({ level, base: undefined });
-  return pino({
-    level,
-    base: undefined,
-    transport: { target: 'pino-pretty', options: { colorize: false, translateTime: 'SYS:standard', ignore: 'pid,hostname', singleLine: true, destination: 2 } },
+/** Human-readable single lines: `[2026-01-02T03:04:05.678Z] INFO: msg {"node":"n1"}`. */
+function textStream(destination: LogDestination): DestinationStream {
+  // prettyFactory is a plain function: formatting happens in the caller's turn,
+  // no transform stream or worker thread involved.
+  const format = pinoPretty.prettyFactory({
+    colorize: false,
+    singleLine: true,
+    translateTime: "UTC:yyyy-mm-dd'T'HH:MM:ss.l'Z'",
+    ignore: 'pid,hostname',
+    // Treat err like any field so the entry stays on one line.
+    errorLikeObjectKeys: [],
   });
+  const flushable = destination as { flush?: (cb: (err?: Error) => void) => void };
+  return {
+    write(line: string) {
+      destination.write(format(line));
+    },
+    // Forwarded so logger.flush (and the `log` health check) reaches the real sink.
+    flush(cb: (err?: Error) => void) {
+      if (typeof flushable.flush === 'function') flushable.flush(cb);
+      else cb();
+    },
+  } as DestinationStream;
+}
+
+export function createLogger(verbosity: number, format: LoggingFormat, destination?: LogDestination): Logger {
+  const level = levelForVerbosity(verbosity);
+  const dest: LogDestination = destination ?? pino.destination({ fd: 2, sync: true });
+  if (format === 'json') {
+    // Level names, not numbers, so log pipelines need no pino knowledge.
+    return pino({ level, base: undefined, formatters: { level: (label) => ({ level: label }) }, serializers: { err: pino.stdSerializers.err } }, dest as DestinationStream);
+  }
+  // Text keeps one line per entry: an error shows its message, not its stack.
+  return pino({ level, base: undefined, serializers: { err: errorMessage } }, textStream(dest));
+}
+
+function errorMessage(e: unknown): unknown {
+  return e instanceof Error ? e.message : e;
 }
 
 /** A logger that drops everything, for tests. */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
+}
+
+export interface StateLogger {
+  /**
+   * Records the state of key (a node name, say) and logs msg only when the state
+   * differs from the previous one. The first report of the healthy state is not
+   * logged; a failure is logged at error level, a recovery at info.
+   * Returns whether a line was written.
+   */
+  report(key: string, state: string, msg: string, fields?: Record<string, unknown>): boolean;
+  /** Forget a key (node deleted): its next failure is logged again. */
+  forget(key: string): void;
+  /** Forget every key not in keys, so the map follows the live set of nodes. */
+  retain(keys: Iterable<string>): void;
+  /** Number of keys remembered (bounded by the live set when retain() is used). */
+  readonly size: number;
+}
+
+export interface StateLoggerOptions {
+  /** The state that means "healthy"; default "ok". */
+  okState?: string;
+  /** Level for entering a non-ok state; default error (as upstream's klog.ErrorS for scrape failures). */
+  failureLevel?: Level;
+  /** Level for returning to the ok state; default info. */
+  recoveryLevel?: Level;
+}
+
+/** Logs once per state change per key, instead of once per tick. */
+export function createStateLogger(log: Logger, opts: StateLoggerOptions = {}): StateLogger {
+  const okState = opts.okState ?? 'ok';
+  const failureLevel = opts.failureLevel ?? 'error';
+  const recoveryLevel = opts.recoveryLevel ?? 'info';
+  const states = new Map<string, string>();
+  return {
+    report(key, state, msg, fields = {}) {
+      const previous = states.get(key) ?? okState;
+      if (state === okState) states.delete(key);
+      else states.set(key, state);
+      if (previous === state) return false;
+      const level = state === okState ? recoveryLevel : failureLevel;
+      log[level]({ ...fields, state, previousState: previous }, msg);
+      return true;
+    },
+    forget(key) {
+      states.delete(key);
+    },
+    retain(keys) {
+      const keep = new Set(keys);
+      for (const k of states.keys()) if (!keep.has(k)) states.delete(k);
+    },
+    get size() {
+      return states.size;
+    },
+  };
 }

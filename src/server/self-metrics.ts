@@ -1,0 +1,172 @@
+// metrics-server's own Prometheus series on a prom-client Registry, served at
+// GET /metrics. Upstream's families keep their names, labels, help texts
+// (component-base prefixes ALPHA metrics' help with "[ALPHA] ") and buckets;
+// ours share the metrics_server_ prefix.
+
+import type { Middleware } from 'koa';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
+import type { ApiObserver, AuthObserver, ScrapeObserver, StoreObserver, WatchObserver } from '../observers.js';
+
+/** Prometheus client_golang DefBuckets. */
+export const DEF_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/**
+ * Upstream's BucketsForScrapeDuration: the default buckets plus buckets around
+ * the resolution, so a tick running up to (or past) its deadline is visible.
+ */
+export function bucketsForScrapeDuration(resolutionSec: number): number[] {
+  const buckets = [...DEF_BUCKETS];
+  const max = buckets[buckets.length - 1]!;
+  if (resolutionSec > max) {
+    buckets.push(max + (resolutionSec - max) / 2, resolutionSec, resolutionSec * 1.5, resolutionSec * 2);
+    return buckets;
+  }
+  if (resolutionSec === max) return buckets;
+  const i = buckets.findIndex((b) => b > resolutionSec);
+  // Too close to a neighbouring bucket to be worth its own.
+  if (buckets[i]! - resolutionSec < buckets[0]! || (i > 0 && resolutionSec - buckets[i - 1]! < buckets[0]!)) return buckets;
+  buckets.splice(i, 0, resolutionSec);
+  return buckets;
+}
+
+/** Every family, declared once: name, help, labels (and buckets for histograms). */
+export const SELF_METRICS = {
+  apiMetricFreshness: { name: 'metrics_server_api_metric_freshness_seconds', help: '[ALPHA] Freshness of metrics exported', labels: [] },
+  kubeletLastRequestTime: { name: 'metrics_server_kubelet_last_request_time_seconds', help: '[ALPHA] Time of last request performed to Kubelet API since unix epoch in seconds', labels: ['node'] },
+  kubeletRequestDuration: { name: 'metrics_server_kubelet_request_duration_seconds', help: '[ALPHA] Duration of requests to Kubelet API in seconds', labels: ['node'] },
+  kubeletRequestTotal: { name: 'metrics_server_kubelet_request_total', help: '[ALPHA] Number of requests sent to Kubelet API', labels: ['success'] },
+  managerTickDuration: { name: 'metrics_server_manager_tick_duration_seconds', help: '[ALPHA] The total time spent collecting and storing metrics in seconds.', labels: [] },
+  storagePoints: { name: 'metrics_server_storage_points', help: '[ALPHA] Number of metrics points stored.', labels: ['type'] },
+  // Ours.
+  kubeletScrapeFailures: { name: 'metrics_server_kubelet_scrape_failures_total', help: '[ALPHA] Number of failed kubelet scrapes by reason (timeout, http, decode, size, connection, address).', labels: ['reason'] },
+  storageEvictions: { name: 'metrics_server_storage_evictions_total', help: '[ALPHA] Number of series evicted from storage: stale (not seen for a few ticks) or capacity (hard maximum reached).', labels: ['kind', 'cause'] },
+  authCacheHits: { name: 'metrics_server_auth_cache_hits_total', help: '[ALPHA] Number of authentication (token) and authorization decisions answered from cache.', labels: ['cache'] },
+  authCacheMisses: { name: 'metrics_server_auth_cache_misses_total', help: '[ALPHA] Number of authentication (token) and authorization decisions not found in cache.', labels: ['cache'] },
+  watchConnections: { name: 'metrics_server_watch_connections', help: '[ALPHA] Number of open watch connections to the Kubernetes API server.', labels: ['resource'] },
+  watchRelists: { name: 'metrics_server_watch_relists_total', help: '[ALPHA] Number of full lists of a resource, by cause (initial, gone, error).', labels: ['resource', 'cause'] },
+} as const;
+
+export interface SelfMetricsOptions {
+  /** --metric-resolution in seconds: sets the tick-duration buckets. Default 15. */
+  resolutionSec?: number;
+  /** Wall clock (epoch ms), for kubelet_last_request_time_seconds. */
+  now?: () => number;
+  /**
+   * Per-node series are removed for a node not requested in this many ticks,
+   * so node churn cannot grow /metrics without bound. Default 3.
+   */
+  nodeStaleTicks?: number;
+  /** Register process_* and nodejs_* default metrics. Default true. */
+  defaultMetrics?: boolean;
+}
+
+export interface SelfMetrics {
+  registry: Registry;
+  scrape: ScrapeObserver;
+  store: StoreObserver;
+  api: ApiObserver;
+  auth: AuthObserver;
+  watch: WatchObserver;
+  /** Drop a node's per-node series at once (node deleted). */
+  forgetNode(node: string): void;
+}
+
+export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
+  const registry = new Registry();
+  const now = opts.now ?? Date.now;
+  const staleTicks = opts.nodeStaleTicks ?? 3;
+  const m = SELF_METRICS;
+  const registers = [registry];
+
+  const freshness = new Histogram({ ...m.apiMetricFreshness, labelNames: [...m.apiMetricFreshness.labels], buckets: exponentialBuckets(1, 1.364, 20), registers });
+  const lastRequest = new Gauge({ ...m.kubeletLastRequestTime, labelNames: [...m.kubeletLastRequestTime.labels], registers });
+  const requestDuration = new Histogram({ ...m.kubeletRequestDuration, labelNames: [...m.kubeletRequestDuration.labels], buckets: [...DEF_BUCKETS], registers });
+  const requestTotal = new Counter({ ...m.kubeletRequestTotal, labelNames: [...m.kubeletRequestTotal.labels], registers });
+  const tickDuration = new Histogram({ ...m.managerTickDuration, labelNames: [...m.managerTickDuration.labels], buckets: bucketsForScrapeDuration(opts.resolutionSec ?? 15), registers });
+  const storagePoints = new Gauge({ ...m.storagePoints, labelNames: [...m.storagePoints.labels], registers });
+  const scrapeFailures = new Counter({ ...m.kubeletScrapeFailures, labelNames: [...m.kubeletScrapeFailures.labels], registers });
+  const evictions = new Counter({ ...m.storageEvictions, labelNames: [...m.storageEvictions.labels], registers });
+  const cacheHits = new Counter({ ...m.authCacheHits, labelNames: [...m.authCacheHits.labels], registers });
+  const cacheMisses = new Counter({ ...m.authCacheMisses, labelNames: [...m.authCacheMisses.labels], registers });
+  const watchConnections = new Gauge({ ...m.watchConnections, labelNames: [...m.watchConnections.labels], registers });
+  const relists = new Counter({ ...m.watchRelists, labelNames: [...m.watchRelists.labels], registers });
+
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+
+  // Tick number in which each node was last requested.
+  const nodeSeen = new Map<string, number>();
+  let tickSeq = 0;
+  const forgetNode = (node: string): void => {
+    nodeSeen.delete(node);
+    lastRequest.remove({ node });
+    requestDuration.remove({ node });
+  };
+
+  const scrape: ScrapeObserver = {
+    kubeletRequest(node, durationSec, success, reason) {
+      nodeSeen.set(node, tickSeq);
+      requestDuration.observe({ node }, durationSec);
+      lastRequest.set({ node }, Math.floor(now() / 1000));
+      requestTotal.inc({ success: success ? 'true' : 'false' });
+      if (!success) scrapeFailures.inc({ reason: reason ?? 'unknown' });
+    },
+    tick(durationSec) {
+      tickDuration.observe(durationSec);
+      for (const [node, seen] of nodeSeen) if (tickSeq - seen >= staleTicks) forgetNode(node);
+      tickSeq++;
+    },
+  };
+
+  const store: StoreObserver = {
+    points(nodes, containers) {
+      storagePoints.set({ type: 'node' }, nodes);
+      storagePoints.set({ type: 'container' }, containers);
+    },
+    evicted(kind, cause, count) {
+      if (count > 0) evictions.inc({ kind, cause }, count);
+    },
+  };
+
+  const api: ApiObserver = {
+    freshness(seconds) {
+      freshness.observe(seconds);
+    },
+  };
+
+  const auth: AuthObserver = {
+    cacheHit(cache) {
+      cacheHits.inc({ cache });
+    },
+    cacheMiss(cache) {
+      cacheMisses.inc({ cache });
+    },
+  };
+
+  const watch: WatchObserver = {
+    watchOpened(resource) {
+      watchConnections.inc({ resource });
+    },
+    watchClosed(resource) {
+      watchConnections.dec({ resource });
+    },
+    relist(resource, cause) {
+      relists.inc({ resource, cause });
+    },
+  };
+
+  return { registry, scrape, store, api, auth, watch, forgetNode };
+}
+
+/**
+ * Koa middleware for GET (and HEAD) /metrics in the Prometheus text format.
+ * Mounted after authorization: /metrics is not an always-allowed path.
+ */
+export function metricsMiddleware(registry: Registry): Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== '/metrics' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
+    const body = await registry.metrics();
+    ctx.status = 200;
+    ctx.set('Content-Type', registry.contentType);
+    ctx.body = body;
+  };
+}
