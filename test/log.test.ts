@@ -1,0 +1,95 @@
+import t from 'tap';
+import { createLogger, createStateLogger, levelForVerbosity } from '../src/log.js';
+
+function capture(): { lines: string[]; write(s: string): void } {
+  const lines: string[] = [];
+  return {
+    lines,
+    write(s: string) {
+      lines.push(...s.split('\n').filter((l) => l !== ''));
+    },
+  };
+}
+
+t.test('-v maps onto pino levels', async (t) => {
+  t.equal(levelForVerbosity(0), 'info');
+  t.equal(levelForVerbosity(1), 'debug');
+  t.equal(levelForVerbosity(2), 'trace');
+  t.equal(levelForVerbosity(10), 'trace');
+
+  for (const [v, shown] of [[0, ['info', 'warn', 'error']], [1, ['debug', 'info', 'warn', 'error']], [2, ['trace', 'debug', 'info', 'warn', 'error']]] as const) {
+    const out = capture();
+    const log = createLogger(v, 'json', out);
+    log.trace('per-node');
+    log.debug('per-tick');
+    log.info('start-up');
+    log.warn('warning');
+    log.error('error');
+    t.same(out.lines.map((l) => (JSON.parse(l) as { level: string }).level), shown, `-v=${v}`);
+  }
+});
+
+t.test('json format: one JSON object per line with level names and fields', async (t) => {
+  const out = capture();
+  const log = createLogger(0, 'json', out);
+  log.error({ node: 'n1', err: new Error('dial tcp: refused') }, 'Failed to scrape node');
+  t.equal(out.lines.length, 1);
+  const entry = JSON.parse(out.lines[0]!) as Record<string, unknown>;
+  t.equal(entry['level'], 'error');
+  t.equal(entry['msg'], 'Failed to scrape node');
+  t.equal(entry['node'], 'n1');
+  t.match(entry['err'], { type: 'Error', message: 'dial tcp: refused' });
+  t.type(entry['time'], 'number');
+});
+
+t.test('text format: one human-readable line per entry, errors inline', async (t) => {
+  const out = capture();
+  const log = createLogger(1, 'text', out);
+  log.info({ securePort: 4443 }, 'metrics-server starting');
+  log.debug('Scrape finished');
+  log.error({ node: 'n1', err: new Error('multi\nline') }, 'Failed to scrape node');
+  t.equal(out.lines.length, 3, 'exactly one line each, even for an error');
+  t.match(out.lines[0], /^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] INFO: metrics-server starting \{"securePort":4443\}$/);
+  t.match(out.lines[1], /\] DEBUG: Scrape finished$/);
+  t.match(out.lines[2], /\] ERROR: Failed to scrape node \{.*"err":"multi\\nline".*"node":"n1".*\}$|\] ERROR: Failed to scrape node \{.*"node":"n1".*"err":"multi\\nline".*\}$/);
+  t.notMatch(out.lines.join('\n'), /at .*\(/, 'no stack trace in text format');
+});
+
+t.test('state logger logs once per state change per key', async (t) => {
+  const out = capture();
+  const log = createLogger(0, 'json', out);
+  const states = createStateLogger(log);
+  const entries = (): Array<Record<string, unknown>> => out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  t.equal(states.report('n1', 'ok', 'Scraping node', { node: 'n1' }), false, 'first healthy report is silent');
+  t.equal(states.report('n1', 'timeout', 'Failed to scrape node', { node: 'n1' }), true);
+  for (let i = 0; i < 5; i++) t.equal(states.report('n1', 'timeout', 'Failed to scrape node', { node: 'n1' }), false, 'repeat is silent');
+  t.equal(states.report('n1', 'http', 'Failed to scrape node', { node: 'n1' }), true, 'a different failure is a change');
+  t.equal(states.report('n2', 'timeout', 'Failed to scrape node', { node: 'n2' }), true, 'keys are independent');
+  t.equal(states.report('n1', 'ok', 'Scraping node recovered', { node: 'n1' }), true, 'recovery is logged');
+  t.equal(states.report('n1', 'ok', 'Scraping node recovered', { node: 'n1' }), false);
+
+  const e = entries();
+  t.same(e.map((x) => [x['level'], x['node'], x['previousState'], x['state']]), [
+    ['error', 'n1', 'ok', 'timeout'],
+    ['error', 'n1', 'timeout', 'http'],
+    ['error', 'n2', 'ok', 'timeout'],
+    ['info', 'n1', 'http', 'ok'],
+  ]);
+
+  t.equal(states.size, 1, 'only failing keys are remembered');
+  states.report('n3', 'decode', 'Failed to scrape node');
+  states.retain(['n3']);
+  t.equal(states.size, 1, 'retain drops nodes that went away');
+  t.equal(states.report('n2', 'timeout', 'Failed to scrape node'), true, 'a forgotten node logs its failure again');
+  states.forget('n2');
+  t.equal(states.report('n2', 'timeout', 'Failed to scrape node'), true);
+});
+
+t.test('state logger levels are configurable', async (t) => {
+  const out = capture();
+  const states = createStateLogger(createLogger(0, 'json', out), { okState: 'synced', failureLevel: 'warn' });
+  states.report('pods', 'stale', 'Watch fell behind');
+  states.report('pods', 'synced', 'Watch caught up');
+  t.same(out.lines.map((l) => (JSON.parse(l) as { level: string }).level), ['warn', 'info']);
+});
