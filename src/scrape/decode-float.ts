@@ -1,0 +1,124 @@
+// Prometheus text sample values, accepted exactly as the kubelet's consumers
+// parse them: Go strconv.ParseFloat(s, 64) after Prometheus' own rejection of
+// 'p', 'P' and '_' (textparse parseFloat). Decimal, exponent, "NaN" and
+// "[+-]Inf"/"Infinity" (any case); no hex; out of range is an error.
+
+import { Buffer } from 'node:buffer';
+
+const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/** Why parseGoFloat failed, mirroring Go's strconv errors. */
+export type FloatError = 'invalid syntax' | 'value out of range' | 'unsupported character in float';
+
+export interface FloatResult {
+  value: number;
+  error: FloatError | undefined;
+}
+
+function lowerIs(b: Uint8Array, at: number, end: number, word: string): boolean {
+  if (end - at !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if ((b[at + i]! | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Parses b[start, end) into out.value, or sets out.error. Allocation-free for ordinary numbers. */
+export function parseGoFloat(b: Uint8Array, start: number, end: number, out: FloatResult): void {
+  out.error = undefined;
+  out.value = NaN;
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c === 0x70 || c === 0x50 || c === 0x5f) {
+      out.error = 'unsupported character in float';
+      return;
+    }
+  }
+  let i = start;
+  let negative = false;
+  const signed = b[i] === 0x2b || b[i] === 0x2d;
+  if (signed) {
+    negative = b[i] === 0x2d;
+    i++;
+  }
+  if (lowerIs(b, i, end, 'inf') || lowerIs(b, i, end, 'infinity')) {
+    out.value = negative ? -Infinity : Infinity;
+    return;
+  }
+  if (!signed && lowerIs(b, i, end, 'nan')) return; // value stays NaN
+
+  // Decimal: digits [. digits] [e [+-] digits], at least one mantissa digit.
+  let mantissa = 0;
+  let sigDigits = 0;
+  let dropped = 0; // integer digits beyond the fast-path precision
+  let fracDigits = 0;
+  let sawDigit = false;
+  while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) {
+    sawDigit = true;
+    if (mantissa !== 0 || b[i] !== 0x30) {
+      if (sigDigits < 15) {
+        mantissa = mantissa * 10 + (b[i]! - 48);
+        sigDigits++;
+      } else dropped++;
+    }
+    i++;
+  }
+  let exact = dropped === 0;
+  if (i < end && b[i] === 0x2e) {
+    i++;
+    while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) {
+      sawDigit = true;
+      if (mantissa !== 0 || b[i] !== 0x30) {
+        if (sigDigits < 15) {
+          mantissa = mantissa * 10 + (b[i]! - 48);
+          sigDigits++;
+          fracDigits++;
+        } else if (b[i] !== 0x30) exact = false;
+      } else {
+        fracDigits++;
+      }
+      i++;
+    }
+  }
+  if (!sawDigit) {
+    out.error = 'invalid syntax';
+    return;
+  }
+  let exp = 0;
+  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    let expNegative = false;
+    if (b[i] === 0x2b || b[i] === 0x2d) {
+      expNegative = b[i] === 0x2d;
+      i++;
+    }
+    const expStart = i;
+    while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) {
+      if (exp < 100000) exp = exp * 10 + (b[i]! - 48);
+      i++;
+    }
+    if (i === expStart) {
+      out.error = 'invalid syntax';
+      return;
+    }
+    if (expNegative) exp = -exp;
+  }
+  if (i !== end) {
+    out.error = 'invalid syntax';
+    return;
+  }
+  const e10 = exp + dropped - fracDigits;
+  let value: number;
+  if (exact && e10 >= -22 && e10 <= 22) {
+    // Clinger's fast path: mantissa < 10^15 and 10^|e10| are exact doubles, so a
+    // single multiplication or division rounds correctly, as Go does.
+    value = e10 >= 0 ? mantissa * POW10[e10]! : mantissa / POW10[-e10]!;
+  } else {
+    const from = signed ? start + 1 : start;
+    value = Number(Buffer.from(b.buffer, b.byteOffset + from, end - from).toString('latin1'));
+  }
+  if (negative) value = -value;
+  if (!Number.isFinite(value)) {
+    out.error = 'value out of range';
+    return;
+  }
+  out.value = value;
+}
