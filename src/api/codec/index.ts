@@ -1,20 +1,179 @@
 // The codec's public face: every response body of the API (objects, lists,
 // discovery documents and Status errors) is written through respond().
-// Content negotiation (JSON, protobuf, Table, aggregated discovery) lives here.
+// Content negotiation (JSON, YAML, protobuf, Table, PartialObjectMetadata) lives
+// here; routes that cache encoded bodies use negotiate() + encodeNegotiated() + send().
 
 import type { Context } from 'koa';
+import { Readable } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import { notAcceptable, StatusError } from '../status.js';
+import { parseIncludeObject, TABLE_KINDS, toTable, type TableOptions, type TableVersion } from '../table.js';
 import { encodeJson, wantsPretty } from './json.js';
+import {
+  DEFAULT_RESTRICTIONS,
+  negotiateMediaType,
+  notAcceptableMessage,
+  RESOURCE_RESTRICTIONS,
+  type EndpointRestrictions,
+  type SerializerInfo,
+} from './negotiate.js';
+import { asPartialObjectMetadata } from './partial.js';
+import { encodeProtobuf } from './protobuf.js';
+import { encodeYaml } from './yaml.js';
 
 export interface RespondOptions {
   /** Discovery documents accept no transforms (Table, PartialObjectMetadata). */
   discovery?: boolean;
-  /** HTTP status, default 200. */
+  /** HTTP status, default 200 (for a Status object: its code). */
   status?: number;
+}
+
+/** A finished response: what send() writes. Reusable across requests with the same negotiated key. */
+export interface Encoded {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+export type Transform =
+  | { kind: 'Table'; options: TableOptions }
+  | { kind: 'PartialObjectMetadata' | 'PartialObjectMetadataList'; version: string };
+
+/** The outcome of negotiation for one request. */
+export interface Negotiated {
+  serializer: SerializerInfo;
+  pretty: boolean;
+  transform?: Transform;
+  /** Identifies the encoding: equal keys give equal bytes for the same object (cache key part). */
+  key: string;
+}
+
+/** Kinds served by resource endpoints: these accept Table and PartialObjectMetadata transforms. */
+export function isResourceKind(kind: unknown): boolean {
+  return typeof kind === 'string' && TABLE_KINDS.has(kind);
+}
+
+function prettyFor(ctx: Context, fromMediaType: boolean): boolean {
+  return fromMediaType || wantsPretty(ctx.query, ctx.get('user-agent') || undefined);
+}
+
+/**
+ * Negotiates the response encoding for a request. Throws StatusError: 406 when no
+ * serializer is acceptable, 400 for a bad ?includeObject= on a Table request.
+ */
+export function negotiate(ctx: Context, opts: { resource: boolean }): Negotiated {
+  const restrictions: EndpointRestrictions = opts.resource ? RESOURCE_RESTRICTIONS : DEFAULT_RESTRICTIONS;
+  const mt = negotiateMediaType(ctx.get('accept') || undefined, restrictions);
+  if (!mt) throw notAcceptable(notAcceptableMessage());
+  const pretty = prettyFor(ctx, mt.pretty);
+  const out: Negotiated = { serializer: mt.serializer, pretty, key: `${mt.serializer.name}${pretty ? '+pretty' : ''}` };
+  if (mt.convert) {
+    const version = mt.convert.version;
+    if (mt.convert.kind === 'Table') {
+      const options: TableOptions = { version: version as TableVersion, includeObject: parseIncludeObject(ctx.query['includeObject']) };
+      out.transform = { kind: 'Table', options };
+    } else {
+      out.transform = { kind: mt.convert.kind as 'PartialObjectMetadata' | 'PartialObjectMetadataList', version };
+    }
+    out.key += `;as=${mt.convert.kind};v=${version}`;
+    if (out.transform.kind === 'Table') out.key += `;includeObject=${out.transform.options.includeObject}`;
+  }
+  return out;
+}
+
+function serialize(obj: object, serializer: SerializerInfo, pretty: boolean): Buffer {
+  switch (serializer.name) {
+    case 'protobuf':
+      return encodeProtobuf(obj);
+    case 'yaml':
+      return Buffer.from(encodeYaml(obj));
+    default:
+      return Buffer.from(encodeJson(obj, pretty));
+  }
+}
+
+function isStatus(obj: object): obj is { kind: 'Status'; code?: number; details?: { retryAfterSeconds?: number } } {
+  return (obj as { kind?: unknown }).kind === 'Status';
+}
+
+/** Upstream's WriteRawJSON: indented JSON whatever the client asked for. */
+function rawJson(status: number, obj: object): Encoded {
+  return { status, contentType: 'application/json', body: Buffer.from(encodeJson(obj, true)), headers: {} };
+}
+
+/**
+ * Encodes a metav1.Status with the negotiated serializer (no transforms); when
+ * nothing is acceptable the error itself is still sent, as indented JSON.
+ */
+export function encodeStatus(ctx: Context, status: object, code?: number): Encoded {
+  const s = status as { code?: number; details?: { retryAfterSeconds?: number } };
+  const httpStatus = code ?? (s.code || 500);
+  const headers: Record<string, string> = {};
+  const retry = s.details?.retryAfterSeconds;
+  if (retry !== undefined && retry > 0) headers['Retry-After'] = String(retry);
+  const mt = negotiateMediaType(ctx.get('accept') || undefined, DEFAULT_RESTRICTIONS);
+  if (!mt) return { ...rawJson(httpStatus, status), headers };
+  const pretty = prettyFor(ctx, mt.pretty);
+  return { status: httpStatus, contentType: mt.serializer.mediaType, body: serialize(status, mt.serializer, pretty), headers };
+}
+
+/** Encodes obj as negotiated. A transform that cannot apply yields its error Status instead. */
+export function encodeNegotiated(ctx: Context, obj: object, n: Negotiated, status = 200): Encoded {
+  let out: object = obj;
+  const t = n.transform;
+  if (t && !isStatus(obj)) {
+    if (t.kind === 'Table') {
+      out = toTable(obj, t.options);
+    } else {
+      const partial = asPartialObjectMetadata(obj, t.kind, t.version);
+      if (partial instanceof StatusError) return encodeStatus(ctx, partial.status);
+      out = partial;
+    }
+  }
+  return { status, contentType: n.serializer.mediaType, body: serialize(out, n.serializer, n.pretty), headers: {} };
+}
+
+/** Negotiates and encodes: the bytes respond() would write, for callers that cache them. */
+export function encodeFor(ctx: Context, obj: object, opts: RespondOptions = {}): Encoded {
+  if (isStatus(obj)) return encodeStatus(ctx, obj, opts.status);
+  const resource = !opts.discovery && isResourceKind((obj as { kind?: unknown }).kind);
+  let n: Negotiated;
+  try {
+    n = negotiate(ctx, { resource });
+  } catch (err) {
+    if (err instanceof StatusError) return encodeStatus(ctx, err.status);
+    throw err;
+  }
+  return encodeNegotiated(ctx, obj, n, opts.status ?? 200);
+}
+
+// GAS compresses only bodies of 128 KiB or more, for an exact "gzip" token.
+const GZIP_THRESHOLD = 128 * 1024;
+
+function acceptsGzip(header: string): boolean {
+  return header.split(',').some((t) => t.trim() === 'gzip');
+}
+
+/** Writes an encoded response: status, headers, body (gzip when large and accepted). */
+export function send(ctx: Context, enc: Encoded): void {
+  ctx.status = enc.status;
+  for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);
+  if (enc.body.length >= GZIP_THRESHOLD && acceptsGzip(ctx.get('accept-encoding'))) {
+    ctx.set('Content-Encoding', 'gzip');
+    ctx.vary('Accept-Encoding');
+    ctx.body = Readable.from([enc.body]).pipe(createGzip({ level: 1 }));
+  } else {
+    ctx.body = enc.body;
+  }
+  ctx.set('Content-Type', enc.contentType);
 }
 
 /** Writes obj (a wire-form object with kind/apiVersion) in the negotiated encoding. */
 export function respond(ctx: Context, obj: object, opts: RespondOptions = {}): void {
-  ctx.status = opts.status ?? 200;
-  ctx.type = 'application/json';
-  ctx.body = encodeJson(obj, wantsPretty(ctx.query, ctx.get('user-agent') || undefined));
+  send(ctx, encodeFor(ctx, obj, opts));
 }
+
+export { encodeJson, wantsPretty } from './json.js';
+export { negotiateMediaType, parseAccept, notAcceptableMessage, SERIALIZERS } from './negotiate.js';
+export { encodeProtobuf, decodeProtobuf, PROTOBUF_MEDIA_TYPE } from './protobuf.js';

@@ -11,7 +11,11 @@ export function encodeJson(obj: unknown, pretty = false): string {
 
 /** GAS turns on pretty output for ?pretty=true and for browsers and curl/wget. */
 export function wantsPretty(query: Record<string, unknown>, userAgent: string | undefined): boolean {
-  const p = query['pretty'];
-  if (p !== undefined) return p === 'true' || p === '1' || p === '';
+  const raw = query['pretty'];
+  const p = Array.isArray(raw) ? raw[0] : raw;
+  // A non-empty ?pretty= decides (strconv.ParseBool, errors mean false); otherwise the User-Agent.
+  if (typeof p === 'string' && p.length > 0) return TRUE_WORDS.has(p);
   return userAgent !== undefined && /^(curl|Wget|Mozilla\/5\.0)/.test(userAgent);
 }
+
+const TRUE_WORDS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True']);
