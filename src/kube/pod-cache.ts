@@ -1,0 +1,167 @@
+// Running pods, metadata only, by list + watch: the PodLister the API reads.
+// Upstream watches PartialObjectMetadata with fieldSelector status.phase=Running,
+// so completed Jobs and pending pods never reach memory; we do the same and keep
+// only namespace, name and (shared) labels, indexed by namespace.
+
+import type { PodLister, PodMeta } from '../api/sources.js';
+import type { InformerOptions } from './informer-options.js';
+import { LabelInterner } from './label-interner.js';
+import { sameMap, stringMap } from './node-info.js';
+import { Reflector, type Decoded, type ReflectorStore } from './reflector.js';
+
+export const POD_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+export const POD_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+export const RUNNING_PODS_FIELD_SELECTOR = 'status.phase=Running';
+
+/** PartialObjectMetadata (or a full Pod) → PodMeta keyed "namespace/name". */
+export function decodePodMetadata(obj: unknown): Decoded<PodMeta> | undefined {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const md = (obj as { metadata?: unknown }).metadata;
+  if (typeof md !== 'object' || md === null) return undefined;
+  const { name, namespace, labels } = md as { name?: unknown; namespace?: unknown; labels?: unknown };
+  if (typeof name !== 'string' || name === '' || typeof namespace !== 'string' || namespace === '') return undefined;
+  return { key: `${namespace}/${name}`, item: { namespace, name, labels: stringMap(labels) } };
+}
+
+export class PodCache implements PodLister, ReflectorStore<PodMeta> {
+  private byNamespace = new Map<string, Map<string, PodMeta>>();
+  private count = 0;
+  private all?: readonly PodMeta[];
+  private readonly nsSnapshots = new Map<string, readonly PodMeta[]>();
+  private rev = 0;
+  private readonly interner = new LabelInterner();
+  private readonly reflector: Reflector<PodMeta>;
+
+  constructor(opts: InformerOptions) {
+    this.reflector = new Reflector<PodMeta>({
+      ...opts,
+      resource: 'pods',
+      path: '/api/v1/pods',
+      listAccept: POD_LIST_ACCEPT,
+      watchAccept: POD_WATCH_ACCEPT,
+      fieldSelector: RUNNING_PODS_FIELD_SELECTOR,
+      decode: decodePodMetadata,
+      store: this,
+    });
+  }
+
+  start(): void {
+    this.reflector.start();
+  }
+
+  stop(): Promise<void> {
+    return this.reflector.stop();
+  }
+
+  get synced(): boolean {
+    return this.reflector.synced;
+  }
+
+  waitForSync(): Promise<void> {
+    return this.reflector.waitForSync();
+  }
+
+  get revision(): number {
+    return this.rev;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Distinct label sets held (for memory diagnostics). */
+  get labelSets(): number {
+    return this.interner.size;
+  }
+
+  /** Pods of one namespace or of all; the same array until that part of the cache changes. */
+  list(namespace?: string): readonly PodMeta[] {
+    if (namespace === undefined) {
+      if (!this.all) {
+        const out: PodMeta[] = [];
+        for (const pods of this.byNamespace.values()) for (const p of pods.values()) out.push(p);
+        this.all = Object.freeze(out);
+      }
+      return this.all;
+    }
+    let snap = this.nsSnapshots.get(namespace);
+    if (!snap) {
+      const pods = this.byNamespace.get(namespace);
+      if (!pods) return [];
+      snap = Object.freeze([...pods.values()]);
+      this.nsSnapshots.set(namespace, snap);
+    }
+    return snap;
+  }
+
+  get(namespace: string, name: string): PodMeta | undefined {
+    return this.byNamespace.get(namespace)?.get(name);
+  }
+
+  replace(items: Map<string, PodMeta>): void {
+    // Build the new index fully, then swap: readers never see a half-replaced cache.
+    const next = new Map<string, Map<string, PodMeta>>();
+    let changed = items.size !== this.count;
+    for (const pod of items.values()) {
+      let pods = next.get(pod.namespace);
+      if (!pods) next.set(pod.namespace, (pods = new Map()));
+      const old = this.get(pod.namespace, pod.name);
+      if (old && sameMap(old.labels, pod.labels)) {
+        pods.set(pod.name, old);
+      } else {
+        changed = true;
+        pods.set(pod.name, this.intern(pod));
+      }
+    }
+    if (!changed) {
+      // Same size and every new pod matched an old one: the key sets are equal.
+      return;
+    }
+    // Release label sets of pods that are gone or were replaced.
+    for (const [ns, pods] of this.byNamespace) {
+      const kept = next.get(ns);
+      for (const [name, p] of pods) if (kept?.get(name) !== p) this.interner.release(p.labels);
+    }
+    this.byNamespace = next;
+    this.count = items.size;
+    this.all = undefined;
+    this.nsSnapshots.clear();
+    this.rev++;
+  }
+
+  upsert(_key: string, item: PodMeta): void {
+    let pods = this.byNamespace.get(item.namespace);
+    const old = pods?.get(item.name);
+    if (old && sameMap(old.labels, item.labels)) return;
+    if (!pods) this.byNamespace.set(item.namespace, (pods = new Map()));
+    const pod = this.intern(item);
+    pods.set(item.name, pod);
+    if (old) this.interner.release(old.labels);
+    else this.count++;
+    this.changedNamespace(item.namespace);
+  }
+
+  remove(key: string): void {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const pods = this.byNamespace.get(namespace);
+    const old = pods?.get(key.slice(slash + 1));
+    if (!pods || !old) return;
+    pods.delete(old.name);
+    if (pods.size === 0) this.byNamespace.delete(namespace);
+    this.interner.release(old.labels);
+    this.count--;
+    this.changedNamespace(namespace);
+  }
+
+  /** A frozen PodMeta sharing its labels object with identically labelled pods. */
+  private intern(pod: PodMeta): PodMeta {
+    return Object.freeze({ namespace: pod.namespace, name: pod.name, labels: this.interner.acquire(pod.labels as Record<string, string>) });
+  }
+
+  private changedNamespace(namespace: string): void {
+    this.rev++;
+    this.all = undefined;
+    this.nsSnapshots.delete(namespace);
+  }
+}
