@@ -29,6 +29,12 @@ export interface LifecycleOptions {
   stopHookTimeoutMs?: number;
 }
 
+/** Where signals come from: process, or an EventEmitter in tests. */
+export interface SignalSource {
+  on(event: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: 'SIGTERM' | 'SIGINT', listener: (signal: NodeJS.Signals) => void): unknown;
+}
+
 export interface Lifecycle {
   /** True from the first shutdown() call (signal) on. */
   shuttingDown(): boolean;
@@ -42,7 +48,7 @@ export interface Lifecycle {
    * Handles SIGTERM and SIGINT: the first starts shutdown and calls exit(0) when
    * done; a second one calls exit(1) at once. Returns a function removing the handlers.
    */
-  installSignalHandlers(exit: (code: number) => void): () => void;
+  installSignalHandlers(exit: (code: number) => void, signals?: SignalSource): () => void;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -116,7 +122,7 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
       });
       return started;
     },
-    installSignalHandlers(exit) {
+    installSignalHandlers(exit, signals = process) {
       const onSignal = (signal: NodeJS.Signals): void => {
         if (started !== undefined) {
           log.warn({ signal }, 'Second signal received; exiting immediately');
@@ -125,11 +131,11 @@ export function createLifecycle(opts: LifecycleOptions): Lifecycle {
         }
         void lifecycle.shutdown(signal).then(() => exit(0));
       };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
+      signals.on('SIGTERM', onSignal);
+      signals.on('SIGINT', onSignal);
       return () => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
+        signals.off('SIGTERM', onSignal);
+        signals.off('SIGINT', onSignal);
       };
     },
   };
