@@ -80,7 +80,7 @@ export function metricStorageReadyCheck(ready: () => boolean, log?: Logger): Hea
 }
 
 export interface CollectionTimelyOptions {
-  /** Start of the current (or last) scrape tick, epoch ms; undefined before the first tick. */
+  /** Start of the current (or last) scrape tick, epoch ms; undefined or 0 before the first tick (Scraper.lastTickStartMs). */
   lastTickStartMs: () => number | undefined;
   /** --metric-resolution in ms. */
   resolutionMs: number;
@@ -100,7 +100,7 @@ export function metricCollectionTimelyCheck(opts: CollectionTimelyOptions): Heal
     name,
     check() {
       const start = opts.lastTickStartMs();
-      if (start === undefined) return;
+      if (start === undefined || start === 0) return; // no tick yet: upstream's IsZero()
       const waitMs = now() - start;
       if (waitMs > maxWaitMs) {
         const err = new Error("metric collection didn't finish on time");

@@ -135,6 +135,8 @@ t.test('livez turns unhealthy when ticks stall (injected clock)', async (t) => {
   const get = await serve(t, checks);
 
   t.equal((await get('/livez')).status, 200, 'healthy before the first tick, as upstream');
+  state.lastTick = 0;
+  t.equal((await get('/livez')).status, 200, 'a zero start time also means no tick yet');
   state.lastTick = state.now;
   state.now += 22_500; // exactly 1.5 × 15 s
   t.equal((await get('/livez')).status, 200, 'at 1.5 × resolution still healthy');
