@@ -37,14 +37,16 @@ export function hasProtobufForm(kind: string | undefined): boolean {
 }
 
 /** The object's own message bytes (what runtime.Unknown.raw carries). */
-export function encodeRaw(obj: { kind?: string }): Uint8Array {
+export function encodeRaw(o: object): Uint8Array {
+  const obj = o as { kind?: string };
   const codec = obj.kind !== undefined && Object.hasOwn(KINDS, obj.kind) ? KINDS[obj.kind] : undefined;
   if (!codec) throw new ProtobufUnsupportedError(`object kind ${JSON.stringify(obj.kind)} has no protobuf encoding`);
   return codec.type.encode(codec.build(obj)).finish();
 }
 
 /** The full response body: magic + runtime.Unknown{typeMeta, raw, "", ""}. */
-export function encodeProtobuf(obj: { kind?: string; apiVersion?: string }): Buffer {
+export function encodeProtobuf(o: object): Buffer {
+  const obj = o as { kind?: string; apiVersion?: string };
   const raw = encodeRaw(obj);
   const envelope = unknownType
     .encode({ typeMeta: { apiVersion: obj.apiVersion ?? '', kind: obj.kind ?? '' }, raw, contentEncoding: '', contentType: '' })
