@@ -1,0 +1,80 @@
+// ConfigMap kube-system/extension-apiserver-authentication, written by
+// kube-apiserver: the CAs and request-header settings an aggregated server trusts
+// when its own flags do not name them.
+
+import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { requestTimeout } from './token-review.js';
+
+export const AUTH_CONFIGMAP_NAMESPACE = 'kube-system';
+export const AUTH_CONFIGMAP_NAME = 'extension-apiserver-authentication';
+
+export interface AuthConfigMapReader {
+  /** The ConfigMap's data, undefined when it does not exist; rejects on other errors. */
+  read(): Promise<Record<string, string> | undefined>;
+}
+
+/** What the ConfigMap says; absent keys read as empty. */
+export interface ExtensionApiserverAuthentication {
+  clientCA?: string;
+  requestHeaderClientCA?: string;
+  requestHeaderAllowedNames: string[];
+  requestHeaderUsernameHeaders: string[];
+  requestHeaderGroupHeaders: string[];
+  requestHeaderExtraHeadersPrefix: string[];
+  requestHeaderUidHeaders: string[];
+}
+
+// The list keys hold JSON arrays of strings in a string; "" means unset.
+function stringList(data: Record<string, string>, key: string): string[] {
+  const raw = data[key];
+  if (raw === undefined || raw.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    throw new Error(`configmap ${AUTH_CONFIGMAP_NAMESPACE}/${AUTH_CONFIGMAP_NAME} key ${key}: ${(e as Error).message}`, { cause: e });
+  }
+  if (parsed === null) return [];
+  if (!Array.isArray(parsed) || !parsed.every((s) => typeof s === 'string')) {
+    throw new Error(`configmap ${AUTH_CONFIGMAP_NAMESPACE}/${AUTH_CONFIGMAP_NAME} key ${key}: expected a JSON array of strings`);
+  }
+  return parsed;
+}
+
+/** Parses the ConfigMap's data; throws on malformed list values. */
+export function parseAuthConfigMap(data: Record<string, string>): ExtensionApiserverAuthentication {
+  const out: ExtensionApiserverAuthentication = {
+    requestHeaderAllowedNames: stringList(data, 'requestheader-allowed-names'),
+    requestHeaderUsernameHeaders: stringList(data, 'requestheader-username-headers'),
+    requestHeaderGroupHeaders: stringList(data, 'requestheader-group-headers'),
+    requestHeaderExtraHeadersPrefix: stringList(data, 'requestheader-extra-headers-prefix'),
+    requestHeaderUidHeaders: stringList(data, 'requestheader-uid-headers'),
+  };
+  if (data['client-ca-file']?.trim()) out.clientCA = data['client-ca-file'];
+  if (data['requestheader-client-ca-file']?.trim()) out.requestHeaderClientCA = data['requestheader-client-ca-file'];
+  return out;
+}
+
+export class KubeAuthConfigMapReader implements AuthConfigMapReader {
+  private readonly api: CoreV1Api;
+  constructor(kc: KubeConfig, private readonly timeoutMs = 10_000) {
+    this.api = kc.makeApiClient(CoreV1Api);
+  }
+
+  async read(): Promise<Record<string, string> | undefined> {
+    try {
+      const cm = await this.api.readNamespacedConfigMap({ name: AUTH_CONFIGMAP_NAME, namespace: AUTH_CONFIGMAP_NAMESPACE }, requestTimeout(this.timeoutMs));
+      return cm.data ?? {};
+    } catch (e) {
+      if (e instanceof ApiException && e.code === 404) return undefined;
+      if (e instanceof ApiException && e.code === 403) {
+        throw new Error(
+          `unable to get configmap/${AUTH_CONFIGMAP_NAME} in ${AUTH_CONFIGMAP_NAMESPACE} (forbidden); usually fixed by ` +
+            `'kubectl create rolebinding -n ${AUTH_CONFIGMAP_NAMESPACE} ROLEBINDING_NAME --role=extension-apiserver-authentication-reader --serviceaccount=YOUR_NS:YOUR_SA'`,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// The authenticator contract shared by the chain's links.
+
+import type { IncomingMessage } from 'node:http';
+import type { UserInfo } from './user.js';
+
+export interface Authenticator {
+  /**
+   * The request's user, or undefined when this authenticator finds no credentials
+   * of its kind (abstains). Throws AuthenticationError for credentials it rejects.
+   */
+  authenticate(req: IncomingMessage): Promise<UserInfo | undefined> | UserInfo | undefined;
+}

@@ -1,0 +1,68 @@
+// The client certificate chain presented on a request's TLS connection, parsed
+// once per connection, and verification results cached per connection and CA
+// bundle (front-proxy connections are long-lived and carry many requests).
+
+import { X509Certificate } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import type { CABundle } from './ca-bundle.js';
+import { verifyClientChain } from './x509-verify.js';
+
+export interface PeerChain {
+  leaf: X509Certificate;
+  /** Further certificates the client sent (candidates for intermediates, never trusted by themselves). */
+  intermediates: X509Certificate[];
+  verified: WeakMap<CABundle, { chain?: X509Certificate[]; error?: Error; until: number }>;
+}
+
+const bySocket = new WeakMap<object, PeerChain | null>();
+
+function readChain(socket: TLSSocket): PeerChain | null {
+  if (typeof socket.getPeerCertificate !== 'function') return null;
+  const pc = socket.getPeerCertificate(true) as DetailedPeerCertificate | undefined;
+  if (!pc?.raw) return null;
+  const leaf = new X509Certificate(pc.raw);
+  const intermediates: X509Certificate[] = [];
+  const seen = new Set<string>([leaf.fingerprint256]);
+  // The issuer links end in a self-reference at a self-signed certificate.
+  for (let c = pc.issuerCertificate; c?.raw && intermediates.length < 16; c = c.issuerCertificate) {
+    const x = new X509Certificate(c.raw);
+    if (seen.has(x.fingerprint256)) break;
+    seen.add(x.fingerprint256);
+    intermediates.push(x);
+  }
+  return { leaf, intermediates, verified: new WeakMap() };
+}
+
+/** The peer chain of the request's connection, or undefined without a client certificate. */
+export function peerChain(req: IncomingMessage): PeerChain | undefined {
+  const socket = req.socket as TLSSocket;
+  let chain = bySocket.get(socket);
+  if (chain === undefined) {
+    try {
+      chain = readChain(socket);
+    } catch {
+      chain = null; // an unparseable certificate is no certificate
+    }
+    bySocket.set(socket, chain);
+  }
+  return chain ?? undefined;
+}
+
+/** verifyClientChain, remembered until the chain's earliest expiry (or a new bundle). */
+export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] {
+  const hit = peer.verified.get(roots);
+  if (hit && now <= hit.until) {
+    if (hit.error) throw hit.error;
+    return hit.chain!;
+  }
+  try {
+    const chain = verifyClientChain(peer.leaf, peer.intermediates, roots, now);
+    peer.verified.set(roots, { chain, until: Math.min(...chain.map((c) => Date.parse(c.validTo))) });
+    return chain;
+  } catch (e) {
+    // Failures are re-checked after a minute: a not-yet-valid certificate may become valid.
+    peer.verified.set(roots, { error: e as Error, until: now + 60_000 });
+    throw e;
+  }
+}

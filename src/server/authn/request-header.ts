@@ -1,0 +1,91 @@
+// Front-proxy (request-header) authentication: the aggregator proves itself with a
+// client certificate from the request-header CA, then names the user in headers.
+// Headers are read only after the certificate verified; repeated headers come from
+// headersDistinct because Node.js joins them with ", " and Kubernetes never splits.
+
+import type { IncomingMessage } from 'node:http';
+import type { Authenticator } from './authenticator.js';
+import type { CABundle } from './ca-bundle.js';
+import { peerChain, verifyPeer } from './peer-certificates.js';
+import { subjectNames } from './subject.js';
+import { AuthenticationError, type UserInfo } from './user.js';
+
+export interface RequestHeaderConfig {
+  ca: CABundle | undefined;
+  /** Accepted certificate CNs; empty = any certificate from the CA. */
+  allowedNames: readonly string[];
+  usernameHeaders: readonly string[];
+  uidHeaders: readonly string[];
+  groupHeaders: readonly string[];
+  extraHeaderPrefixes: readonly string[];
+}
+
+export interface RequestHeaderConfigProvider {
+  current(): RequestHeaderConfig | undefined;
+}
+
+function lower(list: readonly string[]): string[] {
+  return list.map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
+}
+
+function values(req: IncomingMessage, header: string): string[] {
+  return req.headersDistinct[header] ?? [];
+}
+
+function firstValue(req: IncomingMessage, headers: readonly string[]): string | undefined {
+  for (const h of lower(headers)) {
+    const v = values(req, h)[0];
+    if (v) return v;
+  }
+  return undefined;
+}
+
+function decodeExtraKey(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw; // as upstream: keep the lowercased key when it does not unescape
+  }
+}
+
+/** Header names carrying identity (to delete after authentication); extra prefixes end with "*". */
+export function isIdentityHeader(name: string, cfg: Pick<RequestHeaderConfig, 'usernameHeaders' | 'uidHeaders' | 'groupHeaders' | 'extraHeaderPrefixes'>): boolean {
+  const n = name.toLowerCase();
+  if (lower(cfg.usernameHeaders).includes(n) || lower(cfg.uidHeaders).includes(n) || lower(cfg.groupHeaders).includes(n)) return true;
+  return lower(cfg.extraHeaderPrefixes).some((p) => n.startsWith(p));
+}
+
+export class RequestHeaderAuthenticator implements Authenticator {
+  constructor(private readonly config: RequestHeaderConfigProvider) {}
+
+  authenticate(req: IncomingMessage): UserInfo | undefined {
+    const cfg = this.config.current();
+    if (!cfg?.ca) return undefined;
+    const peer = peerChain(req);
+    if (!peer) return undefined;
+    const chain = verifyPeer(peer, cfg.ca);
+    if (cfg.allowedNames.length > 0) {
+      const cn = subjectNames(chain[0]!).commonName;
+      if (!cfg.allowedNames.includes(cn)) {
+        throw new AuthenticationError(`x509: subject with cn=${cn} is not in the allowed list`);
+      }
+    }
+    const name = firstValue(req, cfg.usernameHeaders);
+    if (!name) return undefined;
+    const groups: string[] = [];
+    for (const h of lower(cfg.groupHeaders)) for (const g of values(req, h)) if (g) groups.push(g);
+    const extra: Record<string, string[]> = {};
+    const prefixes = lower(cfg.extraHeaderPrefixes);
+    for (const header of Object.keys(req.headersDistinct)) {
+      const prefix = prefixes.find((p) => header.startsWith(p));
+      if (!prefix) continue;
+      const key = decodeExtraKey(header.slice(prefix.length)); // Node.js already lowercased the name
+      if (key === '') continue;
+      (extra[key] ??= []).push(...values(req, header));
+    }
+    const user: UserInfo = { name, groups, extra };
+    const uid = firstValue(req, cfg.uidHeaders);
+    if (uid) user.uid = uid;
+    return user;
+  }
+}
