@@ -1,9 +1,10 @@
 // /healthz, /livez and /readyz with named checks, in the generic API server's
 // formats (k8s.io/apiserver pkg/server/healthz), so existing probes and scripts
-// read our answers as they read upstream's. Bodies are text/plain, not API
-// objects, so they are written here rather than through api/codec.
+// read our answers as they read upstream's. Bodies are text/plain and go out
+// through the codec's send(), the one place response bodies are written.
 
 import type { Context, Middleware } from 'koa';
+import { send } from '../api/codec/index.js';
 import type { Logger } from '../log.js';
 
 /** A named check: returns when healthy, throws an Error whose message is the reason. */
@@ -26,9 +27,9 @@ const ENDPOINTS: readonly HealthEndpoint[] = ['healthz', 'livez', 'readyz'];
 /** The generic API server answers ping alone when an endpoint has no checks. */
 const PING: HealthCheck = { name: 'ping', check() {} };
 
-function setTextHeaders(ctx: Context): void {
-  ctx.set('Content-Type', 'text/plain; charset=utf-8');
-  ctx.set('X-Content-Type-Options', 'nosniff');
+/** What Go's http.Error and the healthz handler send: text/plain, nosniff. */
+function sendText(ctx: Context, status: number, text: string): void {
+  send(ctx, { status, contentType: 'text/plain; charset=utf-8', body: Buffer.from(text), headers: { 'X-Content-Type-Options': 'nosniff' } });
 }
 
 function reasonOf(e: unknown): string {
@@ -77,29 +78,20 @@ async function rootHealth(endpoint: HealthEndpoint, checks: readonly HealthCheck
     listing += `warn: some health checks cannot be excluded: no matches for ${quoted(unknown)}\n`;
     log?.warn(`cannot exclude some health checks, no health checks are installed matching ${quoted(unknown)}`);
   }
-  setTextHeaders(ctx);
   if (failed.length > 0) {
     log?.trace({ endpoint, checks: failed, reasons: failedDetail }, `${failed.join(',')} check failed: ${endpoint}`);
     // Always verbose on failure, as http.Error does: listing, closing line, newline.
-    ctx.status = 500;
-    ctx.body = `${listing}${endpoint} check failed\n`;
+    sendText(ctx, 500, `${listing}${endpoint} check failed\n`);
     return;
   }
-  ctx.status = 200;
-  ctx.body = ctx.query['verbose'] === undefined ? 'ok' : `${listing}${endpoint} check passed\n`;
+  sendText(ctx, 200, ctx.query['verbose'] === undefined ? 'ok' : `${listing}${endpoint} check passed\n`);
 }
 
 /** A single check on /<endpoint>/<name>: the real error is shown (this path needs authorization). */
 async function singleHealth(check: HealthCheck, ctx: Context): Promise<void> {
   const reason = await runCheck(check);
-  setTextHeaders(ctx);
-  if (reason === undefined) {
-    ctx.status = 200;
-    ctx.body = 'ok';
-  } else {
-    ctx.status = 500;
-    ctx.body = `internal server error: ${reason}\n`;
-  }
+  if (reason === undefined) sendText(ctx, 200, 'ok');
+  else sendText(ctx, 500, `internal server error: ${reason}\n`);
 }
 
 /**

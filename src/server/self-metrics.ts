@@ -4,6 +4,7 @@
 // ours share the metrics_server_ prefix.
 
 import type { Middleware } from 'koa';
+import { send } from '../api/codec/index.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
 import type { ApiObserver, AuthObserver, ScrapeObserver, StoreObserver, WatchObserver } from '../observers.js';
 
@@ -158,15 +159,14 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
 }
 
 /**
- * Koa middleware for GET (and HEAD) /metrics in the Prometheus text format.
+ * Koa middleware for GET (and HEAD) /metrics in the Prometheus text format
+ * (gzip above 128 KiB when accepted).
  * Mounted after authorization: /metrics is not an always-allowed path.
  */
 export function metricsMiddleware(registry: Registry): Middleware {
   return async (ctx, next) => {
     if (ctx.path !== '/metrics' || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return next();
-    const body = await registry.metrics();
-    ctx.status = 200;
-    ctx.set('Content-Type', registry.contentType);
-    ctx.body = body;
+    // send() gzips large bodies for clients that accept it, as the apiserver does.
+    send(ctx, { status: 200, contentType: registry.contentType, body: Buffer.from(await registry.metrics()), headers: {} });
   };
 }

@@ -151,6 +151,14 @@ t.test('GET /metrics serves the registry as Prometheus text', async (t) => {
   t.match(res.headers.get('content-type'), /^text\/plain; version=0\.0\.4/);
   const body = await res.text();
   t.ok(family(body, 'metrics_server_kubelet_request_total'), 'families in the body');
+  t.equal(res.headers.get('content-encoding'), null, 'small bodies are not compressed');
   t.equal((await fetch(`${base}/metrics`, { method: 'POST' })).status, 404, 'only GET/HEAD');
+
+  // A large cluster: per-node series push the body past 128 KiB.
+  tick(m, Array.from({ length: 500 }, (_, i) => `node-${i}`));
+  const big = await fetch(`${base}/metrics`, { headers: { 'accept-encoding': 'gzip' } });
+  t.equal(big.headers.get('content-encoding'), 'gzip', 'large bodies are gzipped when accepted');
+  const last = family(await big.text(), 'metrics_server_kubelet_last_request_time_seconds');
+  t.equal(last?.metrics.length, 502, 'every node present after decompression');
   t.equal((await fetch(`${base}/metricsx`)).status, 404);
 });
