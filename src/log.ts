@@ -7,7 +7,8 @@
 
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { LoggingFormat } from './options.js';
+import { FLAGS, VERSION, type LoggingFormat, type Options } from './options.js';
+import { formatGoDuration } from './util/go-duration.js';
 
 export type { Logger };
 
@@ -117,4 +118,37 @@ export function createStateLogger(log: Logger, opts: StateLoggerOptions = {}): S
       return states.size;
     },
   };
+}
+
+/** A flag's value as pflag prints it: Go durations, [a,b] slices, "" when unset. */
+function flagValue(key: keyof Options, value: unknown): string {
+  if (value === undefined) return '';
+  if (Array.isArray(value)) return `[${value.join(',')}]`;
+  if (typeof value === 'number' && key.endsWith('Ns')) return formatGoDuration(value);
+  return String(value);
+}
+
+/**
+ * The start-up summary: one info line with the settings operators ask about
+ * first, and at -v=1 every flag as `FLAG: --name="value"` (as component-base
+ * prints them), sorted by name. Flags hold file paths, never secrets.
+ */
+export function logStartup(log: Logger, options: Options): void {
+  log.info(
+    {
+      version: VERSION,
+      securePort: options.securePort,
+      metricResolution: formatGoDuration(options.metricResolutionNs),
+      kubeletSource: options.kubeletSource,
+      nodeSelector: options.nodeSelector,
+      shutdownDelay: formatGoDuration(options.shutdownDelayNs),
+    },
+    'Starting metrics-server',
+  );
+  if (!log.isLevelEnabled('debug')) return;
+  const lines = FLAGS.map((spec) => {
+    const name = /--([a-z0-9-]+)/.exec(spec.flags)![1]!;
+    return `FLAG: --${name}=${JSON.stringify(flagValue(spec.key, options[spec.key]))}`;
+  }).sort();
+  for (const line of lines) log.debug(line);
 }

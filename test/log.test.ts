@@ -1,5 +1,6 @@
 import t from 'tap';
-import { createLogger, createStateLogger, levelForVerbosity } from '../src/log.js';
+import { createLogger, createStateLogger, levelForVerbosity, logStartup } from '../src/log.js';
+import { FLAGS, VERSION, parseOptions } from '../src/options.js';
 
 function capture(): { lines: string[]; write(s: string): void } {
   const lines: string[] = [];
@@ -92,4 +93,25 @@ t.test('state logger levels are configurable', async (t) => {
   states.report('pods', 'stale', 'Watch fell behind');
   states.report('pods', 'synced', 'Watch caught up');
   t.same(out.lines.map((l) => (JSON.parse(l) as { level: string }).level), ['warn', 'info']);
+});
+
+t.test('start-up summary at -v=0; every flag at -v=1', async (t) => {
+  const argv = ['--metric-resolution=30s', '--kubelet-preferred-address-types=InternalIP,Hostname', '--kubelet-insecure-tls'];
+  const quiet = capture();
+  logStartup(createLogger(0, 'json', quiet), parseOptions(argv));
+  t.equal(quiet.lines.length, 1, 'one summary line by default');
+  t.match(JSON.parse(quiet.lines[0]!), { level: 'info', msg: 'Starting metrics-server', version: VERSION, metricResolution: '30s', securePort: 10250, shutdownDelay: '0s' });
+
+  const out = capture();
+  const options = parseOptions([...argv, '--v=1']);
+  logStartup(createLogger(options.verbosity, 'json', out), options);
+  const flags = out.lines.map((l) => JSON.parse(l) as { level: string; msg: string }).filter((e) => e.msg.startsWith('FLAG: '));
+  t.equal(flags.length, FLAGS.length, 'one line per flag');
+  t.ok(flags.every((e) => e.level === 'debug'), 'at -v=1');
+  const msgs = flags.map((e) => e.msg);
+  t.same(msgs, [...msgs].sort(), 'sorted by name');
+  t.ok(msgs.includes('FLAG: --metric-resolution="30s"'), 'durations in Go form');
+  t.ok(msgs.includes('FLAG: --kubelet-preferred-address-types="[InternalIP,Hostname]"'), 'slices as pflag prints them');
+  t.ok(msgs.includes('FLAG: --kubelet-insecure-tls="true"'));
+  t.ok(msgs.includes('FLAG: --kubeconfig=""'), 'unset flags are empty');
 });
