@@ -7,10 +7,19 @@ import { cpuQuantity, memoryQuantity } from './quantity.js';
 import type { NodeMeta, NodeUsage, PodMeta, PodUsage, ResourceUsage } from './sources.js';
 import { GROUP_VERSION, type NodeMetrics, type NodeMetricsList, type ObjectMeta, type PodMetrics, type PodMetricsList, type Usage } from './types.js';
 
+// One-entry cache: a list shares one creationTimestamp, and samples of one tick
+// mostly share a second.
+let cachedSecond = Number.NaN;
+let cachedText = '';
+
 /** metav1.Time on the wire: RFC 3339 UTC, sub-second part truncated. */
 export function formatTime(ms: number): string {
   const seconds = Math.floor(ms / 1000);
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  if (seconds !== cachedSecond) {
+    cachedText = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+    cachedSecond = seconds;
+  }
+  return cachedText;
 }
 
 /** Labels copied with keys in Go's sorted order; undefined when empty (omitempty). */

@@ -98,14 +98,46 @@ function uint64Scaled(v: bigint, scale: number): [bigint, number] {
   return v > INT64_MAX ? [v / 10n, scale + 1] : [v, scale];
 }
 
+// Fast paths for the hot list-encoding loop: integers below 2^53 are exact in
+// doubles, so the same rules run without bigint allocations.
+
+/** DecimalSI text of the integer m × 10^e (|m| < 2^53, e ≥ -9). */
+function decimalSIFast(mantissa: number, exponent: number): string {
+  let m = mantissa;
+  let e = exponent;
+  while (m % 10 === 0) {
+    m /= 10;
+    e++;
+  }
+  const r = ((e % 3) + 3) % 3;
+  m *= r === 0 ? 1 : r === 1 ? 10 : 100; // never above the input, so still exact
+  e -= r;
+  return `${m}${DECIMAL_SUFFIXES.get(e)!}`;
+}
+
 /** CPU usage in nanocores as metrics-server emits it: "123456789n", "50m", "1". */
 export function cpuQuantity(nanocores: number | bigint): string {
+  if (typeof nanocores === 'number' && Number.isSafeInteger(Math.trunc(nanocores))) {
+    const n = Math.trunc(nanocores);
+    return n === 0 ? '0' : decimalSIFast(n, NANO_SCALE);
+  }
   const [m, s] = uint64Scaled(toBigInt(nanocores, 'nanocores'), NANO_SCALE);
   return formatQuantity(m, s, 'DecimalSI');
 }
 
 /** Memory working set in bytes as metrics-server emits it: "11944Ki", "12345678", "1k". */
 export function memoryQuantity(bytes: number | bigint): string {
+  if (typeof bytes === 'number' && Number.isSafeInteger(Math.trunc(bytes))) {
+    let v = Math.trunc(bytes);
+    if (v === 0) return '0';
+    if (v > -1024 && v < 1024) return decimalSIFast(v, 0);
+    let power = 0;
+    while (power < BINARY_SUFFIXES.length - 1 && v % 1024 === 0) {
+      v /= 1024;
+      power++;
+    }
+    return `${v}${BINARY_SUFFIXES[power]}`;
+  }
   const [m, s] = uint64Scaled(toBigInt(bytes, 'bytes'), 0);
   return formatQuantity(m, s, 'BinarySI');
 }

@@ -123,3 +123,29 @@ t.test('negative values, sub-nano rounding and exponents past E', async (t) => {
   t.throws(() => memoryQuantity(Infinity), RangeError);
   t.equal(cpuQuantity(1500.7), '1500n', 'fractions of a nanocore are truncated');
 });
+
+t.test('the number fast path agrees with the exact bigint path', async (t) => {
+  // Deterministic xorshift so a failure reproduces.
+  let x = 0x2545f491;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  let mismatches = 0;
+  for (let i = 0; i < 5000; i++) {
+    // Mix magnitudes, trailing zeros and multiples of 1024.
+    const base = next() * 2 ** (next() % 22);
+    const shaped = [base, Math.floor(base / 1000) * 1000, Math.floor(base / 1024) * 1024, next() % 2048, Math.floor(base / 1e6) * 1e6];
+    for (const v of shaped) {
+      if (!Number.isSafeInteger(v)) continue;
+      if (cpuQuantity(v) !== formatQuantity(BigInt(v), -9, 'DecimalSI')) mismatches++;
+      if (memoryQuantity(v) !== formatQuantity(BigInt(v), 0, 'BinarySI')) mismatches++;
+      if (memoryQuantity(-v) !== formatQuantity(BigInt(-v), 0, 'BinarySI')) mismatches++;
+    }
+  }
+  t.equal(mismatches, 0);
+  t.equal(cpuQuantity(Number.MAX_SAFE_INTEGER), formatQuantity(BigInt(Number.MAX_SAFE_INTEGER), -9, 'DecimalSI'));
+  t.equal(cpuQuantity(2 ** 60), '1152921504606846976n', 'beyond 2^53 the bigint path takes the double as it is');
+});
