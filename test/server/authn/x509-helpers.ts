@@ -1,0 +1,34 @@
+// Certificates pki.ts does not issue: intermediate CAs, expired leaves.
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import type { IssuedCert } from '../../../src/util/pki.js';
+
+const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+
+async function pem(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): Promise<IssuedCert> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  const b64 = Buffer.from(pkcs8).toString('base64').replace(/.{64}/g, '$&\n');
+  return { cert: cert.toString('pem') + '\n', key: `-----BEGIN PRIVATE KEY-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END PRIVATE KEY-----\n`, keys, x509: cert };
+}
+
+/** An intermediate CA signed by parent; isCA false makes a look-alike that must not be accepted as an issuer. */
+export async function issueIntermediate(parent: IssuedCert, cn: string, isCA = true): Promise<IssuedCert> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cert = await x509.X509CertificateGenerator.create({
+    subject: `CN=${cn}`,
+    issuer: parent.x509.subject,
+    publicKey: keys.publicKey,
+    signingKey: parent.keys.privateKey,
+    signingAlgorithm: ALG,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    extensions: [
+      new x509.BasicConstraintsExtension(isCA, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(parent.keys.publicKey),
+    ],
+  });
+  return pem(cert, keys);
+}
