@@ -1,5 +1,3 @@
-# syntax=docker/dockerfile:1
-#
 # metrics-server-ts container image.
 #
 #   docker build -t metrics-server-ts:0.1.0 .
