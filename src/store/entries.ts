@@ -1,0 +1,40 @@
+// What the store keeps per key: one entry per node and one per pod (its
+// containers side by side in one Float64Array), so a tick of an unchanged pod
+// rewrites numbers in place and allocates nothing.
+
+export interface NodeEntry {
+  readonly kind: 'node';
+  readonly name: string;
+  /** LAST and PREV of the node point (layout.ts). */
+  readonly data: Float64Array;
+  /** False when the node's latest scrape had no complete node point. */
+  hasPoint: boolean;
+  /** Pods the node reported in its latest scrape (to forget pods it stops reporting). */
+  pods: PodEntry[];
+  /** store() tick that last saw this node. */
+  seenTick: number;
+  /** False once removed from the cache (entries may still be referenced). */
+  live: boolean;
+}
+
+export interface PodEntry {
+  readonly kind: 'pod';
+  readonly namespace: string;
+  readonly name: string;
+  /** Node whose scrape last reported the pod. */
+  node: string;
+  /** Container names in the order of the latest scrape. */
+  names: string[];
+  /** STRIDE slots per container, same order as names. */
+  data: Float64Array;
+  /** Containers with a previous point. */
+  prevCount: number;
+  seenTick: number;
+  live: boolean;
+}
+
+export type Entry = NodeEntry | PodEntry;
+
+/** Cache keys: pods "namespace/name"; nodes "/name" (namespaces are never empty, so the two cannot collide). */
+export const nodeKey = (name: string): string => '/' + name;
+export const podKey = (namespace: string, name: string): string => namespace + '/' + name;

@@ -1,0 +1,318 @@
+// The bounded in-memory time-window store: for every node and container the
+// last point and the one it is paired with, in an lru-cache bounded by the
+// number of series. Pure and synchronous; the clock is injected.
+//
+// Per tick (store()): a node present in the batch answered its scrape, so its
+// point and its pods are replaced by what it reported (pods it stopped
+// reporting are forgotten, as upstream forgets everything not in the batch).
+// A node absent from the batch failed this tick: its series are kept, still
+// served, and evicted once not seen for `staleTicks` ticks.
+
+import { LRUCache } from 'lru-cache';
+import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.js';
+import { noopStoreObserver, type StoreObserver } from '../observers.js';
+import type { ContainerPoint, MetricsBatch, PodPoints } from '../scrape/types.js';
+import { nodeKey, podKey, type Entry, type NodeEntry, type PodEntry } from './entries.js';
+import { LAST, PREV, STRIDE, clearPrev, hasPrev } from './layout.js';
+import { storeContainerPoint, storeNodePoint } from './rules.js';
+import { usageOf, type UsageResult } from './usage.js';
+
+export interface MetricsStoreOptions {
+  /** --metric-resolution in ns: bounds the fresh-container shortcut. */
+  metricResolutionNs: number;
+  /** Hard cap on stored series (nodes + containers). */
+  maxSeries: number;
+  observer?: StoreObserver;
+  /** Clock (ms since epoch), read once per store() for lastStoreMs. */
+  now?: () => number;
+  /** Ticks a series may go unseen before it is evicted (default 3). */
+  staleTicks?: number;
+}
+
+export const DEFAULT_STALE_TICKS = 3;
+
+export class MetricsStore implements MetricsReader {
+  private readonly cache: LRUCache<string, Entry>;
+  private readonly resolutionNs: number;
+  private readonly staleTicks: number;
+  private readonly observer: StoreObserver;
+  private readonly now: () => number;
+  private readonly usage: UsageResult = { cpuNanocores: 0, memoryBytes: 0, timestampMs: 0, windowNs: 0 };
+
+  private tick = 0;
+  private rev = 0;
+  private lastStore = NaN;
+  // Running totals over live entries.
+  private nodes = 0;
+  private nodesWithPrev = 0;
+  private containers = 0;
+  private containersWithPrev = 0;
+  // Capacity evictions during the current store(), reported at its end.
+  private evictedNodes = 0;
+  private evictedContainers = 0;
+
+  constructor(opts: MetricsStoreOptions) {
+    if (!(opts.maxSeries >= 1)) throw new RangeError('maxSeries must be at least 1');
+    this.resolutionNs = opts.metricResolutionNs;
+    this.staleTicks = Math.max(1, opts.staleTicks ?? DEFAULT_STALE_TICKS);
+    this.observer = opts.observer ?? noopStoreObserver;
+    this.now = opts.now ?? Date.now;
+    this.cache = new LRUCache<string, Entry>({
+      maxSize: Math.floor(opts.maxSeries),
+      sizeCalculation: (e) => (e.kind === 'pod' ? Math.max(1, e.names.length) : 1),
+      dispose: (e, _key, reason) => {
+        const size = this.forget(e);
+        // 'set' here means an entry grew past the whole budget and was dropped.
+        if (reason === 'evict' || reason === 'set') {
+          if (e.kind === 'node') this.evictedNodes += 1;
+          else this.evictedContainers += size;
+        }
+      },
+    });
+  }
+
+  /** Bumps on every store(). */
+  get revision(): number {
+    return this.rev;
+  }
+
+  /** Time of the latest store(), ms since epoch (NaN before the first): lets health checks see a stalled scraper. */
+  get lastStoreMs(): number {
+    return this.lastStore;
+  }
+
+  /** Stores one tick's result. */
+  store(batch: MetricsBatch): void {
+    this.tick++;
+    this.rev++;
+    this.lastStore = this.now();
+    for (const [name, scrape] of batch.nodes) {
+      const key = nodeKey(name);
+      let entry = this.cache.peek(key) as NodeEntry | undefined;
+      if (entry?.seenTick === this.tick) continue; // duplicate node in one batch: first wins
+      if (!entry) {
+        entry = { kind: 'node', name, data: new Float64Array(STRIDE), hasPoint: false, pods: [], seenTick: 0, live: false };
+        clearPrev(entry.data, 0);
+      }
+      if (entry.live) this.uncount(entry);
+      if (scrape.node) {
+        storeNodePoint(entry.hasPoint ? entry.data : undefined, entry.data, scrape.node);
+        entry.hasPoint = true;
+      } else {
+        entry.hasPoint = false;
+        clearPrev(entry.data, 0);
+      }
+      entry.seenTick = this.tick;
+      this.put(key, entry);
+
+      const previous = entry.pods;
+      const current: PodEntry[] = [];
+      for (const pod of scrape.pods) {
+        const podEntry = this.storePod(pod, name);
+        if (podEntry) current.push(podEntry);
+      }
+      entry.pods = current;
+      for (const old of previous) {
+        // Answered, but no longer listed by this node: the pod is gone.
+        if (old.live && old.seenTick !== this.tick && old.node === name) this.cache.delete(podKey(old.namespace, old.name));
+      }
+    }
+    this.sweepStale();
+    if (this.evictedNodes > 0) this.observer.evicted('node', 'capacity', this.evictedNodes);
+    if (this.evictedContainers > 0) this.observer.evicted('container', 'capacity', this.evictedContainers);
+    this.evictedNodes = this.evictedContainers = 0;
+    // As upstream's metrics_server_storage_points: points usage can be served from.
+    this.observer.points(this.nodesWithPrev, this.containersWithPrev);
+  }
+
+  private storePod(pod: PodPoints, node: string): PodEntry | undefined {
+    const key = podKey(pod.namespace, pod.name);
+    const old = this.cache.peek(key) as PodEntry | undefined;
+    if (old?.seenTick === this.tick) return undefined; // duplicate pod in one batch: first wins
+    const points = uniqueByName(pod.containers);
+    const n = points.length;
+    if (n === 0) return undefined;
+
+    const sameLayout = old !== undefined && sameNames(old.names, points);
+    const entry: PodEntry = old ?? {
+      kind: 'pod',
+      namespace: pod.namespace,
+      name: pod.name,
+      node,
+      names: [],
+      data: new Float64Array(0),
+      prevCount: 0,
+      seenTick: 0,
+      live: false,
+    };
+    if (entry.live) this.uncount(entry);
+    const data = sameLayout ? entry.data : new Float64Array(n * STRIDE);
+    let prevCount = 0;
+    for (let i = 0; i < n; i++) {
+      const p = points[i]!;
+      let storedBase = -1;
+      if (old !== undefined) storedBase = sameLayout ? i * STRIDE : indexOf(old.names, p.name) * STRIDE;
+      storeContainerPoint(storedBase >= 0 ? old!.data : undefined, storedBase, data, i * STRIDE, p, this.resolutionNs);
+      if (hasPrev(data, i * STRIDE)) prevCount++;
+    }
+    if (!sameLayout) {
+      entry.names = points.map((p) => p.name);
+      entry.data = data;
+    }
+    entry.node = node;
+    entry.prevCount = prevCount;
+    entry.seenTick = this.tick;
+    this.put(key, entry);
+    return entry.live ? entry : undefined;
+  }
+
+  /** (Re)inserts an entry, counting it; may evict others (or, if oversized, this one). */
+  private put(key: string, entry: Entry): void {
+    entry.live = true;
+    this.count(entry);
+    this.cache.set(key, entry);
+    if (entry.live && this.cache.peek(key) !== entry) {
+      // Larger than the whole budget: lru-cache refused it.
+      const size = this.forget(entry);
+      if (entry.kind === 'node') this.evictedNodes += size;
+      else this.evictedContainers += size;
+    }
+  }
+
+  private count(e: Entry): void {
+    if (e.kind === 'node') {
+      if (e.hasPoint) {
+        this.nodes++;
+        if (hasPrev(e.data, 0)) this.nodesWithPrev++;
+      }
+    } else {
+      this.containers += e.names.length;
+      this.containersWithPrev += e.prevCount;
+    }
+  }
+
+  private uncount(e: Entry): void {
+    if (e.kind === 'node') {
+      if (e.hasPoint) {
+        this.nodes--;
+        if (hasPrev(e.data, 0)) this.nodesWithPrev--;
+      }
+    } else {
+      this.containers -= e.names.length;
+      this.containersWithPrev -= e.prevCount;
+    }
+  }
+
+  /** Called for every entry leaving the cache; returns its number of series. */
+  private forget(e: Entry): number {
+    if (!e.live) return 0;
+    this.uncount(e);
+    e.live = false;
+    return e.kind === 'pod' ? e.names.length : 1;
+  }
+
+  /** Evicts entries not seen for staleTicks ticks. Recency order equals seen order, so only the tail is visited. */
+  private sweepStale(): void {
+    const stale: string[] = [];
+    let nodes = 0;
+    let containers = 0;
+    for (const [key, entry] of this.cache.rentries() as Generator<[string, Entry]>) {
+      if (this.tick - entry.seenTick < this.staleTicks) break;
+      stale.push(key);
+      if (entry.kind === 'node') nodes++;
+      else containers += entry.names.length;
+    }
+    for (const key of stale) this.cache.delete(key);
+    if (nodes > 0) this.observer.evicted('node', 'stale', nodes);
+    if (containers > 0) this.observer.evicted('container', 'stale', containers);
+  }
+
+  /** Has node and pod points with a previous point (upstream Ready: NodeReady && PodReady). */
+  ready(): boolean {
+    return this.nodeReady() && this.podReady();
+  }
+
+  nodeReady(): boolean {
+    return this.nodesWithPrev > 0;
+  }
+
+  podReady(): boolean {
+    return this.containersWithPrev > 0;
+  }
+
+  /** Stored series: nodes with a point, and containers. */
+  seriesCount(): { nodes: number; containers: number } {
+    return { nodes: this.nodes, containers: this.containers };
+  }
+
+  getNodeUsage(names: readonly string[]): (NodeUsage | undefined)[] {
+    const out: (NodeUsage | undefined)[] = new Array(names.length);
+    const u = this.usage;
+    for (let i = 0; i < names.length; i++) {
+      const e = this.cache.peek(nodeKey(names[i]!));
+      if (e?.kind !== 'node' || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
+        out[i] = undefined;
+        continue;
+      }
+      out[i] = { timestampMs: u.timestampMs, windowNs: u.windowNs, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
+    }
+    return out;
+  }
+
+  getPodUsage(pods: readonly PodKey[]): (PodUsage | undefined)[] {
+    const out: (PodUsage | undefined)[] = new Array(pods.length);
+    for (let i = 0; i < pods.length; i++) {
+      const e = this.cache.peek(podKey(pods[i]!.namespace, pods[i]!.name));
+      out[i] = e?.kind === 'pod' ? this.podUsage(e) : undefined;
+    }
+    return out;
+  }
+
+  /** Served only when every container of the latest scrape has a usable rate; time info from the earliest container. */
+  private podUsage(e: PodEntry): PodUsage | undefined {
+    if (e.prevCount !== e.names.length) return undefined;
+    const u = this.usage;
+    const containers: PodUsage['containers'] = new Array(e.names.length);
+    let timestampMs = Infinity;
+    let windowNs = 0;
+    for (let c = 0; c < e.names.length; c++) {
+      const base = c * STRIDE;
+      if (!usageOf(e.data, base + LAST, base + PREV, u)) return undefined;
+      containers[c] = { name: e.names[c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
+      if (u.timestampMs < timestampMs) {
+        timestampMs = u.timestampMs;
+        windowNs = u.windowNs;
+      }
+    }
+    return { timestampMs, windowNs, containers };
+  }
+}
+
+function indexOf(names: readonly string[], name: string): number {
+  for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
+  return -1;
+}
+
+function sameNames(names: readonly string[], points: readonly ContainerPoint[]): boolean {
+  if (names.length !== points.length) return false;
+  for (let i = 0; i < names.length; i++) if (names[i] !== points[i]!.name) return false;
+  return true;
+}
+
+/** Containers with duplicate names keep the first (upstream logs and skips the rest). */
+function uniqueByName(points: readonly ContainerPoint[]): readonly ContainerPoint[] {
+  for (let i = 1; i < points.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (points[i]!.name === points[j]!.name) {
+        const seen = new Set<string>();
+        return points.filter((p) => {
+          if (seen.has(p.name)) return false;
+          seen.add(p.name);
+          return true;
+        });
+      }
+    }
+  }
+  return points;
+}
+

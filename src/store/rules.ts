@@ -1,0 +1,71 @@
+// Which previous point a new point is paired with: the rules of metrics-server
+// pkg/storage/node.go and pod.go, applied to one series in the flat layout.
+
+import type { MetricsPoint } from '../scrape/types.js';
+import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, START, TS, clearPrev, copyPoint, hasPrev } from './layout.js';
+
+/** A container started less than this before its sample is not trusted as fresh (upstream freshContainerMinMetricsResolution). */
+export const FRESH_CONTAINER_MIN_MS = 10_000;
+
+function writeLast(data: Float64Array, base: number, p: MetricsPoint): void {
+  data[base + LAST + TS] = p.timestampMs;
+  data[base + LAST + START] = p.startTimeMs;
+  data[base + LAST + CPU_SEC] = p.cpuSec;
+  data[base + LAST + CPU_NSEC] = p.cpuNsec;
+  data[base + LAST + MEMORY] = p.memoryBytes;
+}
+
+/**
+ * Sets the previous point at `to[base..]` from the stored series `from[fromBase..]`
+ * (which may be the same slots) when the new point at `ts` can be paired with it:
+ * a newer point demotes the stored last; a repeated or older one keeps the stored
+ * prev only while that is still older than it. `from` undefined: nothing stored.
+ */
+function pairWithStored(from: Float64Array | undefined, fromBase: number, to: Float64Array, base: number, ts: number): void {
+  if (from === undefined) {
+    clearPrev(to, base);
+    return;
+  }
+  if (ts > from[fromBase + LAST + TS]!) {
+    copyPoint(from, fromBase + LAST, to, base + PREV);
+  } else if (hasPrev(from, fromBase) && from[fromBase + PREV + TS]! < ts) {
+    if (from !== to || fromBase !== base) copyPoint(from, fromBase + PREV, to, base + PREV);
+  } else {
+    clearPrev(to, base);
+  }
+}
+
+/** Node: new point `p` replaces last; `stored` is the series' data when it had a last point. */
+export function storeNodePoint(stored: Float64Array | undefined, data: Float64Array, p: MetricsPoint): void {
+  pairWithStored(stored, 0, data, 0, p.timestampMs);
+  writeLast(data, 0, p);
+}
+
+/**
+ * Container: as a node, plus the fresh-container shortcut (started at least
+ * 10 s and less than one resolution before its sample: the start time becomes
+ * the previous point with zero CPU) and restart detection (a start time not
+ * before the stored last sample drops the stored points).
+ */
+export function storeContainerPoint(
+  stored: Float64Array | undefined,
+  storedBase: number,
+  data: Float64Array,
+  base: number,
+  p: MetricsPoint,
+  metricResolutionNs: number,
+): void {
+  const age = p.timestampMs - p.startTimeMs;
+  if (p.startTimeMs < p.timestampMs && age * 1e6 < metricResolutionNs && age >= FRESH_CONTAINER_MIN_MS) {
+    data[base + PREV + TS] = p.startTimeMs;
+    data[base + PREV + START] = p.startTimeMs;
+    data[base + PREV + CPU_SEC] = 0;
+    data[base + PREV + CPU_NSEC] = 0;
+    data[base + PREV + MEMORY] = p.memoryBytes;
+  } else if (stored !== undefined && p.startTimeMs < stored[storedBase + LAST + TS]!) {
+    pairWithStored(stored, storedBase, data, base, p.timestampMs);
+  } else {
+    clearPrev(data, base);
+  }
+  writeLast(data, base, p);
+}
