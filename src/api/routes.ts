@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { ApiObserver } from '../observers.js';
 import { noopApiObserver } from '../observers.js';
-import { respond } from './codec/index.js';
+import { negotiate, respond } from './codec/index.js';
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
 import { decodeListOptions, type ListOptions, type Query } from './list-options.js';
 import { NodeMetricsStorage } from './node-metrics.js';
@@ -34,6 +34,16 @@ const VERSION_PATH = `/apis/${GROUP_VERSION}`;
 /** Rejects methods the route does not serve with GAS's generic 405. */
 function allow(ctx: Context, methods: readonly string[]): void {
   if (!methods.includes(ctx.method)) throw methodNotAllowed(undefined, {});
+}
+
+/**
+ * A resource request: GET only, and like GAS's get/list handlers the output media
+ * type is negotiated before anything else, so a bad Accept is 406 even when the
+ * query is bad too. respond() negotiates again; the result is the same.
+ */
+function resourceRequest(ctx: Context): void {
+  allow(ctx, ['GET']);
+  negotiate(ctx, { resource: true });
 }
 
 /** A decoded path parameter; one holding "/" (sent as %2F) names no route in GAS. */
@@ -76,24 +86,24 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   });
 
   router.all(`${VERSION_PATH}/nodes`, (ctx) => {
-    allow(ctx, GET);
+    resourceRequest(ctx);
     respond(ctx, nodes.list(listOptions(ctx, 'nodes')));
   });
   router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
-    allow(ctx, GET);
+    resourceRequest(ctx);
     respond(ctx, nodes.get(segment(ctx, 'name')));
   });
   router.all(`${VERSION_PATH}/pods`, (ctx) => {
-    allow(ctx, GET);
+    resourceRequest(ctx);
     respond(ctx, pods.list(undefined, listOptions(ctx, 'pods')));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, (ctx) => {
-    allow(ctx, GET);
+    resourceRequest(ctx);
     const namespace = segment(ctx, 'namespace');
     respond(ctx, pods.list(namespace, listOptions(ctx, 'pods')));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
-    allow(ctx, GET);
+    resourceRequest(ctx);
     respond(ctx, pods.get(segment(ctx, 'namespace'), segment(ctx, 'name')));
   });
 

@@ -331,6 +331,19 @@ t.test('metrics API', async (t) => {
     t.equal(headNodes.status, 405);
   });
 
+  t.test('content negotiation comes first and is the codec\'s', async () => {
+    const bad = await get(h, `${V}/nodes?labelSelector=(`, { headers: { Accept: 'application/xml' } });
+    t.equal(bad.status, 406, 'an unacceptable Accept wins over a bad selector, as in GAS');
+    t.match(JSON.parse(bad.text), { kind: 'Status', reason: 'NotAcceptable', code: 406 });
+    const pb = await get(h, `${V}/nodes/node-1`, { headers: { Accept: 'application/vnd.kubernetes.protobuf' } });
+    t.equal(pb.status, 200);
+    t.equal(pb.headers.get('content-type'), 'application/vnd.kubernetes.protobuf');
+    const table = await get(h, `${V}/nodes`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+    t.match(JSON.parse(table.text), { kind: 'Table', rows: [{}, {}, {}] });
+    const pretty = await get(h, `${V}/nodes/node-4?pretty=true`);
+    t.equal(pretty.text, JSON.stringify({ kind: 'NodeMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...NODE_4 }, null, 2));
+  });
+
   t.test('GAS headers on API responses', async () => {
     const r = await get(h, `${V}/nodes`);
     t.equal(r.headers.get('cache-control'), 'no-cache, private');
