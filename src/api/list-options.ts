@@ -63,7 +63,7 @@ function forbidden(field: string, detail: string): FieldError {
   return { field, type: 'FieldValueForbidden', body: `Forbidden: ${detail}` };
 }
 
-/** metainternalversion validation.ValidateListOptions for a plain (non-watch) list. */
+/** metainternalversion validation.ValidateListOptions for a plain list. */
 function validateListOptions(query: Query): FieldError[] {
   const errs: FieldError[] = [];
   const rv = first(query, 'resourceVersion') ?? '';
@@ -82,6 +82,27 @@ function validateListOptions(query: Query): FieldError[] {
     if (match === 'Exact' && rv === '0') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
   }
   if (query['sendInitialEvents'] !== undefined) errs.push(forbidden('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+  return errs;
+}
+
+/**
+ * validateWatchOptions, with the WatchList feature gate on (its default in the
+ * apiserver library metrics-server builds on). Errors here win over the 405.
+ */
+function validateWatchOptions(query: Query): FieldError[] {
+  const errs: FieldError[] = [];
+  const match = first(query, 'resourceVersionMatch') ?? '';
+  const sendInitialEvents = query['sendInitialEvents'] !== undefined;
+  if (sendInitialEvents && match !== 'NotOlderThan') {
+    errs.push(forbidden('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+  }
+  if (match !== '') {
+    if (!sendInitialEvents) errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+    if (match !== 'NotOlderThan') {
+      errs.push({ field: 'resourceVersionMatch', type: 'FieldValueNotSupported', body: `Unsupported value: ${goQuote(match)}: supported values: "NotOlderThan"` });
+    }
+    if ((first(query, 'continue') ?? '') !== '') errs.push(forbidden('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+  }
   return errs;
 }
 
@@ -108,10 +129,8 @@ export function decodeListOptions(query: Query): ListOptions {
   const labelSelector = rawLabels === undefined ? everything() : asBadRequest(() => parseLabelSelector(rawLabels));
   let fieldSelector = asBadRequest(() => parseFieldSelector(rawFields));
   const watch = goBool(query, 'watch');
-  if (!watch) {
-    const errs = validateListOptions(query);
-    if (errs.length > 0) throw invalidListOptions(errs);
-  }
+  const errs = watch ? validateWatchOptions(query) : validateListOptions(query);
+  if (errs.length > 0) throw invalidListOptions(errs);
   const parsed = fieldSelector;
   fieldSelector = asBadRequest(() => transformFieldSelector(parsed, convertFieldLabel));
   return { labelSelector, fieldSelector, watch };

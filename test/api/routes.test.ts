@@ -278,6 +278,29 @@ t.test('metrics API', async (t) => {
       ),
     );
     await expect(`${V}/nodes?resourceVersion=0&resourceVersionMatch=NotOlderThan`, 200, nodeList(NODE_1, NODE_2, NODE_4));
+    await expect(
+      `${V}/pods?watch=1&resourceVersionMatch=Exact`,
+      422,
+      status(
+        422,
+        'Invalid',
+        'ListOptions.meta.k8s.io "" is invalid: [resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"]',
+        {
+          group: 'meta.k8s.io',
+          kind: 'ListOptions',
+          causes: [
+            { reason: 'FieldValueForbidden', message: 'Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided', field: 'resourceVersionMatch' },
+            { reason: 'FieldValueNotSupported', message: 'Unsupported value: "Exact": supported values: "NotOlderThan"', field: 'resourceVersionMatch' },
+          ],
+        },
+      ),
+    );
+    // A valid watch-list request still finds no watcher.
+    await expect(
+      `${V}/pods?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan`,
+      405,
+      status(405, 'MethodNotAllowed', 'watch is not supported on resources of kind "pods.metrics.k8s.io"', { group: 'metrics.k8s.io', kind: 'pods' }),
+    );
   });
 
   t.test('limit/continue/resourceVersion are ignored; bad integers are 400', async () => {
