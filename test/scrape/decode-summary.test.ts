@@ -1,0 +1,197 @@
+// /stats/summary decoding: every real payload, upstream's completeness rules,
+// exact uint64 counters, and malformed input always failing as DecodeError.
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { DecodeError } from '../../src/scrape/decode-error.js';
+import { decodeSummary } from '../../src/scrape/decode-summary.js';
+import type { NodeScrape } from '../../src/scrape/types.js';
+import { fixturePath } from '../helpers/paths.js';
+
+const fixture = (name: string) => readFileSync(fixturePath('kubelet', 'summary', name));
+const decode = (json: string): NodeScrape => decodeSummary(Buffer.from(json), 0);
+const ms = (iso: string) => Date.parse(iso);
+const containerCount = (s: NodeScrape) => s.pods.reduce((n, p) => n + p.containers.length, 0);
+const find = (s: NodeScrape, ns: string, name: string) => s.pods.find((p) => p.namespace === ns && p.name === name);
+
+t.test('otel-minikube-1.json', async (t) => {
+  const s = decodeSummary(fixture('otel-minikube-1.json'), 0);
+  t.same(s.node, {
+    timestampMs: ms('2020-04-20T22:52:27Z'),
+    startTimeMs: ms('2020-04-20T22:38:53Z'),
+    cpuSec: 263,
+    cpuNsec: 475_389_988,
+    memoryBytes: 1234567890, // hand-edited by the otel maintainers
+  });
+  t.equal(s.pods.length, 9);
+  t.equal(containerCount(s), 9);
+  t.same(find(s, 'kube-system', 'kube-scheduler-minikube')?.containers, [
+    { name: 'kube-scheduler', timestampMs: ms('2020-04-20T22:52:26Z'), startTimeMs: ms('2020-04-20T22:39:30Z'), cpuSec: 4, cpuNsec: 560_175_707, memoryBytes: 11640832 },
+  ]);
+});
+
+t.test('otel-minikube-2.json is +2 s and +2e9 ns everywhere', async (t) => {
+  const a = decodeSummary(fixture('otel-minikube-1.json'), 0);
+  const b = decodeSummary(fixture('otel-minikube-2.json'), 0);
+  t.equal(b.node!.timestampMs - a.node!.timestampMs, 2000);
+  t.equal(b.node!.cpuSec - a.node!.cpuSec, 2);
+  t.equal(b.node!.cpuNsec, a.node!.cpuNsec);
+  t.equal(b.pods.length, a.pods.length);
+  for (const pod of b.pods) {
+    const before = find(a, pod.namespace, pod.name)!;
+    for (const [i, c] of pod.containers.entries()) {
+      t.equal(c.timestampMs - before.containers[i]!.timestampMs, 2000, `${pod.name}/${c.name} time`);
+      t.equal(c.cpuSec * 1e9 + c.cpuNsec - (before.containers[i]!.cpuSec * 1e9 + before.containers[i]!.cpuNsec), 2e9, `${pod.name}/${c.name} cpu`);
+    }
+  }
+});
+
+t.test('nri-k8s-1.35.json (kubelet v1.35: io, swap, psi, process_stats are skipped)', async (t) => {
+  const s = decodeSummary(fixture('nri-k8s-1.35.json'), 0);
+  t.same(s.node, { timestampMs: ms('2026-06-26T10:14:35Z'), startTimeMs: ms('2026-06-26T09:18:15Z'), cpuSec: 62, cpuNsec: 148_052_000, memoryBytes: 917110784 });
+  t.equal(s.pods.length, 17);
+  t.equal(containerCount(s), 17);
+  const kcm = find(s, 'kube-system', 'kube-controller-manager-datagen-1-35')!.containers[0]!;
+  t.same([kcm.cpuSec, kcm.cpuNsec, kcm.memoryBytes], [1, 877_547_000, 66174976]);
+});
+
+t.test('nri-k8s-1.20.json: zero node CPU and memory (old kubelet on cgroup v2) drop the node point only', async (t) => {
+  const s = decodeSummary(fixture('nri-k8s-1.20.json'), 0);
+  t.equal(s.node, undefined);
+  t.equal(s.pods.length, 17);
+  t.equal(containerCount(s), 17);
+  const busybox = find(s, 'scraper', 'e2e-statefulset-0')!.containers[0]!;
+  t.same([busybox.name, busybox.cpuSec, busybox.cpuNsec, busybox.memoryBytes], ['busybox', 0, 12_748_000, 311296]);
+});
+
+t.test('nri-k8s-1.16.json', async (t) => {
+  const s = decodeSummary(fixture('nri-k8s-1.16.json'), 0);
+  t.same(s.node, { timestampMs: ms('2021-12-15T13:51:05Z'), startTimeMs: ms('2021-12-15T13:42:30Z'), cpuSec: 216, cpuNsec: 639_857_637, memoryBytes: 1446182912 });
+  t.equal(s.pods.length, 15);
+  t.equal(containerCount(s), 15);
+});
+
+t.test('datadog-windows-1.json: a pod whose init containers report zero is dropped entirely', async (t) => {
+  const s = decodeSummary(fixture('datadog-windows-1.json'), 0);
+  t.same(s.node, { timestampMs: ms('2020-04-24T15:54:11Z'), startTimeMs: ms('2020-04-24T15:44:31Z'), cpuSec: 452, cpuNsec: 800_000_000, memoryBytes: 924364800 });
+  // dd-datadog-lbvkl: process-agent (no usageNanoCores, but a cumulative counter),
+  // trace-agent and agent are fine; init-config and init-volume report 0.
+  t.equal(find(s, 'default', 'dd-datadog-lbvkl'), undefined);
+  t.same(
+    s.pods.map((p) => [p.name, p.containers.map((c) => [c.name, c.cpuSec, c.cpuNsec, c.memoryBytes])]),
+    [['windows-server-iis-6c68545d57-gwtn9', [['windows-server-iis', 70, 140_625_000, 136814592]]]],
+  );
+});
+
+const node = (cpu: string, mem = '"workingSetBytes": 5') =>
+  `{"node": {"startTime": "2026-01-01T00:00:00Z", "cpu": {"time": "2026-01-01T00:01:00Z", "usageCoreNanoSeconds": ${cpu}}, "memory": {${mem}}}}`;
+
+t.test('node completeness: CPU and memory present and non-zero, start and CPU time set', async (t) => {
+  t.ok(decode(node('1')).node);
+  t.equal(decode(node('0')).node, undefined, 'zero CPU');
+  t.equal(decode(node('null')).node, undefined, 'null CPU');
+  t.equal(decode(node('1', '"workingSetBytes": 0')).node, undefined, 'zero memory');
+  t.equal(decode(node('1', '"usageBytes": 7')).node, undefined, 'no working set');
+  t.equal(decode('{"node": {"cpu": {"time": "2026-01-01T00:01:00Z", "usageCoreNanoSeconds": 1}, "memory": {"workingSetBytes": 1}}}').node, undefined, 'no start time');
+  t.equal(decode('{"node": {"startTime": "2026-01-01T00:00:00Z", "cpu": {"usageCoreNanoSeconds": 1}, "memory": {"workingSetBytes": 1}}}').node, undefined, 'no CPU time');
+  t.equal(decode(node('1').replace('2026-01-01T00:00:00Z', '0001-01-01T00:00:00Z')).node, undefined, "Go's zero time is unset");
+  t.same(decode('{}'), { pods: [] });
+  t.same(decode('null'), { pods: [] });
+  t.same(decode('{"node": null, "pods": null}'), { pods: [] });
+});
+
+t.test('uint64 counters are split exactly, up to 2^64-1', async (t) => {
+  t.same(decode(node('18446744073709551615')).node, {
+    timestampMs: ms('2026-01-01T00:01:00Z'),
+    startTimeMs: ms('2026-01-01T00:00:00Z'),
+    cpuSec: 18446744073,
+    cpuNsec: 709551615,
+    memoryBytes: 5,
+  });
+  t.same([decode(node('999999999')).node?.cpuSec, decode(node('999999999')).node?.cpuNsec], [0, 999999999]);
+  t.same([decode(node('9007199254740993')).node?.cpuSec, decode(node('9007199254740993')).node?.cpuNsec], [9007199, 254740993], '2^53 + 1 is not rounded');
+});
+
+const pod = (containers: string) => `{"pods": [{"podRef": {"name": "p", "namespace": "ns", "uid": "u"}, "containers": [${containers}]}]}`;
+const ctr = (name: string, cpu: string, mem = '5', start = '"2026-01-01T00:00:00Z"') =>
+  `{"name": "${name}", "startTime": ${start}, "cpu": {"time": "2026-01-01T00:01:00.250Z", "usageNanoCores": 3, "usageCoreNanoSeconds": ${cpu}}, "memory": {"workingSetBytes": ${mem}}, "rootfs": {"usedBytes": 1}}`;
+
+t.test('pod completeness: one incomplete container drops the whole pod', async (t) => {
+  t.same(decode(pod(ctr('a', '1500000001'))).pods, [
+    { namespace: 'ns', name: 'p', containers: [{ name: 'a', timestampMs: ms('2026-01-01T00:01:00.250Z'), startTimeMs: ms('2026-01-01T00:00:00Z'), cpuSec: 1, cpuNsec: 500000001, memoryBytes: 5 }] },
+  ]);
+  t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '0')}`)).pods, [], 'zero CPU');
+  t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '1', '0')}`)).pods, [], 'zero memory');
+  t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '1', 'null')}`)).pods, [], 'null memory');
+  t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '1', '1', 'null')}`)).pods, [], 'no start time');
+  t.same(decode(pod('')).pods, [], 'a pod without containers has nothing to serve');
+  t.same(decode(`{"pods": [{"containers": [${ctr('a', '1')}]}]}`).pods, [], 'a pod without podRef cannot be served');
+});
+
+t.test('field order, unknown fields, escapes and time zones', async (t) => {
+  const s = decode(
+    `{"extra": [1, -2.5e3, true, false, null, {"x": "\\"y\\""}], "pods": [{"containers": [{"memory": {"workingSetBytes": 9}, "cpu": {"usageCoreNanoSeconds": 7, "time": "2026-01-01T02:01:00+02:00"}, "startTime": "2025-12-31T23:00:00,5-01:00", "name": "c\\u00e9"}], "podRef": {"namespace": "n\\/s", "name": "p\u00e9"}}]}`,
+  );
+  t.same(s.pods, [{ namespace: 'n/s', name: 'p\u00e9', containers: [{ name: 'c\u00e9', timestampMs: ms('2026-01-01T00:01:00Z'), startTimeMs: ms('2026-01-01T00:00:00.500Z'), cpuSec: 0, cpuNsec: 7, memoryBytes: 9 }] }]);
+});
+
+t.test('malformed input is a DecodeError, never another exception', async (t) => {
+  const bad: [string, string][] = [
+    ['empty body', ''],
+    ['garbage', '\u0000\u00ff\u0001garbage'],
+    ['a string', '"summary"'],
+    ['pods is an object', '{"pods": {}}'],
+    ['node is an array', '{"node": []}'],
+    ['container is a number', pod('3')],
+    ['CPU as a string', node('"12"')],
+    ['CPU with a fraction', node('1.5')],
+    ['CPU with an exponent', node('1e9')],
+    ['negative CPU', node('-1')],
+    ['CPU past uint64', node('18446744073709551616')],
+    ['huge CPU', node('99999999999999999999999999')],
+    ['NaN', node('NaN')],
+    ['leading zero', node('0123')],
+    ['memory as a float', node('1', '"workingSetBytes": 1.0')],
+    ['invalid time', node('1').replace('2026-01-01T00:01:00Z', 'yesterday')],
+    ['impossible date', node('1').replace('2026-01-01T00:01:00Z', '2026-02-30T00:00:00Z')],
+    ['time as a number', node('1').replace('"2026-01-01T00:01:00Z"', '1767225660')],
+    ['name as a number', pod(ctr('a', '1').replace('"a"', '1'))],
+    ['trailing data', '{} {}'],
+    ['unterminated string', '{"node": {"nodeName": "x'],
+    ['bad escape', '{"x": "\\q"}'],
+    ['raw control character', '{"x": "a\nb"}'],
+    ['missing colon', '{"node" {}}'],
+    ['trailing comma', '{"pods": [],}'],
+    ['deep nesting', '{"x": ' + '['.repeat(100000) + ']'.repeat(100000) + '}'],
+  ];
+  for (const [what, body] of bad) t.throws(() => decode(body), DecodeError, what);
+});
+
+t.test('every truncation of a real payload is a DecodeError', async (t) => {
+  const body = fixture('nri-k8s-1.35.json');
+  let failures = 0;
+  for (let cut = 0; cut < body.length - 1; cut += 97) {
+    try {
+      decodeSummary(body.subarray(0, cut), 0);
+      failures++;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+    }
+  }
+  t.equal(failures, 0);
+});
+
+t.test('random byte flips never throw anything but DecodeError', async (t) => {
+  const body = fixture('otel-minikube-1.json');
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 300; i++) {
+    const copy = Uint8Array.from(body);
+    for (let k = 0; k < 3; k++) copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 256);
+    try {
+      decodeSummary(copy, 0);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) t.fail(`flip ${i}: ${String(e)}`);
+    }
+  }
+  t.pass('no other exception');
+});
