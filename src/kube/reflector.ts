@@ -197,6 +197,8 @@ export class Reflector<T> {
       }
       if (pending.some((b) => b.toString('utf8').trim() !== '')) throw new Error(`${resource} watch: stream ended inside an event`);
     } finally {
+      // Destroying an unfinished body emits an abort error; it is expected here.
+      res.body.on('error', () => {});
       res.body.destroy();
       this.observer.watchClosed(resource);
     }

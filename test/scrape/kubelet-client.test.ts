@@ -1,0 +1,158 @@
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { createCA, issueCert, type IssuedCert } from '../../src/util/pki.js';
+import { KubeletClient, type KubeletClientConfig } from '../../src/scrape/kubelet-client.js';
+import { ScrapeError } from '../../src/scrape/scrape-error.js';
+import type { NodeInfo } from '../../src/kube/node-info.js';
+import { fixturePath } from '../helpers/paths.js';
+import { FakeKubelet, endless, hang, hugeDeclared, serve, status, type Behaviour } from './fake-kubelet.js';
+
+const TOKEN = 'kubelet-test-token';
+const summary = readFileSync(fixturePath('kubelet', 'summary', 'otel-minikube-1.json'));
+const resource = readFileSync(fixturePath('kubelet', 'resource', 'metrics-server-kind-1.txt'));
+
+let ca: IssuedCert;
+let serving: IssuedCert;
+t.before(async () => {
+  ca = await createCA('kubelet-ca');
+  serving = await issueCert(ca, { cn: 'kubelet', ips: ['127.0.0.1'], serverAuth: true });
+});
+
+async function kubelet(t: Tap, behaviour: Behaviour, extra: { clientCa?: string } = {}): Promise<FakeKubelet> {
+  const k = await new FakeKubelet({ serving, token: TOKEN, behaviour, ...extra }).listen();
+  t.teardown(() => k.close());
+  return k;
+}
+type Tap = { teardown(fn: () => unknown): void };
+
+function nodeAt(name: string, port: number, extra: Partial<NodeInfo> = {}): NodeInfo {
+  return { name, labels: {}, addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], kubeletPort: port, ready: true, ...extra };
+}
+
+function client(t: Tap, cfg: Partial<KubeletClientConfig> = {}): KubeletClient {
+  const c = new KubeletClient({
+    source: 'summary',
+    port: 1,
+    useNodeStatusPort: true,
+    preferredAddressTypes: ['InternalIP'],
+    tls: { ca: ca.cert },
+    credentials: async () => ({ Authorization: `Bearer ${TOKEN}` }),
+    requestTimeoutMs: 1000,
+    maxResponseBytes: 1024 * 1024,
+    ...cfg,
+  });
+  t.teardown(() => c.close());
+  return c;
+}
+
+async function reason(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'none';
+  } catch (e) {
+    return e instanceof ScrapeError ? e.reason : `not a ScrapeError: ${String(e)}`;
+  }
+}
+
+t.test('summary source: GET /stats/summary with the bearer token, TLS verified, decoded', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  const c = client(t);
+  const scrape = await c.getMetrics(nodeAt('minikube', k.port));
+  t.ok(scrape.node, 'node point decoded');
+  t.ok(scrape.pods.length > 0, 'pod points decoded');
+  t.same(k.paths, ['/stats/summary?only_cpu_and_memory=true']);
+});
+
+t.test('resource source: /metrics/resource, or the node annotation path', async (t) => {
+  const k = await kubelet(t, serve(resource, 'text/plain'));
+  const c = client(t, { source: 'resource' });
+  const s1 = await c.getMetrics(nodeAt('kind', k.port));
+  t.ok(s1.node);
+  await c.getMetrics(nodeAt('kind', k.port, { resourceMetricsPath: '/metrics/resource/custom' }));
+  t.same(k.paths, ['/metrics/resource', '/metrics/resource/custom']);
+});
+
+t.test('connections are kept alive across scrapes; pools of removed nodes are closed', async (t) => {
+  const a = await kubelet(t, serve(summary));
+  const b = await kubelet(t, serve(summary));
+  const c = client(t);
+  for (let i = 0; i < 3; i++) {
+    await c.getMetrics(nodeAt('a', a.port));
+    await c.getMetrics(nodeAt('b', b.port));
+  }
+  t.equal(a.connections, 1, 'one TLS connection for three scrapes');
+  t.equal(c.poolCount, 2);
+  c.retainNodes(new Set(['a']));
+  t.equal(c.poolCount, 1, 'pool of b closed');
+  // A node that moved to another port gets a new pool.
+  await c.getMetrics(nodeAt('a', b.port));
+  t.equal(c.poolCount, 1);
+  t.equal(b.connections, 2);
+});
+
+t.test('failures carry the reason the scraper counts', async (t) => {
+  const c = client(t, { requestTimeoutMs: 300, maxResponseBytes: 256 * 1024 });
+  const cases: [string, Behaviour | 'refused', string][] = [
+    ['500', status(500), 'http'],
+    ['garbage', serve('this is not json {{{'), 'decode'],
+    ['hang', hang, 'timeout'],
+    ['endless body', endless, 'size'],
+    ['declared huge body', hugeDeclared(10 * 1024 * 1024), 'size'],
+    ['refused', 'refused', 'connection'],
+  ];
+  for (const [what, behaviour, want] of cases) {
+    let port: number;
+    if (behaviour === 'refused') {
+      const k = await new FakeKubelet({ serving, token: TOKEN, behaviour: hang }).listen();
+      port = k.port;
+      await k.close();
+    } else {
+      port = (await kubelet(t, behaviour)).port;
+    }
+    const started = Date.now();
+    t.equal(await reason(c.getMetrics(nodeAt(what, port))), want, what);
+    t.ok(Date.now() - started < 1500, `${what}: bounded by the request timeout`);
+  }
+  t.equal(await reason(c.getMetrics({ ...nodeAt('noaddr', 1), addresses: [{ type: 'Hostname', address: 'x' }] })), 'address');
+});
+
+t.test('wrong token → http 401; wrong CA → connection; --kubelet-insecure-tls accepts any certificate', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  t.equal(await reason(client(t, { credentials: async () => ({ Authorization: 'Bearer nope' }) }).getMetrics(nodeAt('n', k.port))), 'http');
+  const rogue = await createCA('rogue');
+  t.equal(await reason(client(t, { tls: { ca: rogue.cert } }).getMetrics(nodeAt('n', k.port))), 'connection', 'unverified serving certificate refused');
+  t.equal(await reason(client(t, { tls: { rejectUnauthorized: false } }).getMetrics(nodeAt('n', k.port))), 'none');
+});
+
+t.test('client certificate authentication', async (t) => {
+  const clientCa = await createCA('kubelet-client-ca');
+  const cert = await issueCert(clientCa, { cn: 'metrics-server', clientAuth: true });
+  const k = await kubelet(t, serve(summary), { clientCa: clientCa.cert });
+  t.equal(await reason(client(t).getMetrics(nodeAt('n', k.port))), 'connection', 'no client certificate');
+  t.equal(await reason(client(t, { tls: { ca: ca.cert, cert: cert.cert, key: cert.key } }).getMetrics(nodeAt('n', k.port))), 'none');
+});
+
+t.test('an aborted signal ends the request as a timeout', async (t) => {
+  const k = await kubelet(t, hang);
+  const c = client(t, { requestTimeoutMs: 5000 });
+  const started = Date.now();
+  const p = reason(c.getMetrics(nodeAt('n', k.port), AbortSignal.timeout(100)));
+  t.equal(await p, 'timeout');
+  t.ok(Date.now() - started < 1000);
+});
+
+t.test('credentials are re-read after their TTL', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  let calls = 0;
+  const c = client(t, {
+    credentialsTtlMs: 0,
+    credentials: async () => {
+      calls++;
+      return { Authorization: `Bearer ${TOKEN}` };
+    },
+  });
+  await c.getMetrics(nodeAt('n', k.port));
+  await new Promise((r) => setTimeout(r, 5));
+  await c.getMetrics(nodeAt('n', k.port));
+  t.equal(calls, 2);
+});
