@@ -1,0 +1,151 @@
+// Trust looked up from ConfigMap kube-system/extension-apiserver-authentication
+// (served by a stand-in kube-apiserver) and replaced when the ConfigMap changes.
+import t, { type Test } from 'tap';
+import { authenticationMiddleware, createAuthenticator } from '../../../src/server/authn/index.js';
+import { createSecureServer } from '../../../src/server/https-server.js';
+import { KubeAuthConfigMapReader } from '../../../src/kube/auth-configmap.js';
+import { createCA, issueCert } from '../../../src/util/pki.js';
+import { appWith, closeServer, listen, send, sleep, StandInApiServer, tempDir } from './harness.js';
+
+const CM_PATH = '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication';
+
+const baseOptions = {
+  requestheaderAllowedNames: [],
+  requestheaderUsernameHeaders: ['x-remote-user'],
+  requestheaderGroupHeaders: ['x-remote-group'],
+  requestheaderExtraHeadersPrefix: ['x-remote-extra-'],
+  requestheaderUidHeaders: [],
+  authenticationSkipLookup: false,
+  authenticationTolerateLookupFailure: false,
+  authenticationTokenWebhookCacheTtlNs: 0,
+};
+
+function configMap(data: Record<string, string>) {
+  return { body: { kind: 'ConfigMap', apiVersion: 'v1', metadata: { name: 'extension-apiserver-authentication', namespace: 'kube-system', resourceVersion: '1' }, data } };
+}
+
+async function until(t: Test, what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await sleep(50);
+  }
+  t.fail(`timed out waiting for ${what}`);
+}
+
+async function serve(t: Test, authn: Awaited<ReturnType<typeof createAuthenticator>>) {
+  const dir = tempDir();
+  const app = appWith(authenticationMiddleware(authn, []), (ctx) => {
+    ctx.body = ctx.state.user;
+  });
+  const server = await createSecureServer({ certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] }, app.callback());
+  const port = await listen(server);
+  t.teardown(async () => {
+    await closeServer(server);
+    authn.close();
+    dir.remove();
+  });
+  return port;
+}
+
+t.test('CAs and request-header settings come from the ConfigMap and follow its changes', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const [clientCA1, clientCA2, proxyCA1, proxyCA2] = await Promise.all([createCA('client-ca-1'), createCA('client-ca-2'), createCA('front-proxy-ca-1'), createCA('front-proxy-ca-2')]);
+  const alice = await issueCert(clientCA1, { cn: 'alice', o: ['devs'], clientAuth: true });
+  const carol = await issueCert(clientCA2, { cn: 'carol', clientAuth: true });
+  const proxy1 = await issueCert(proxyCA1, { cn: 'front-proxy-client', clientAuth: true });
+  const proxy2 = await issueCert(proxyCA2, { cn: 'front-proxy-client', clientAuth: true });
+  let data: Record<string, string> = {
+    'client-ca-file': clientCA1.cert,
+    'requestheader-client-ca-file': proxyCA1.cert,
+    'requestheader-allowed-names': '["front-proxy-client"]',
+    'requestheader-username-headers': '["X-Remote-User"]',
+    'requestheader-group-headers': '["X-Remote-Group"]',
+    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+    'requestheader-uid-headers': '[]',
+  };
+  api.on(`GET ${CM_PATH}`, () => configMap(data));
+
+  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 100 });
+  const port = await serve(t, authn);
+  const as = (c: { cert: string; key: string }, headers?: Record<string, string>) => send({ port, path: '/metrics', cert: c.cert, key: c.key, headers });
+
+  const a = await as(alice);
+  t.equal(a.status, 200);
+  t.same(a.json.groups, ['devs', 'system:authenticated']);
+  const p = await as(proxy1, { 'X-Remote-User': 'bob', 'X-Remote-Group': 'g1' });
+  t.equal(p.status, 200);
+  t.same([p.json.name, p.json.groups], ['bob', ['g1', 'system:authenticated']]);
+  t.equal((await as(carol)).status, 401, 'a CA not in the ConfigMap is not trusted');
+  t.equal(api.callsTo(CM_PATH)[0]!.headers.authorization, 'Bearer metrics-server-token', 'read with the authentication kubeconfig');
+
+  // CA rotation in the cluster: kube-apiserver rewrites the ConfigMap.
+  data = { ...data, 'client-ca-file': clientCA2.cert, 'requestheader-client-ca-file': proxyCA2.cert };
+  await until(t, 'the new client CA', async () => (await as(carol)).status === 200);
+  t.equal((await as(alice)).status, 401, 'the replaced client CA is no longer trusted');
+  t.equal((await as(proxy1, { 'X-Remote-User': 'bob' })).status, 401, 'the replaced front-proxy CA is no longer trusted');
+  const p2 = await as(proxy2, { 'X-Remote-User': 'bob' });
+  t.equal(p2.status, 200);
+  t.equal(p2.json.name, 'bob');
+
+  // Header names come from the ConfigMap too.
+  data = { ...data, 'requestheader-username-headers': '["X-Proxy-User"]' };
+  await until(t, 'the new username header', async () => (await as(proxy2, { 'X-Proxy-User': 'dave' })).status === 200);
+  t.equal((await as(proxy2, { 'X-Proxy-User': 'dave' })).json.name, 'dave');
+
+  // A broken update is rejected as a whole: the previous trust stays.
+  data = { ...data, 'client-ca-file': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n' };
+  const calls = api.callsTo(CM_PATH).length;
+  await until(t, 'a re-read', async () => api.callsTo(CM_PATH).length > calls + 1);
+  t.equal((await as(carol)).status, 200, 'an unparseable CA does not replace the current one');
+});
+
+t.test('lookup failures: fatal unless tolerated; tolerated failures heal', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const clientCA = await createCA('client-ca');
+  const alice = await issueCert(clientCA, { cn: 'alice', clientAuth: true });
+  let forbidden = true;
+  api.on(`GET ${CM_PATH}`, () =>
+    forbidden
+      ? { status: 403, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'forbidden', reason: 'Forbidden', code: 403 } }
+      : configMap({ 'client-ca-file': clientCA.cert }),
+  );
+  const reader = new KubeAuthConfigMapReader(api.kubeConfig());
+
+  await t.rejects(createAuthenticator(baseOptions, { configMapReader: reader }), /unable to load configmap based request-header-client-ca-file: .*extension-apiserver-authentication-reader/);
+  await t.rejects(createAuthenticator(baseOptions, {}), /unable to load configmap based request-header-client-ca-file/, 'no kubeconfig to look up with');
+
+  const authn = await createAuthenticator({ ...baseOptions, authenticationTolerateLookupFailure: true }, { configMapReader: reader, configMapRefreshMs: 100 });
+  const port = await serve(t, authn);
+  t.equal((await send({ port, path: '/metrics', cert: alice.cert, key: alice.key })).status, 401, 'no trust yet');
+  forbidden = false;
+  await until(t, 'the ConfigMap once readable', async () => (await send({ port, path: '/metrics', cert: alice.cert, key: alice.key })).status === 200);
+});
+
+t.test('a missing ConfigMap is no error; skip-lookup and CA flags avoid the lookup', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const reader = new KubeAuthConfigMapReader(api.kubeConfig());
+  const authn = await createAuthenticator(baseOptions, { configMapReader: reader });
+  t.equal(authn.config.clientCA.current(), undefined);
+  t.equal(authn.config.requestHeader.current(), undefined);
+  authn.close();
+  t.equal(api.callsTo(CM_PATH).length, 1);
+
+  const skipped = await createAuthenticator({ ...baseOptions, authenticationSkipLookup: true }, { configMapReader: reader });
+  skipped.close();
+  t.equal(api.callsTo(CM_PATH).length, 1, 'skip-lookup never reads the ConfigMap');
+
+  const dir = tempDir();
+  t.teardown(() => dir.remove());
+  const ca = await createCA('flag-ca');
+  const both = await createAuthenticator(
+    { ...baseOptions, clientCaFile: dir.file('a.crt', ca.cert), requestheaderClientCaFile: dir.file('b.crt', ca.cert) },
+    { configMapReader: reader },
+  );
+  both.close();
+  t.equal(api.callsTo(CM_PATH).length, 1, 'both CA flags given: nothing to look up');
+  await t.rejects(createAuthenticator({ ...baseOptions, clientCaFile: dir.file('bad.crt', 'not a certificate') }, { configMapReader: reader }), /no certificates found/);
+});
