@@ -7,25 +7,51 @@ import { cpuQuantity, memoryQuantity } from './quantity.js';
 import type { NodeMeta, NodeUsage, PodMeta, PodUsage, ResourceUsage } from './sources.js';
 import { GROUP_VERSION, type NodeMetrics, type NodeMetricsList, type ObjectMeta, type PodMetrics, type PodMetricsList, type Usage } from './types.js';
 
-// One-entry cache: a list shares one creationTimestamp, and samples of one tick
-// mostly share a second.
-let cachedSecond = Number.NaN;
-let cachedText = '';
+function rfc3339Seconds(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/**
+ * One-entry caches: a list shares one creationTimestamp, and the samples of one
+ * tick mostly share a second. Separate caches so the two do not evict each other.
+ */
+class TimeText {
+  private second = Number.NaN;
+  private text = '';
+  format(ms: number): string {
+    const seconds = Math.floor(ms / 1000);
+    if (seconds !== this.second) {
+      this.text = rfc3339Seconds(seconds);
+      this.second = seconds;
+    }
+    return this.text;
+  }
+}
+
+const creationTime = new TimeText();
+const sampleTime = new TimeText();
 
 /** metav1.Time on the wire: RFC 3339 UTC, sub-second part truncated. */
 export function formatTime(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds !== cachedSecond) {
-    cachedText = new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
-    cachedSecond = seconds;
-  }
-  return cachedText;
+  return rfc3339Seconds(Math.floor(ms / 1000));
 }
 
-/** Labels copied with keys in Go's sorted order; undefined when empty (omitempty). */
-function copyLabels(labels: Readonly<Record<string, string>>): Record<string, string> | undefined {
+/**
+ * Labels in Go's sorted key order; undefined when empty (omitempty). Label sets
+ * from the caches usually arrive sorted (the apiserver writes maps sorted), and
+ * are then shared rather than copied: the result is only ever serialized.
+ */
+function sortedLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
   const keys = Object.keys(labels);
   if (keys.length === 0) return undefined;
+  let sorted = true;
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return labels;
   keys.sort();
   const out: Record<string, string> = {};
   for (const k of keys) out[k] = labels[k]!;
@@ -35,9 +61,9 @@ function copyLabels(labels: Readonly<Record<string, string>>): Record<string, st
 function objectMeta(name: string, namespace: string | undefined, labels: Readonly<Record<string, string>>, nowMs: number): ObjectMeta {
   // Built in Go's field order: name, namespace, creationTimestamp, labels.
   const meta: ObjectMeta =
-    namespace === undefined ? { name, creationTimestamp: formatTime(nowMs) } : { name, namespace, creationTimestamp: formatTime(nowMs) };
-  const copied = copyLabels(labels);
-  if (copied) meta.labels = copied;
+    namespace === undefined ? { name, creationTimestamp: creationTime.format(nowMs) } : { name, namespace, creationTimestamp: creationTime.format(nowMs) };
+  const sorted = sortedLabels(labels);
+  if (sorted) meta.labels = sorted as Record<string, string>;
   return meta;
 }
 
@@ -49,7 +75,7 @@ function usage(u: ResourceUsage): Usage {
 export function nodeMetrics(node: NodeMeta, u: NodeUsage, nowMs: number): NodeMetrics {
   return {
     metadata: objectMeta(node.name, undefined, node.labels, nowMs),
-    timestamp: formatTime(u.timestampMs),
+    timestamp: sampleTime.format(u.timestampMs),
     window: formatGoDuration(u.windowNs),
     usage: usage(u.usage),
   };
@@ -59,7 +85,7 @@ export function nodeMetrics(node: NodeMeta, u: NodeUsage, nowMs: number): NodeMe
 export function podMetrics(pod: PodMeta, u: PodUsage, nowMs: number): PodMetrics {
   return {
     metadata: objectMeta(pod.name, pod.namespace, pod.labels, nowMs),
-    timestamp: formatTime(u.timestampMs),
+    timestamp: sampleTime.format(u.timestampMs),
     window: formatGoDuration(u.windowNs),
     containers: u.containers.map((c) => ({ name: c.name, usage: usage(c.usage) })),
   };
