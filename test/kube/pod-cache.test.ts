@@ -223,3 +223,24 @@ t.test('a watch closed at once without events counts as broken and relists after
   await waitFor(() => events.includes('relist:pods:error') && server.openWatches === 1, 'relisted');
   t.pass('very short watch handled as an error');
 });
+
+t.test('identically labelled pods share one labels object; deleted pods release theirs', async (t) => {
+  const { server, cache } = await setup(t, 0);
+  for (let i = 0; i < 20; i++) server.put(pod('default', `rs-${i}`, { app: 'web', 'pod-template-hash': 'abc' }));
+  for (let i = 0; i < 3; i++) server.put(pod('default', `sts-${i}`, { app: 'db', 'statefulset.kubernetes.io/pod-name': `sts-${i}` }));
+  await waitFor(() => mirrors(cache, server), 'pods added');
+  t.equal(cache.labelSets, 4, 'one set for the 20 replicas, one per StatefulSet pod');
+  t.equal(cache.get('default', 'rs-0')!.labels, cache.get('default', 'rs-19')!.labels, 'shared object');
+  for (let i = 0; i < 3; i++) server.delete(`default/sts-${i}`);
+  for (let i = 0; i < 19; i++) server.delete(`default/rs-${i}`);
+  await waitFor(() => mirrors(cache, server), 'pods deleted');
+  t.equal(cache.labelSets, 1, 'released with their last pod');
+  // A relist that drops the last replica releases its set too.
+  server.endWatches();
+  server.rv += 1;
+  server.compact();
+  server.delete('default/rs-19');
+  await waitFor(() => mirrors(cache, server) && server.openWatches === 1, 'relisted');
+  t.equal(cache.labelSets, 0);
+  t.equal(cache.size, 0);
+});
