@@ -98,7 +98,8 @@ export class JsonScanner {
       this.keyEnd = end;
     }
     this.pos = end + 1;
-    this.expect(0x3a);
+    if (this.b[this.pos] === 0x3a) this.pos++;
+    else this.expect(0x3a);
   }
 
   /** True if the last key() equals `name` (an ASCII field name as bytes). */
@@ -272,21 +273,20 @@ export class JsonScanner {
   private number(): void {
     const b = this.b;
     let p = this.pos;
-    const isDigit = (i: number) => i < b.length && b[i]! >= 0x30 && b[i]! <= 0x39;
     if (b[p] === 0x2d) p++;
     if (b[p] === 0x30) p++;
-    else if (isDigit(p)) while (isDigit(p)) p++;
+    else if (isDigitAt(b, p)) while (isDigitAt(b, p)) p++;
     else this.fail('invalid number');
     if (b[p] === 0x2e) {
       p++;
-      if (!isDigit(p)) this.fail('invalid number');
-      while (isDigit(p)) p++;
+      if (!isDigitAt(b, p)) this.fail('invalid number');
+      while (isDigitAt(b, p)) p++;
     }
     if (b[p] === 0x65 || b[p] === 0x45) {
       p++;
       if (b[p] === 0x2b || b[p] === 0x2d) p++;
-      if (!isDigit(p)) this.fail('invalid number');
-      while (isDigit(p)) p++;
+      if (!isDigitAt(b, p)) this.fail('invalid number');
+      while (isDigitAt(b, p)) p++;
     }
     this.pos = p;
   }
@@ -295,6 +295,11 @@ export class JsonScanner {
   end(): void {
     if (this.peek() !== -1) this.fail('unexpected data after the top-level value');
   }
+}
+
+function isDigitAt(b: Uint8Array, i: number): boolean {
+  const c = b[i];
+  return c !== undefined && c >= 0x30 && c <= 0x39;
 }
 
 /** Field names as bytes, for allocation-free key comparison. */

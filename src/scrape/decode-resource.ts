@@ -49,6 +49,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface ContainerAcc {
   point: ContainerPoint;
+  /** Position in ResourceDecoder.accs. */
+  index: number;
+  /** Where its label set was first seen in the body. */
+  labelsStart: number;
+  labelsEnd: number;
   hasCpu: boolean;
   hasMemory: boolean;
   cpuNs: number;
@@ -85,10 +90,18 @@ class ResourceDecoder {
   private readonly text: Buffer;
   private readonly float: FloatResult = { value: 0, error: undefined };
 
-  // Labels of the current sample (only the three that matter).
-  private container: string | undefined;
-  private pod: string | undefined;
-  private namespace: string | undefined;
+  // Byte ranges of the current sample's label set and of the three labels that
+  // matter (start -1: absent); decoded only for a container not seen before.
+  private labelsStart = 0;
+  private labelsEnd = 0;
+  private readonly ranges = new Int32Array(9); // [start, end, escaped] × container, pod, namespace
+  // Kubelets write every family's containers in the same order with the same
+  // label text: the next container is usually the one after the previous line's,
+  // confirmed by comparing label bytes, with no string built.
+  private readonly accs: ContainerAcc[] = [];
+  private cursor = 0;
+  private cursorSeries = Series.Other;
+  private readonly byLabelText = new Map<string, ContainerAcc>();
 
   private nodeSeen = false;
   private nodeTs = 0;
@@ -150,9 +163,14 @@ class ResourceDecoder {
     while (this.pos < b.length && isNameChar(b[this.pos]!)) this.pos++;
     const series = this.series(nameStart, this.pos);
 
-    this.container = this.pod = this.namespace = undefined;
+    this.ranges[0] = this.ranges[3] = this.ranges[6] = -1;
+    this.labelsStart = this.labelsEnd = this.pos;
     this.blanks();
-    if (b[this.pos] === 0x7b) this.labels(series !== Series.Other);
+    if (b[this.pos] === 0x7b) {
+      this.labelsStart = this.pos;
+      this.labels(series >= Series.ContainerCpu);
+      this.labelsEnd = this.pos;
+    }
     this.blanks();
 
     const valueStart = this.pos;
@@ -228,9 +246,15 @@ class ResourceDecoder {
       }
       const valueEnd = this.pos++;
       if (keep) {
-        if (sameBytes(b, nameStart, nameEnd, LABEL_CONTAINER)) this.container = this.labelValue(valueStart, valueEnd, escaped);
-        else if (sameBytes(b, nameStart, nameEnd, LABEL_POD)) this.pod = this.labelValue(valueStart, valueEnd, escaped);
-        else if (sameBytes(b, nameStart, nameEnd, LABEL_NAMESPACE)) this.namespace = this.labelValue(valueStart, valueEnd, escaped);
+        let slot = -1;
+        if (sameBytes(b, nameStart, nameEnd, LABEL_CONTAINER)) slot = 0;
+        else if (sameBytes(b, nameStart, nameEnd, LABEL_POD)) slot = 3;
+        else if (sameBytes(b, nameStart, nameEnd, LABEL_NAMESPACE)) slot = 6;
+        if (slot >= 0) {
+          this.ranges[slot] = valueStart;
+          this.ranges[slot + 1] = valueEnd;
+          this.ranges[slot + 2] = escaped ? 1 : 0;
+        }
       }
       this.blanks();
       if (b[this.pos] === 0x2c) this.pos++;
@@ -276,7 +300,7 @@ class ResourceDecoder {
       default:
         break;
     }
-    const acc = this.containerAcc();
+    const acc = this.containerAcc(series);
     const point = acc.point;
     if (series === Series.ContainerCpu) {
       acc.cpuNs = this.nanos(value, 'container_cpu_usage_seconds_total');
@@ -304,29 +328,69 @@ class ResourceDecoder {
     return Math.trunc(value);
   }
 
-  private containerAcc(): ContainerAcc {
-    const { container, pod, namespace } = this;
+  private label(slot: number): string | undefined {
+    const r = this.ranges;
+    return r[slot]! < 0 ? undefined : this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2] === 1);
+  }
+
+  private containerAcc(series: Series): ContainerAcc {
+    if (series !== this.cursorSeries) {
+      this.cursorSeries = series;
+      this.cursor = 0;
+    }
+    const next = this.accs[this.cursor];
+    if (next !== undefined && this.sameLabels(next)) {
+      this.cursor++;
+      return next;
+    }
+    const labelText = this.text.toString('latin1', this.labelsStart, this.labelsEnd);
+    let acc = this.byLabelText.get(labelText);
+    if (acc) {
+      this.cursor = acc.index + 1;
+      return acc;
+    }
+    const container = this.label(0);
+    const pod = this.label(3);
+    const namespace = this.label(6);
     if (container === undefined || pod === undefined || namespace === undefined) {
       this.failValue('container series without container, pod and namespace labels');
     }
+    // Same container, labels written differently (order, spacing, extra labels).
     const key = `${namespace}\u0000${pod}\u0000${container}`;
-    let acc = this.containers.get(key);
-    if (acc) return acc;
-    acc = {
-      point: { name: container, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
-      hasCpu: false,
-      hasMemory: false,
-      cpuNs: 0,
-    };
-    this.containers.set(key, acc);
-    const podKey = `${namespace}\u0000${pod}`;
-    let podAcc = this.pods.get(podKey);
-    if (!podAcc) {
-      podAcc = { pod: { namespace, name: pod, containers: [] }, accs: [] };
-      this.pods.set(podKey, podAcc);
+    acc = this.containers.get(key);
+    if (!acc) {
+      acc = {
+        point: { name: container, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
+        index: this.accs.length,
+        labelsStart: this.labelsStart,
+        labelsEnd: this.labelsEnd,
+        hasCpu: false,
+        hasMemory: false,
+        cpuNs: 0,
+      };
+      this.containers.set(key, acc);
+      const podKey = `${namespace}\u0000${pod}`;
+      let podAcc = this.pods.get(podKey);
+      if (!podAcc) {
+        podAcc = { pod: { namespace, name: pod, containers: [] }, accs: [] };
+        this.pods.set(podKey, podAcc);
+      }
+      podAcc.accs.push(acc);
+      this.accs.push(acc);
     }
-    podAcc.accs.push(acc);
+    this.byLabelText.set(labelText, acc);
+    this.cursor = acc.index + 1;
     return acc;
+  }
+
+  private sameLabels(acc: ContainerAcc): boolean {
+    const len = this.labelsEnd - this.labelsStart;
+    if (acc.labelsEnd - acc.labelsStart !== len) return false;
+    const b = this.b;
+    const a = acc.labelsStart;
+    const c = this.labelsStart;
+    for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+    return true;
   }
 
   private result(): NodeScrape {
