@@ -45,7 +45,8 @@ export interface RecordedCall {
   body: unknown;
 }
 
-export type StandInHandler = (body: Json, call: RecordedCall) => { status?: number; body: unknown } | undefined;
+/** A handler's answer; hang leaves the request unanswered (a stuck kube-apiserver). */
+export type StandInHandler = (body: Json, call: RecordedCall) => { status?: number; body?: unknown; hang?: boolean } | undefined;
 
 /** A stand-in kube-apiserver: routes by "METHOD path"; records every call. */
 export class StandInApiServer {
@@ -86,6 +87,7 @@ export class StandInApiServer {
         status: 404,
         body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 },
       };
+      if (out.hang) return;
       res.writeHead(out.status ?? 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out.body));
     });
