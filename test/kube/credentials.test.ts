@@ -34,7 +34,7 @@ t.test('basic auth becomes an Authorization header', async (t) => {
   t.equal(c.headers.Authorization, `Basic ${Buffer.from('admin:pw').toString('base64')}`);
 });
 
-t.test('the in-cluster service account token file is read for each call (client-node refreshes it every 60 s)', async (t) => {
+t.test('the in-cluster service account token file supplies the bearer token', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sa-'));
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, 'first');
