@@ -116,7 +116,7 @@ export class SimApiServer {
     const decision = this.opts.policy.authorize(user, attrs);
     res.on('finish', () => this.record(req, url.pathname + url.search, user.username, res.statusCode));
     if (!decision.allowed) {
-      const details = info.isResource ? { ...(info.name ? { name: info.name } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource } : undefined;
+      const details = info.isResource ? { ...(info.authzName ? { name: info.authzName } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource } : undefined;
       sendStatus(res, 403, 'Forbidden', forbiddenMessage(user, attrs), details);
       return;
     }

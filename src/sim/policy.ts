@@ -106,6 +106,8 @@ export function defaultBindings(): Binding[] {
       subject: { kind: 'Group', name: 'system:authenticated' },
       rules: [{ verbs: ['get'], nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/version', '/version/', '/openapi', '/openapi/*', '/healthz', '/livez', '/readyz'] }],
     },
+    // system:public-info-viewer
+    { subject: { kind: 'Group', name: 'system:unauthenticated' }, rules: [{ verbs: ['get'], nonResourceURLs: ['/version', '/version/', '/healthz', '/livez', '/readyz'] }] },
     {
       subject: { kind: 'User', name: METRICS_SERVER_USER },
       rules: [

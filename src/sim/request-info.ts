@@ -15,6 +15,8 @@ export interface RequestInfo {
   subresource: string;
   namespace: string;
   name: string;
+  /** The name authorization sees: the path's, or a list/watch's fieldSelector metadata.name. */
+  authzName: string;
 }
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete', GET: 'get', HEAD: 'get' };
@@ -22,7 +24,7 @@ const METHOD_VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PA
 export function requestInfo(method: string, url: URL): RequestInfo {
   const path = url.pathname;
   const parts = path.split('/').filter((p) => p !== '');
-  const base: RequestInfo = { isResource: false, verb: method.toLowerCase(), path, group: '', version: '', resource: '', subresource: '', namespace: '', name: '' };
+  const base: RequestInfo = { isResource: false, verb: method.toLowerCase(), path, group: '', version: '', resource: '', subresource: '', namespace: '', name: '', authzName: '' };
   if (parts[0] !== 'api' && parts[0] !== 'apis') return base;
   const info: RequestInfo = { ...base, apiPrefix: parts[0] };
   let rest: string[];
@@ -53,10 +55,11 @@ export function requestInfo(method: string, url: URL): RequestInfo {
   }
   if (method === 'DELETE' && !info.name) verb = 'deletecollection';
   info.verb = verb;
+  info.authzName = info.name;
   // list/watch narrowed to one name by fieldSelector=metadata.name=X is authorized as that name.
   if ((verb === 'list' || verb === 'watch') && !info.name) {
     const m = /^metadata\.name==?([^,]+)$/.exec(url.searchParams.get('fieldSelector') ?? '');
-    if (m) info.name = m[1]!;
+    if (m) info.authzName = m[1]!;
   }
   return info;
 }
@@ -71,7 +74,7 @@ export function attributesOf(info: RequestInfo): Attributes {
       resource: info.resource,
       ...(info.subresource ? { subresource: info.subresource } : {}),
       ...(info.namespace ? { namespace: info.namespace } : {}),
-      ...(info.name ? { name: info.name } : {}),
+      ...(info.authzName ? { name: info.authzName } : {}),
     },
   };
 }

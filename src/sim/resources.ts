@@ -121,6 +121,8 @@ export class ResourceHandler {
       }
     }
     res.writeHead(200, { 'content-type': partial ? 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1' : 'application/json', 'cache-control': 'no-cache, private' });
+    // Headers go out at once, as kube-apiserver's watch does, even before the first event.
+    res.flushHeaders();
     const write = (type: string, object: Json): void => {
       res.write(JSON.stringify({ type, object }) + '\n');
     };
