@@ -7,7 +7,7 @@ import { parseFieldSelector, parseLabelSelector, requiresExactMatch } from '../a
 
 export interface RequestInfo {
   isResourceRequest: boolean;
-  /** The URL path as received. */
+  /** The URL path, percent-decoded as Go's URL.Path (what non-resource authorization sees). */
   path: string;
   verb: string;
   apiPrefix?: string;
@@ -31,13 +31,16 @@ const SELECTOR_VERBS = new Set(['list', 'watch', 'deletecollection']);
 
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
-function splitPath(path: string): string[] {
-  let decoded = path;
+/** The decoded URL path, as Go's URL.Path; a malformed escape leaves the raw path. */
+export function decodePath(path: string): string {
   try {
-    decoded = decodeURIComponent(path); // Go's URL.Path is the decoded path
+    return decodeURIComponent(path);
   } catch {
-    // keep the raw path; a malformed escape cannot name anything we serve
+    return path; // a malformed escape cannot name anything we serve
   }
+}
+
+function splitPath(decoded: string): string[] {
   const trimmed = decoded.replace(/^\/+|\/+$/g, '');
   return trimmed === '' ? [] : trimmed.split('/');
 }
@@ -56,7 +59,8 @@ function validPathSegmentName(name: string): boolean {
   return name !== '.' && name !== '..' && !name.includes('/') && !name.includes('%');
 }
 
-export function requestInfo(method: string, path: string, query: URLSearchParams): RequestInfo {
+export function requestInfo(method: string, rawPath: string, query: URLSearchParams): RequestInfo {
+  const path = decodePath(rawPath);
   const nonResource: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase() };
   let parts = splitPath(path);
   if (parts.length < 3 || !API_PREFIXES.has(parts[0]!)) return nonResource;

@@ -72,3 +72,9 @@ t.test('selectors in SubjectAccessReview form', async (t) => {
   ]);
   t.equal(fieldSelectorRequirements('nonsense'), undefined);
 });
+
+t.test('paths are percent-decoded as Go does', async (t) => {
+  t.same(info('GET', '/%6Detrics'), { isResourceRequest: false, path: '/metrics', verb: 'get' });
+  t.match(info('GET', '/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/web%2D1'), { name: 'web-1' });
+  t.same(info('GET', '/bad%zzescape'), { isResourceRequest: false, path: '/bad%zzescape', verb: 'get' }, 'malformed escapes stay raw');
+});

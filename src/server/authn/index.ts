@@ -13,6 +13,7 @@ import type { Logger } from '../../log.js';
 import type { AuthObserver } from '../../observers.js';
 import type { Options } from '../../options.js';
 import { alwaysAllowPaths } from '../authz/always-allow.js';
+import { decodePath } from '../request-info.js';
 import type { Authenticator } from './authenticator.js';
 import { AuthenticationConfig, type AuthenticationOptions } from './authentication-config.js';
 import { ClientCertAuthenticator } from './client-cert.js';
@@ -111,7 +112,7 @@ export function authenticationMiddleware(authenticator: DelegatingAuthenticator,
       log?.debug({ err: result.error.message, path: ctx.path }, 'unable to authenticate the request');
       throw unauthorized();
     }
-    if (result.anonymous && !allowed(ctx.path)) throw unauthorized();
+    if (result.anonymous && !allowed(decodePath(ctx.path))) throw unauthorized();
     if (!result.anonymous) delete ctx.req.headers.authorization;
     ctx.state.user = result.user;
     await next();

@@ -4,6 +4,7 @@
 // words; the authorizer unreachable → 500 Status (fail closed, never allow).
 
 import type { Middleware } from 'koa';
+import { goQuote } from '../../api/selectors/go-quote.js';
 import { internalError } from '../../api/status.js';
 import type { SubjectAccessReviewer } from '../../kube/subject-access-review.js';
 import type { Logger } from '../../log.js';
@@ -66,7 +67,7 @@ export function authorizationMiddleware(authorizer: DelegatingAuthorizer, log?: 
       decision = await authorizer.authorize(user, info);
     } catch (e) {
       log?.warn({ err: (e as Error).message, path: ctx.path, user: user.name }, 'authorization failed: cannot reach the authorizer');
-      throw internalError(`Internal Server Error: "${ctx.path}": authorization is unavailable`);
+      throw internalError(`Internal Server Error: ${goQuote(info.path)}: authorization is unavailable`);
     }
     if (!decision.allowed) {
       log?.debug({ path: ctx.path, user: user.name, reason: decision.reason }, 'forbidden');
