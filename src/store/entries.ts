@@ -1,12 +1,14 @@
 // What the store keeps per key: one entry per node and one per pod (its
-// containers side by side in one Float64Array), so a tick of an unchanged pod
+// containers side by side in one array of numbers), so a tick of an unchanged pod
 // rewrites numbers in place and allocates nothing.
+
+import type { Slots } from './layout.js';
 
 export interface NodeEntry {
   readonly kind: 'node';
   readonly name: string;
   /** LAST and PREV of the node point (layout.ts). */
-  readonly data: Float64Array;
+  readonly data: Slots;
   /** False when the node's latest scrape had no complete node point. */
   hasPoint: boolean;
   /** Pods the node reported in its latest scrape (to forget pods it stops reporting). */
@@ -26,7 +28,7 @@ export interface PodEntry {
   /** Container names in the order of the latest scrape. */
   names: string[];
   /** STRIDE slots per container, same order as names. */
-  data: Float64Array;
+  data: Slots;
   /** Containers with a previous point. */
   prevCount: number;
   seenTick: number;

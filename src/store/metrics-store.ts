@@ -13,7 +13,7 @@ import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.
 import { noopStoreObserver, type StoreObserver } from '../observers.js';
 import type { ContainerPoint, MetricsBatch, PodPoints } from '../scrape/types.js';
 import { nodeKey, podKey, type Entry, type NodeEntry, type PodEntry } from './entries.js';
-import { LAST, PREV, STRIDE, clearPrev, hasPrev } from './layout.js';
+import { LAST, PREV, STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
 import { storeContainerPoint, storeNodePoint } from './rules.js';
 import { usageOf, type UsageResult } from './usage.js';
 
@@ -91,7 +91,7 @@ export class MetricsStore implements MetricsReader {
       let entry = this.cache.peek(key) as NodeEntry | undefined;
       if (entry?.seenTick === this.tick) continue; // duplicate node in one batch: first wins
       if (!entry) {
-        entry = { kind: 'node', name, data: new Float64Array(STRIDE), hasPoint: false, pods: [], seenTick: 0, live: false };
+        entry = { kind: 'node', name, data: newSlots(STRIDE), hasPoint: false, pods: [], seenTick: 0, live: false };
         clearPrev(entry.data, 0);
       }
       if (entry.live) this.uncount(entry);
@@ -140,13 +140,13 @@ export class MetricsStore implements MetricsReader {
       name: pod.name,
       node,
       names: [],
-      data: new Float64Array(0),
+      data: newSlots(0),
       prevCount: 0,
       seenTick: 0,
       live: false,
     };
     if (entry.live) this.uncount(entry);
-    const data = sameLayout ? entry.data : new Float64Array(n * STRIDE);
+    const data = sameLayout ? entry.data : newSlots(n * STRIDE);
     let prevCount = 0;
     for (let i = 0; i < n; i++) {
       const p = points[i]!;

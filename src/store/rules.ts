@@ -2,12 +2,12 @@
 // pkg/storage/node.go and pod.go, applied to one series in the flat layout.
 
 import type { MetricsPoint } from '../scrape/types.js';
-import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, START, TS, clearPrev, copyPoint, hasPrev } from './layout.js';
+import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, START, TS, clearPrev, copyPoint, hasPrev, type Slots } from './layout.js';
 
 /** A container started less than this before its sample is not trusted as fresh (upstream freshContainerMinMetricsResolution). */
 export const FRESH_CONTAINER_MIN_MS = 10_000;
 
-function writeLast(data: Float64Array, base: number, p: MetricsPoint): void {
+function writeLast(data: Slots, base: number, p: MetricsPoint): void {
   data[base + LAST + TS] = p.timestampMs;
   data[base + LAST + START] = p.startTimeMs;
   data[base + LAST + CPU_SEC] = p.cpuSec;
@@ -21,7 +21,7 @@ function writeLast(data: Float64Array, base: number, p: MetricsPoint): void {
  * a newer point demotes the stored last; a repeated or older one keeps the stored
  * prev only while that is still older than it. `from` undefined: nothing stored.
  */
-function pairWithStored(from: Float64Array | undefined, fromBase: number, to: Float64Array, base: number, ts: number): void {
+function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, base: number, ts: number): void {
   if (from === undefined) {
     clearPrev(to, base);
     return;
@@ -36,7 +36,7 @@ function pairWithStored(from: Float64Array | undefined, fromBase: number, to: Fl
 }
 
 /** Node: new point `p` replaces last; `stored` is the series' data when it had a last point. */
-export function storeNodePoint(stored: Float64Array | undefined, data: Float64Array, p: MetricsPoint): void {
+export function storeNodePoint(stored: Slots | undefined, data: Slots, p: MetricsPoint): void {
   pairWithStored(stored, 0, data, 0, p.timestampMs);
   writeLast(data, 0, p);
 }
@@ -48,9 +48,9 @@ export function storeNodePoint(stored: Float64Array | undefined, data: Float64Ar
  * before the stored last sample drops the stored points).
  */
 export function storeContainerPoint(
-  stored: Float64Array | undefined,
+  stored: Slots | undefined,
   storedBase: number,
-  data: Float64Array,
+  data: Slots,
   base: number,
   p: MetricsPoint,
   metricResolutionNs: number,

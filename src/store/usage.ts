@@ -3,7 +3,7 @@
 // memory = the last working set, window = Δ timestamp. Errors (start time went
 // back, counter went down) make the value unusable.
 
-import { CPU_NSEC, CPU_SEC, MEMORY, START, TS } from './layout.js';
+import { CPU_NSEC, CPU_SEC, MEMORY, START, TS, type Slots } from './layout.js';
 
 const TWO_POW_53 = 2 ** 53;
 
@@ -37,7 +37,7 @@ export interface UsageResult {
  * data[prev..]. Returns false (and leaves `out` untouched) when upstream's
  * resourceUsage would return an error.
  */
-export function usageOf(data: Float64Array, last: number, prev: number, out: UsageResult): boolean {
+export function usageOf(data: Slots, last: number, prev: number, out: UsageResult): boolean {
   if (data[last + START]! < data[prev + START]!) return false;
   const delta = cpuDeltaNs(data[last + CPU_SEC]!, data[last + CPU_NSEC]!, data[prev + CPU_SEC]!, data[prev + CPU_NSEC]!);
   if (delta < 0) return false;

@@ -2,7 +2,7 @@
 // flips when the window's seconds are off by one ulp.
 import t from 'tap';
 import { cpuDeltaNs, goSeconds, usageOf, type UsageResult } from '../../src/store/usage.js';
-import { LAST, PREV, STRIDE } from '../../src/store/layout.js';
+import { LAST, PREV, STRIDE, newSlots } from '../../src/store/layout.js';
 import { MetricsStore } from '../../src/store/index.js';
 import { START, nodeBatch, point } from './batches.js';
 
@@ -34,16 +34,17 @@ t.test('cumulative counters beyond 2^53 ns keep exact deltas', async (t) => {
 });
 
 t.test('usageOf rejects a start time going back and a decreasing counter', async (t) => {
-  const data = new Float64Array(STRIDE);
+  const data = newSlots(STRIDE);
+  const put = (at: number, values: number[]) => values.forEach((v, i) => (data[at + i] = v));
   const out: UsageResult = { cpuNanocores: -1, memoryBytes: -1, timestampMs: -1, windowNs: -1 };
   // last: ts 20s, start 5, cpu 20s; prev: ts 10s, start 6 (later start than last)
-  data.set([20_000, 5, 20, 0, 7], LAST);
-  data.set([10_000, 6, 10, 0, 3], PREV);
+  put(LAST, [20_000, 5, 20, 0, 7]);
+  put(PREV, [10_000, 6, 10, 0, 3]);
   t.notOk(usageOf(data, LAST, PREV, out));
-  data.set([10_000, 5, 30, 0, 3], PREV);
+  put(PREV, [10_000, 5, 30, 0, 3]);
   t.notOk(usageOf(data, LAST, PREV, out), 'cpu went down');
   t.equal(out.cpuNanocores, -1, 'output untouched on error');
-  data.set([10_000, 5, 10, 0, 3], PREV);
+  put(PREV, [10_000, 5, 10, 0, 3]);
   t.ok(usageOf(data, LAST, PREV, out));
   t.same(out, { cpuNanocores: 1e9, memoryBytes: 7, timestampMs: 20_000, windowNs: 10e9 });
 });
