@@ -93,11 +93,9 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
     clientCa: pki.clusterCa.cert,
     now,
     authenticate: (token, socket: TLSSocket): UserInfo | undefined => {
-      if (socket.authorized) {
-        const cn = socket.getPeerCertificate()?.subject?.CN;
-        if (cn) return { username: Array.isArray(cn) ? cn[0]! : cn, groups: ['system:authenticated'] };
-      }
-      return token ? authn.lookupToken(token) : undefined;
+      // The kubelet's authenticators: x509 client certs against the cluster CA, then webhook tokens.
+      const r = authn.authenticate(token === undefined ? undefined : `Bearer ${token}`, socket);
+      return 'user' in r ? r.user : undefined;
     },
     authorize: (user, nodeName, subresource) =>
       policy.authorize(user, { resource: { verb: 'get', group: '', version: 'v1', resource: 'nodes', subresource, name: nodeName } }).allowed,
