@@ -3,6 +3,7 @@
 // object's own message (apimachinery runtime/serializer/protobuf).
 
 import type protobuf from 'protobufjs';
+import { encodeMetricsFast } from './proto/fast-metrics.js';
 import * as build from './proto/messages.js';
 import { META_V1, METRICS_V1BETA1, RUNTIME, protoType } from './proto/schema.js';
 
@@ -46,6 +47,12 @@ export function encodeRaw(o: object): Uint8Array {
 
 /** The full response body: magic + runtime.Unknown{typeMeta, raw, "", ""}. */
 export function encodeProtobuf(o: object): Buffer {
+  const obj = o as { kind?: string; apiVersion?: string };
+  return encodeMetricsFast(obj) ?? encodeGeneral(obj);
+}
+
+/** The protobufjs path for every kind (the reference the fast path is tested against). */
+export function encodeGeneral(o: object): Buffer {
   const obj = o as { kind?: string; apiVersion?: string };
   const raw = encodeRaw(obj);
   const envelope = unknownType
