@@ -2,7 +2,7 @@
 // kube-apiserver: the CAs and request-header settings an aggregated server trusts
 // when its own flags do not name them.
 
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, Watch, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
 import { requestTimeout } from './token-review.js';
 
 export const AUTH_CONFIGMAP_NAMESPACE = 'kube-system';
@@ -11,6 +11,11 @@ export const AUTH_CONFIGMAP_NAME = 'extension-apiserver-authentication';
 export interface AuthConfigMapReader {
   /** The ConfigMap's data, undefined when it does not exist; rejects on other errors. */
   read(): Promise<Record<string, string> | undefined>;
+  /**
+   * Optional: calls onChange with the ConfigMap's data (undefined once deleted) on
+   * every watch event, re-establishing the watch when it ends. Returns a stop function.
+   */
+  watch?(onChange: (data: Record<string, string> | undefined) => void, onError?: (err: Error) => void): () => void;
 }
 
 /** What the ConfigMap says; absent keys read as empty. */
@@ -57,8 +62,47 @@ export function parseAuthConfigMap(data: Record<string, string>): ExtensionApise
 
 export class KubeAuthConfigMapReader implements AuthConfigMapReader {
   private readonly api: CoreV1Api;
+  private readonly watcher: Watch;
   constructor(kc: KubeConfig, private readonly timeoutMs = 10_000) {
     this.api = kc.makeApiClient(CoreV1Api);
+    this.watcher = new Watch(kc);
+  }
+
+  /** Watches the one ConfigMap; restarts after retryMs whenever the watch ends or fails. */
+  watch(onChange: (data: Record<string, string> | undefined) => void, onError?: (err: Error) => void, retryMs = 5_000): () => void {
+    let stopped = false;
+    let controller: AbortController | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const restart = (err: unknown) => {
+      if (stopped) return;
+      if (err) onError?.(err instanceof Error ? err : new Error(String(err)));
+      // Even a clean end waits a moment, so a watch that keeps closing cannot spin.
+      timer = setTimeout(start, err ? retryMs : Math.min(retryMs, 1_000));
+      timer.unref();
+    };
+    const start = () => {
+      if (stopped) return;
+      this.watcher
+        .watch(
+          `/api/v1/namespaces/${AUTH_CONFIGMAP_NAMESPACE}/configmaps`,
+          { fieldSelector: `metadata.name=${AUTH_CONFIGMAP_NAME}` },
+          (phase: string, obj: V1ConfigMap) => {
+            if (phase === 'ADDED' || phase === 'MODIFIED') onChange(obj.data ?? {});
+            else if (phase === 'DELETED') onChange(undefined);
+          },
+          restart,
+        )
+        .then((c) => {
+          controller = c;
+          if (stopped) c.abort();
+        }, restart);
+    };
+    start();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      controller?.abort();
+    };
   }
 
   async read(): Promise<Record<string, string> | undefined> {

@@ -26,7 +26,7 @@ export interface AuthenticationConfigDeps {
   /** Reads the ConfigMap; required unless both CA flags are given or lookup is skipped. */
   configMapReader?: AuthConfigMapReader;
   log?: Logger;
-  /** ConfigMap re-read interval, ms (default 30s). */
+  /** ConfigMap re-read interval besides the watch, ms (default 60s). */
   configMapRefreshMs?: number;
   /** CA file poll interval besides fs.watch, ms (default 60s). */
   filePollMs?: number;
@@ -108,15 +108,35 @@ export class AuthenticationConfig {
       }
       log?.warn({ err: (e as Error).message }, 'error looking up in-cluster authentication configuration; continuing without it, requests may be treated as anonymous (set --authentication-tolerate-lookup-failure=false to require it)');
     }
+    const reader = this.deps.configMapReader;
+    if (reader.watch) {
+      // The watch brings changes within moments; the periodic re-read below is the safety net.
+      this.closers.push(
+        reader.watch(
+          (data) => {
+            try {
+              this.apply(data);
+            } catch (e) {
+              log?.warn({ err: (e as Error).message }, 'ignoring a malformed authentication ConfigMap update');
+            }
+          },
+          (e) => log?.debug({ err: e.message }, 'authentication ConfigMap watch ended'),
+        ),
+      );
+    }
     this.refreshTimer = setInterval(() => {
       this.refresh(false).catch((e: unknown) => log?.warn({ err: (e as Error).message }, 'cannot re-read the authentication ConfigMap, keeping the previous configuration'));
-    }, this.deps.configMapRefreshMs ?? 30_000);
+    }, this.deps.configMapRefreshMs ?? 60_000);
     this.refreshTimer.unref();
   }
 
   /** Re-reads the ConfigMap now and applies it; rejects (keeping the old state) on failure. */
   async refresh(initial = false): Promise<void> {
-    const data = await this.deps.configMapReader!.read();
+    this.apply(await this.deps.configMapReader!.read(), initial);
+  }
+
+  /** Applies the ConfigMap's data (undefined: no ConfigMap); throws, changing nothing, when it is malformed. */
+  private apply(data: Record<string, string> | undefined, initial = false): void {
     const parsed = parseAuthConfigMap(data ?? {});
     // Parse both bundles before replacing either, so a bad update changes nothing; an
     // unchanged PEM keeps its bundle object, and with it the per-connection verification cache.

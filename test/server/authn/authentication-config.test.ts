@@ -1,6 +1,7 @@
 // Trust looked up from ConfigMap kube-system/extension-apiserver-authentication
 // (served by a stand-in kube-apiserver) and replaced when the ConfigMap changes.
 import t, { type Test } from 'tap';
+import type { ServerResponse } from 'node:http';
 import { authenticationMiddleware, createAuthenticator } from '../../../src/server/authn/index.js';
 import { createSecureServer } from '../../../src/server/https-server.js';
 import { KubeAuthConfigMapReader } from '../../../src/kube/auth-configmap.js';
@@ -99,6 +100,40 @@ t.test('CAs and request-header settings come from the ConfigMap and follow its c
   const calls = api.callsTo(CM_PATH).length;
   await until(t, 'a re-read', async () => api.callsTo(CM_PATH).length > calls + 1);
   t.equal((await as(carol)).status, 200, 'an unparseable CA does not replace the current one');
+});
+
+t.test('a ConfigMap watch brings changes without waiting for the periodic re-read', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const [ca1, ca2] = await Promise.all([createCA('client-ca-1'), createCA('client-ca-2')]);
+  const [u1, u2] = await Promise.all([issueCert(ca1, { cn: 'one', clientAuth: true }), issueCert(ca2, { cn: 'two', clientAuth: true })]);
+  api.on(`GET ${CM_PATH}`, () => configMap({ 'client-ca-file': ca1.cert }));
+  const watchers: ServerResponse[] = [];
+  api.on('GET /api/v1/namespaces/kube-system/configmaps', (_b, call) => {
+    t.equal(call.query.get('watch'), 'true');
+    t.equal(call.query.get('fieldSelector'), 'metadata.name=extension-apiserver-authentication');
+    return { stream: (res) => watchers.push(res) };
+  });
+  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 60_000 });
+  const port = await serve(t, authn);
+  const as = (c: { cert: string; key: string }) => send({ port, path: '/metrics', cert: c.cert, key: c.key });
+  t.equal((await as(u1)).status, 200);
+  t.equal((await as(u2)).status, 401);
+  await until(t, 'the watch to open', async () => watchers.length > 0);
+  const event = (type: string, data?: Record<string, string>) =>
+    watchers.at(-1)!.write(JSON.stringify({ type, object: configMap(data ?? {}).body }) + '\n');
+  event('MODIFIED', { 'client-ca-file': ca2.cert });
+  await until(t, 'the watched CA change', async () => (await as(u2)).status === 200, 2000);
+  t.equal((await as(u1)).status, 401);
+  event('DELETED');
+  await until(t, 'the deletion', async () => (await as(u2)).status === 401, 2000);
+  t.equal(authn.config.clientCA.current(), undefined, 'no ConfigMap, no client CA');
+  // The watch ends (kube-apiserver restarts it every few minutes): it is re-established.
+  const opened = watchers.length;
+  watchers.at(-1)!.end();
+  await until(t, 'the watch to reopen', async () => watchers.length > opened);
+  event('ADDED', { 'client-ca-file': ca1.cert });
+  await until(t, 'the re-watched CA', async () => (await as(u1)).status === 200, 2000);
 });
 
 t.test('lookup failures: fatal unless tolerated; tolerated failures heal', async (t) => {

@@ -41,12 +41,13 @@ export function tempDir(): TempDir {
 export interface RecordedCall {
   method: string;
   path: string;
+  query: URLSearchParams;
   headers: IncomingMessage['headers'];
   body: unknown;
 }
 
 /** A handler's answer; hang leaves the request unanswered (a stuck kube-apiserver). */
-export type StandInHandler = (body: Json, call: RecordedCall) => { status?: number; body?: unknown; hang?: boolean } | undefined;
+export type StandInHandler = (body: Json, call: RecordedCall) => { status?: number; body?: unknown; hang?: boolean; stream?: (res: ServerResponse) => void } | undefined;
 
 /** A stand-in kube-apiserver: routes by "METHOD path"; records every call. */
 export class StandInApiServer {
@@ -79,8 +80,8 @@ export class StandInApiServer {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const path = (req.url ?? '').split('?')[0]!;
-      const call: RecordedCall = { method: req.method ?? '', path, headers: req.headers, body: text ? JSON.parse(text) : undefined };
+      const [path = '', query = ''] = (req.url ?? '').split('?');
+      const call: RecordedCall = { method: req.method ?? '', path, query: new URLSearchParams(query), headers: req.headers, body: text ? JSON.parse(text) : undefined };
       this.calls.push(call);
       const handler = this.routes.get(`${call.method} ${path}`);
       const out = handler?.(call.body, call) ?? {
@@ -88,6 +89,11 @@ export class StandInApiServer {
         body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'not found', reason: 'NotFound', code: 404 },
       };
       if (out.hang) return;
+      if (out.stream) {
+        res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+        out.stream(res);
+        return;
+      }
       res.writeHead(out.status ?? 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(out.body));
     });
