@@ -11,6 +11,7 @@ import { parseIncludeObject, TABLE_KINDS, toTable, type TableOptions, type Table
 import { encodeJson, wantsPretty } from './json.js';
 import {
   DEFAULT_RESTRICTIONS,
+  SERIALIZERS,
   negotiateMediaType,
   notAcceptableMessage,
   RESOURCE_RESTRICTIONS,
@@ -18,7 +19,7 @@ import {
   type SerializerInfo,
 } from './negotiate.js';
 import { asPartialObjectMetadata } from './partial.js';
-import { encodeProtobuf } from './protobuf.js';
+import { encodeProtobuf, hasProtobufForm } from './protobuf.js';
 import { encodeYaml } from './yaml.js';
 
 export interface RespondOptions {
@@ -82,6 +83,12 @@ export function negotiate(ctx: Context, opts: { resource: boolean }): Negotiated
   return out;
 }
 
+/** Kinds without a protobuf message (e.g. a Table) fall through to JSON, the first serializer. */
+function effectiveSerializer(obj: object, serializer: SerializerInfo): SerializerInfo {
+  if (serializer.name === 'protobuf' && !hasProtobufForm((obj as { kind?: string }).kind)) return SERIALIZERS[0]!;
+  return serializer;
+}
+
 function serialize(obj: object, serializer: SerializerInfo, pretty: boolean): Buffer {
   switch (serializer.name) {
     case 'protobuf':
@@ -115,7 +122,8 @@ export function encodeStatus(ctx: Context, status: object, code?: number): Encod
   const mt = negotiateMediaType(ctx.get('accept') || undefined, DEFAULT_RESTRICTIONS);
   if (!mt) return { ...rawJson(httpStatus, status), headers };
   const pretty = prettyFor(ctx, mt.pretty);
-  return { status: httpStatus, contentType: mt.serializer.mediaType, body: serialize(status, mt.serializer, pretty), headers };
+  const serializer = effectiveSerializer(status, mt.serializer);
+  return { status: httpStatus, contentType: serializer.mediaType, body: serialize(status, serializer, pretty), headers };
 }
 
 /** Encodes obj as negotiated. A transform that cannot apply yields its error Status instead. */
@@ -131,7 +139,8 @@ export function encodeNegotiated(ctx: Context, obj: object, n: Negotiated, statu
       out = partial;
     }
   }
-  return { status, contentType: n.serializer.mediaType, body: serialize(out, n.serializer, n.pretty), headers: {} };
+  const serializer = effectiveSerializer(out, n.serializer);
+  return { status, contentType: serializer.mediaType, body: serialize(out, serializer, n.pretty), headers: {} };
 }
 
 /** Negotiates and encodes: the bytes respond() would write, for callers that cache them. */

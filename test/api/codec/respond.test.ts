@@ -25,6 +25,7 @@ const routes: Record<string, [object, { discovery?: boolean }]> = {
   '/notfound': [samples.notFoundStatus, {}],
   '/retry': [new StatusError(429, 'TooManyRequests', 'slow down', { retryAfterSeconds: 3 }).status, {}],
   '/big': [bigList(3000), {}],
+  '/version': [{ major: '1', minor: '0', gitVersion: 'v0.1.0' }, { discovery: true }],
 };
 
 const app = new Koa();
@@ -72,6 +73,13 @@ t.test('respond over HTTP', async (t) => {
     const d = decodeProtobuf(r.body);
     t.equal(d.kind, 'NodeMetricsList');
     t.equal((d.object['items'] as unknown[]).length, 2);
+  });
+
+  await t.test('objects without a protobuf message fall through to JSON', async (t) => {
+    const r = await get(u('/version'), { accept: 'application/vnd.kubernetes.protobuf, */*' });
+    t.equal(r.status, 200);
+    t.equal(r.headers['content-type'], 'application/json');
+    t.same(JSON.parse(r.body.toString()), { major: '1', minor: '0', gitVersion: 'v0.1.0' });
   });
 
   await t.test('YAML', async (t) => {
