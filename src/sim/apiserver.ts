@@ -43,6 +43,8 @@ export interface SimApiServerOptions {
 export interface ApiRequestRecord {
   method: string;
   path: string;
+  /** The query string without '?', '' when none. */
+  query: string;
   user: string;
   status: number;
   accept?: string;
@@ -91,8 +93,8 @@ export class SimApiServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  private record(req: IncomingMessage, path: string, user: string, status: number): void {
-    this.log.push({ method: req.method ?? 'GET', path, user, status, ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
+  private record(req: IncomingMessage, url: URL, user: string, status: number): void {
+    this.log.push({ method: req.method ?? 'GET', path: url.pathname, query: url.search.slice(1), user, status, ...(req.headers.accept ? { accept: req.headers.accept } : {}) });
     if (this.log.length > 2000) this.log.splice(0, this.log.length - 2000);
   }
 
@@ -106,7 +108,7 @@ export class SimApiServer {
     }
     const authn = this.opts.authn.authenticate(req.headers.authorization, req.socket as TLSSocket);
     if ('error' in authn) {
-      this.record(req, url.pathname, '', 401);
+      this.record(req, url, '', 401);
       sendStatus(res, 401, 'Unauthorized', 'Unauthorized');
       return;
     }
@@ -114,7 +116,7 @@ export class SimApiServer {
     const info = requestInfo(req.method ?? 'GET', url);
     const attrs = attributesOf(info);
     const decision = this.opts.policy.authorize(user, attrs);
-    res.on('finish', () => this.record(req, url.pathname + url.search, user.username, res.statusCode));
+    res.on('finish', () => this.record(req, url, user.username, res.statusCode));
     if (!decision.allowed) {
       const details = info.isResource ? { ...(info.authzName ? { name: info.authzName } : {}), ...(info.group ? { group: info.group } : {}), kind: info.resource } : undefined;
       sendStatus(res, 403, 'Forbidden', forbiddenMessage(user, attrs), details);
