@@ -184,3 +184,33 @@ t.test('a missing ConfigMap is no error; skip-lookup and CA flags avoid the look
   t.equal(api.callsTo(CM_PATH).length, 1, 'both CA flags given: nothing to look up');
   await t.rejects(createAuthenticator({ ...baseOptions, clientCaFile: dir.file('bad.crt', 'not a certificate') }, { configMapReader: reader }), /no certificates found/);
 });
+
+t.test('CA files given by flags are reloaded when they change on disk', async (t) => {
+  const dir = tempDir();
+  t.teardown(() => dir.remove());
+  const [clientCA1, clientCA2, proxyCA1, proxyCA2] = await Promise.all([createCA('c1'), createCA('c2'), createCA('p1'), createCA('p2')]);
+  const [u1, u2, p1, p2] = await Promise.all([
+    issueCert(clientCA1, { cn: 'one', clientAuth: true }),
+    issueCert(clientCA2, { cn: 'two', clientAuth: true }),
+    issueCert(proxyCA1, { cn: 'proxy', clientAuth: true }),
+    issueCert(proxyCA2, { cn: 'proxy', clientAuth: true }),
+  ]);
+  const clientFile = dir.file('client-ca.crt', clientCA1.cert);
+  const proxyFile = dir.file('front-proxy-ca.crt', proxyCA1.cert);
+  const authn = await createAuthenticator({ ...baseOptions, clientCaFile: clientFile, requestheaderClientCaFile: proxyFile }, { filePollMs: 100 });
+  const port = await serve(t, authn);
+  const as = (c: { cert: string; key: string }, headers?: Record<string, string>) => send({ port, path: '/metrics', cert: c.cert, key: c.key, headers });
+  t.equal((await as(u1)).status, 200);
+  t.equal((await as(p1, { 'X-Remote-User': 'bob' })).json.name, 'bob');
+
+  dir.file('client-ca.crt', clientCA2.cert);
+  dir.file('front-proxy-ca.crt', proxyCA2.cert);
+  await until(t, 'the new client CA file', async () => (await as(u2)).status === 200);
+  await until(t, 'the new front-proxy CA file', async () => (await as(p2, { 'X-Remote-User': 'bob' })).status === 200);
+  t.equal((await as(u1)).status, 401, 'the replaced client CA is no longer trusted');
+  t.equal((await as(p1, { 'X-Remote-User': 'bob' })).status, 401, 'the replaced front-proxy CA is no longer trusted');
+
+  dir.file('client-ca.crt', 'garbage');
+  await sleep(300);
+  t.equal((await as(u2)).status, 200, 'a broken file does not replace the current bundle');
+});
