@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import { notAcceptable, StatusError } from '../status.js';
-import { parseIncludeObject, TABLE_KINDS, toTable, type TableOptions, type TableVersion } from '../table.js';
+import { parseIncludeObject, TABLE_KINDS, toTable, type TableVersion } from '../table.js';
 import { encodeJson, wantsPretty } from './json.js';
 import {
   DEFAULT_RESTRICTIONS,
@@ -38,7 +38,8 @@ export interface Encoded {
 }
 
 export type Transform =
-  | { kind: 'Table'; options: TableOptions }
+  /** includeObject is the raw query value, validated when the Table is built (after the handler ran, as upstream). */
+  | { kind: 'Table'; version: TableVersion; includeObject: string | string[] | undefined }
   | { kind: 'PartialObjectMetadata' | 'PartialObjectMetadataList'; version: string };
 
 /** The outcome of negotiation for one request. */
@@ -60,8 +61,9 @@ function prettyFor(ctx: Context, fromMediaType: boolean): boolean {
 }
 
 /**
- * Negotiates the response encoding for a request. Throws StatusError: 406 when no
- * serializer is acceptable, 400 for a bad ?includeObject= on a Table request.
+ * Negotiates the response encoding for a request. Throws StatusError 406 when no
+ * serializer is acceptable. A bad ?includeObject= is reported by encodeNegotiated
+ * (a 400), so that, as in GAS, handler errors such as 404 come first.
  */
 export function negotiate(ctx: Context, opts: { resource: boolean }): Negotiated {
   const restrictions: EndpointRestrictions = opts.resource ? RESOURCE_RESTRICTIONS : DEFAULT_RESTRICTIONS;
@@ -72,13 +74,12 @@ export function negotiate(ctx: Context, opts: { resource: boolean }): Negotiated
   if (mt.convert) {
     const version = mt.convert.version;
     if (mt.convert.kind === 'Table') {
-      const options: TableOptions = { version: version as TableVersion, includeObject: parseIncludeObject(ctx.query['includeObject']) };
-      out.transform = { kind: 'Table', options };
+      out.transform = { kind: 'Table', version: version as TableVersion, includeObject: ctx.query['includeObject'] };
     } else {
       out.transform = { kind: mt.convert.kind as 'PartialObjectMetadata' | 'PartialObjectMetadataList', version };
     }
     out.key += `;as=${mt.convert.kind};v=${version}`;
-    if (out.transform.kind === 'Table') out.key += `;includeObject=${out.transform.options.includeObject}`;
+    if (out.transform.kind === 'Table') out.key += `;includeObject=${JSON.stringify(out.transform.includeObject ?? '')}`;
   }
   return out;
 }
@@ -132,7 +133,12 @@ export function encodeNegotiated(ctx: Context, obj: object, n: Negotiated, statu
   const t = n.transform;
   if (t && !isStatus(obj)) {
     if (t.kind === 'Table') {
-      out = toTable(obj, t.options);
+      try {
+        out = toTable(obj, { version: t.version, includeObject: parseIncludeObject(t.includeObject) });
+      } catch (err) {
+        if (err instanceof StatusError) return encodeStatus(ctx, err.status);
+        throw err;
+      }
     } else {
       const partial = asPartialObjectMetadata(obj, t.kind, t.version);
       if (partial instanceof StatusError) return encodeStatus(ctx, partial.status);

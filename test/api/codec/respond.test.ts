@@ -151,6 +151,10 @@ t.test('respond over HTTP', async (t) => {
     t.equal(s.reason, 'BadRequest');
     t.match(s.message, /^Unable to convert to Table as requested: includeObject: Invalid value: "Everything"/);
     t.equal(r.body.toString().endsWith('}\n'), true, 'compact JSON from the third clause');
+    const cached = await get(u('/cached?includeObject=Everything'), { accept: KUBECTL_GET });
+    t.equal(cached.status, 400, 'also through negotiate + encodeNegotiated');
+    const handlerError = await get(u('/notfound?includeObject=Everything'), { accept: KUBECTL_GET });
+    t.equal(handlerError.status, 404, "the handler's own error comes first, as upstream validates after the handler");
   });
 
   await t.test('PartialObjectMetadata transforms', async (t) => {
@@ -207,6 +211,6 @@ t.test('encodeFor returns reusable bytes and a cache key per negotiation', async
     get: (h: string) => ({ accept: KUBECTL_GET })[h.toLowerCase()] ?? '',
     query: { includeObject: 'None' },
   } as unknown as Koa.Context;
-  t.equal(negotiate(tableCtx, { resource: true }).key, 'json;as=Table;v=v1;includeObject=None');
+  t.equal(negotiate(tableCtx, { resource: true }).key, 'json;as=Table;v=v1;includeObject="None"');
   t.equal(negotiate(tableCtx, { resource: false }).key, 'json', 'no Table outside resource endpoints');
 });
