@@ -174,7 +174,7 @@ function acceptsGzip(header: string): boolean {
 export function send(ctx: Context, enc: Encoded): void {
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);
-  if (enc.body.length >= GZIP_THRESHOLD && acceptsGzip(ctx.get('accept-encoding'))) {
+  if (ctx.method !== 'HEAD' && enc.body.length >= GZIP_THRESHOLD && acceptsGzip(ctx.get('accept-encoding'))) {
     ctx.set('Content-Encoding', 'gzip');
     ctx.vary('Accept-Encoding');
     ctx.body = Readable.from([enc.body]).pipe(createGzip({ level: 1 }));
