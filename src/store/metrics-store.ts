@@ -5,8 +5,9 @@
 // Per tick (store()): a node present in the batch answered its scrape, so its
 // point and its pods are replaced by what it reported (pods it stopped
 // reporting are forgotten, as upstream forgets everything not in the batch).
-// A node absent from the batch failed this tick: its series are kept, still
-// served, and evicted once not seen for `staleTicks` ticks.
+// A node absent from the batch failed this tick: as upstream, it is not served
+// (nor are its pods), but its series are kept so that its next answer pairs with
+// the last point at once; they are evicted once not seen for `staleTicks` ticks.
 
 import { LRUCache } from 'lru-cache';
 import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.js';
@@ -250,7 +251,7 @@ export class MetricsStore implements MetricsReader {
     const u = this.usage;
     for (let i = 0; i < names.length; i++) {
       const e = this.cache.peek(nodeKey(names[i]!));
-      if (e?.kind !== 'node' || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
+      if (e?.kind !== 'node' || e.seenTick !== this.tick || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
         out[i] = undefined;
         continue;
       }
@@ -263,7 +264,7 @@ export class MetricsStore implements MetricsReader {
     const out: (PodUsage | undefined)[] = new Array(pods.length);
     for (let i = 0; i < pods.length; i++) {
       const e = this.cache.peek(podKey(pods[i]!.namespace, pods[i]!.name));
-      out[i] = e?.kind === 'pod' ? this.podUsage(e) : undefined;
+      out[i] = e?.kind === 'pod' && e.seenTick === this.tick ? this.podUsage(e) : undefined;
     }
     return out;
   }
