@@ -304,10 +304,6 @@ const KINDS: Record<string, [(o: any) => number, (o: any) => void]> = {
   PodMetricsList: [(o) => sList(o, sPodMetricsBody), (o) => wList(o, wPodMetricsBody)],
 };
 
-export function hasFastPath(kind: unknown): boolean {
-  return typeof kind === 'string' && Object.hasOwn(KINDS, kind);
-}
-
 /**
  * The full protobuf response body (magic + runtime.Unknown envelope) for a
  * metrics object, or undefined when the object needs the general encoder.
