@@ -4,6 +4,7 @@
 
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { LRUCache } from 'lru-cache';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import type { CABundle } from './ca-bundle.js';
 import { verifyClientChain } from './x509-verify.js';
@@ -16,6 +17,11 @@ export interface PeerChain {
 }
 
 const bySocket = new WeakMap<object, PeerChain | null>();
+
+// On a resumed TLS session the client sends no certificates: OpenSSL still knows the
+// leaf but not the intermediates. Remember the intermediates last sent with each leaf
+// (they are untrusted candidates either way, so reusing them is safe).
+const intermediatesByLeaf = new LRUCache<string, X509Certificate[]>({ max: 1024 });
 
 function readChain(socket: TLSSocket): PeerChain | null {
   if (typeof socket.getPeerCertificate !== 'function') return null;
@@ -31,6 +37,8 @@ function readChain(socket: TLSSocket): PeerChain | null {
     seen.add(x.fingerprint256);
     intermediates.push(x);
   }
+  if (intermediates.length > 0) intermediatesByLeaf.set(leaf.fingerprint256, intermediates);
+  else intermediates.push(...(intermediatesByLeaf.get(leaf.fingerprint256) ?? []));
   return { leaf, intermediates, verified: new WeakMap() };
 }
 
