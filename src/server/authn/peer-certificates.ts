@@ -38,7 +38,7 @@ function readChain(socket: TLSSocket): PeerChain | null {
     intermediates.push(x);
   }
   if (intermediates.length > 0) intermediatesByLeaf.set(leaf.fingerprint256, intermediates);
-  else intermediates.push(...(intermediatesByLeaf.get(leaf.fingerprint256) ?? []));
+  else if (socket.isSessionReused()) intermediates.push(...(intermediatesByLeaf.get(leaf.fingerprint256) ?? []));
   return { leaf, intermediates, verified: new WeakMap() };
 }
 

@@ -136,6 +136,19 @@ t.test('front-proxy authentication', async (t) => {
     t.same(r.json.distinct, [], 'identity headers removed from headersDistinct');
   });
 
+  t.test('malformed extra keys and empty values do not break authentication', async (t) => {
+    const r = await send({
+      port,
+      path: '/metrics',
+      cert: proxy.cert,
+      key: proxy.key,
+      headers: { 'X-Remote-User': 'viewer', 'X-Remote-Extra-Bad%ZZkey': 'v', 'X-Remote-Extra-%E2%82%AC': 'euro', 'X-Remote-Group': ['', 'g'] },
+    });
+    t.equal(r.status, 200, r.text);
+    t.same(r.json.user.extra, { 'bad%zzkey': ['v'], '€': ['euro'] }, 'undecodable keys stay lowercased and raw; valid escapes decode');
+    t.same(r.json.user.groups, ['g', 'system:authenticated'], 'empty group values are skipped');
+  });
+
   t.test('the proxy certificate may chain through an intermediate it sends', async (t) => {
     const root = await createCA('front-proxy-root');
     const dir2 = tempDir();
