@@ -18,6 +18,11 @@ import { serve } from './serve.js';
 
 const run = promisify(execFile);
 
+// The core objects kubectl top reads next to the metrics (allocatable for percentages).
+const node = (name: string, cpu: string, memory: string) => ({ metadata: { name }, status: { allocatable: { cpu, memory }, capacity: { cpu, memory } } });
+const nodeList = { kind: 'NodeList', apiVersion: 'v1', metadata: {}, items: [node('node-1', '4', '16Gi'), node('node-2', '8', '32Gi')] };
+const seen: string[] = [];
+
 const found = await findKubectl();
 const missing = 'missing' in found ? `kubectl not available: ${found.missing}` : undefined;
 
@@ -34,6 +39,8 @@ t.test('kubectl explain and kubectl get through our documents', { skip: missing 
     else if (ctx.path === '/apis/metrics.k8s.io/v1beta1') respond(ctx, samples.apiResourceList, discovery);
     else if (ctx.path === '/apis/metrics.k8s.io/v1beta1/nodes') respond(ctx, samples.nodeMetricsList);
     else if (ctx.path === '/apis/metrics.k8s.io/v1beta1/pods') respond(ctx, samples.podMetricsList);
+    else if (ctx.path === '/api/v1/nodes') respond(ctx, nodeList);
+    seen.push(`${ctx.path} ${ctx.get('accept')} -> ${ctx.response.get('content-type')}`);
   });
   const srv = await serve(app);
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-client-'));
@@ -77,6 +84,30 @@ t.test('kubectl explain and kubectl get through our documents', { skip: missing 
       ['NAMESPACE', 'NAME', 'CPU', 'MEMORY', 'WINDOW'],
       ['kube-system', 'coredns-558bd4d5db-4dpjz', '2147218n', '12240Ki', '15.011s'],
       ['default', 'web-7d4b9c6f8-abcde', '54735432n', '24576334', '14.987s'],
+    ],
+  );
+
+  // kubectl top asks for protobuf and decodes it with the Go metrics clientset.
+  const top = await k('top', 'node');
+  t.same(
+    top.trim().split('\n').map((l) => l.trim().split(/\s+/)),
+    [
+      ['NAME', 'CPU(cores)', 'CPU(%)', 'MEMORY(bytes)', 'MEMORY(%)'],
+      ['node-1', '124m', '3%', '11Mi', '0%'],
+      ['node-2', '2000m', '25%', '0Mi', '0%'],
+    ],
+  );
+  t.ok(
+    seen.includes('/apis/metrics.k8s.io/v1beta1/nodes application/vnd.kubernetes.protobuf, */* -> application/vnd.kubernetes.protobuf'),
+    'kubectl top was answered in protobuf',
+  );
+  const topPods = await k('top', 'pod', '-A');
+  t.same(
+    topPods.trim().split('\n').map((l) => l.trim().split(/\s+/)),
+    [
+      ['NAMESPACE', 'NAME', 'CPU(cores)', 'MEMORY(bytes)'],
+      ['default', 'web-7d4b9c6f8-abcde', '55m', '23Mi'],
+      ['kube-system', 'coredns-558bd4d5db-4dpjz', '3m', '11Mi'],
     ],
   );
 
