@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { respond } from '../../../src/api/codec/index.js';
+import { notFound } from '../../../src/api/status.js';
 import { aggregatedDiscoveryMiddleware } from '../../../src/api/discovery-aggregated.js';
 import { openapiMiddleware } from '../../../src/api/openapi.js';
 import { findKubectl } from '../../../src/sim/kubectl.js';
@@ -40,6 +41,7 @@ t.test('kubectl explain and kubectl get through our documents', { skip: missing 
     else if (ctx.path === '/apis/metrics.k8s.io/v1beta1/nodes') respond(ctx, samples.nodeMetricsList);
     else if (ctx.path === '/apis/metrics.k8s.io/v1beta1/pods') respond(ctx, samples.podMetricsList);
     else if (ctx.path === '/api/v1/nodes') respond(ctx, nodeList);
+    else if (ctx.path === '/apis/metrics.k8s.io/v1beta1/nodes/node-9') respond(ctx, notFound('nodemetrics', 'node-9', 'metrics.k8s.io').status);
     seen.push(`${ctx.path} ${ctx.get('accept')} -> ${ctx.response.get('content-type')}`);
   });
   const srv = await serve(app);
@@ -110,6 +112,14 @@ t.test('kubectl explain and kubectl get through our documents', { skip: missing 
       ['kube-system', 'coredns-558bd4d5db-4dpjz', '3m', '11Mi'],
     ],
   );
+
+  // A protobuf Status error, decoded and printed by kubectl.
+  const err = await k('top', 'node', 'node-9').then(
+    () => undefined,
+    (e: { stderr?: string }) => e.stderr ?? '',
+  );
+  t.match(err, 'Error from server (NotFound): nodemetrics.metrics.k8s.io "node-9" not found');
+  t.ok(seen.includes('/apis/metrics.k8s.io/v1beta1/nodes/node-9 application/vnd.kubernetes.protobuf, */* -> application/vnd.kubernetes.protobuf'));
 
   const raw = await k('get', '--raw', '/apis/metrics.k8s.io/v1beta1/nodes');
   t.same(JSON.parse(raw), samples.nodeMetricsList, 'get --raw returns the JSON object');
