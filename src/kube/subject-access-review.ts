@@ -2,7 +2,7 @@
 // kube-apiserver decides whether a user may do something here.
 
 import { AuthorizationV1Api, type KubeConfig, type V1SubjectAccessReview } from '@kubernetes/client-node';
-import { requestTimeout } from './token-review.js';
+import { requestTimeout, withRetry, WEBHOOK_BACKOFF, type RetryBackoff } from './token-review.js';
 
 export interface SelectorRequirement {
   key: string;
@@ -51,13 +51,13 @@ export interface SubjectAccessReviewer {
 
 export class KubeSubjectAccessReviewer implements SubjectAccessReviewer {
   private readonly api: AuthorizationV1Api;
-  constructor(kc: KubeConfig, private readonly timeoutMs = 10_000) {
+  constructor(kc: KubeConfig, private readonly timeoutMs = 10_000, private readonly backoff: RetryBackoff = WEBHOOK_BACKOFF) {
     this.api = kc.makeApiClient(AuthorizationV1Api);
   }
 
   async review(spec: SubjectAccessReviewSpec): Promise<SubjectAccessReviewStatus> {
     const body: V1SubjectAccessReview = { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec };
-    const res = await this.api.createSubjectAccessReview({ body }, requestTimeout(this.timeoutMs));
+    const res = await withRetry(() => this.api.createSubjectAccessReview({ body }, requestTimeout(this.timeoutMs)), this.backoff);
     const s = res.status;
     if (!s) throw new Error('SubjectAccessReview response has no status');
     const out: SubjectAccessReviewStatus = { allowed: s.allowed === true };

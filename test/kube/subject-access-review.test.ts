@@ -9,7 +9,7 @@ t.test('SubjectAccessReview over the wire', async (t) => {
   t.teardown(() => api.close());
   let status: object = { allowed: true, reason: 'RBAC: allowed' };
   api.on(`POST ${PATH}`, (req: Json) => subjectAccessReviewResponse(req, status));
-  const reviewer = new KubeSubjectAccessReviewer(api.kubeConfig(), 300);
+  const reviewer = new KubeSubjectAccessReviewer(api.kubeConfig(), 300, { steps: 3, initialMs: 10, factor: 2, jitter: 0.2 });
   const spec = {
     resourceAttributes: {
       namespace: 'default',
@@ -37,7 +37,18 @@ t.test('SubjectAccessReview over the wire', async (t) => {
   t.same(await reviewer.review(spec), { allowed: false }, 'a missing allowed field is a denial');
 
   api.on(`POST ${PATH}`, () => ({ status: 500, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500 } }));
+  let before = api.callsTo(PATH).length;
   await t.rejects(reviewer.review(spec), /500/);
+  t.equal(api.callsTo(PATH).length - before, 3, 'transient errors retried up to the step limit');
+
+  let failures = 2;
+  api.on(`POST ${PATH}`, (req: Json) => (failures-- > 0 ? { status: 429, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'TooManyRequests', code: 429 } } : subjectAccessReviewResponse(req, { allowed: true })));
+  t.same(await reviewer.review(spec), { allowed: true }, 'succeeds once the API server recovers');
+
+  api.on(`POST ${PATH}`, () => ({ status: 403, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403 } }));
+  before = api.callsTo(PATH).length;
+  await t.rejects(reviewer.review(spec), /403/);
+  t.equal(api.callsTo(PATH).length - before, 1, 'permanent errors are not retried');
   api.on(`POST ${PATH}`, () => ({ hang: true }));
   await t.rejects(reviewer.review(spec), { name: 'TimeoutError' }, 'times out');
 });

@@ -9,6 +9,7 @@ import { KubeTokenReviewer } from '../../../src/kube/token-review.js';
 import type { AuthObserver } from '../../../src/observers.js';
 import { appWith, closeServer, listen, send, sleep, StandInApiServer, subjectAccessReviewResponse, tempDir, tokenReviewResponse, type Json } from '../authn/harness.js';
 
+const FAST_RETRY = { steps: 3, initialMs: 10, factor: 1.5, jitter: 0 };
 const SAR = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 const TOKEN_REVIEW = '/apis/authentication.k8s.io/v1/tokenreviews';
 
@@ -61,7 +62,7 @@ async function setup(t: Test, ttl: { authorized: number; unauthorized: number },
   );
   const authz = createAuthorizer(
     { authorizationAlwaysAllowPaths: ['/healthz', '/readyz', '/livez'], authorizationWebhookCacheAuthorizedTtlNs: ttl.authorized * 1e6, authorizationWebhookCacheUnauthorizedTtlNs: ttl.unauthorized * 1e6 },
-    { subjectAccessReviewer: new KubeSubjectAccessReviewer(sarApi.kubeConfig(), 2000), observer },
+    { subjectAccessReviewer: new KubeSubjectAccessReviewer(sarApi.kubeConfig(), 2000, FAST_RETRY), observer },
   );
   const app = appWith(authenticationMiddleware(authn, ['/healthz', '/readyz', '/livez']), authorizationMiddleware(authz), (ctx) => {
     ctx.body = { ok: true };
@@ -193,6 +194,7 @@ t.test('authorizer outage fails closed', async (t) => {
       code: 500,
     });
     t.notMatch(r.text, /etcd/, 'the upstream error is not leaked');
+    t.equal(api.callsTo(SAR).length, 3, 'a 500 is retried on the backoff schedule before failing');
     // Errors are not cached: once kube-apiserver recovers, the next request is allowed.
     api.on(`POST ${SAR}`, (req) => subjectAccessReviewResponse(req, decide(req.spec)));
     t.equal((await get('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods')).status, 200);
