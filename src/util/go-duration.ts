@@ -36,7 +36,11 @@ export function parseGoDuration(input: string): number {
     const unit = UNITS[m[3]!]!;
     const whole = m[1] === '' ? 0 : Number(m[1]);
     let frac = 0;
-    if (m[2]) frac = Math.trunc(Number(`0.${m[2]}`) * unit);
+    // Go: v += uint64(float64(f) * (float64(unit) / scale)), f the fraction digits as an integer.
+    if (m[2]) {
+      const digits = m[2].slice(0, 18); // Go stops accumulating once f would overflow
+      frac = Math.trunc(Number(digits) * (unit / 10 ** digits.length));
+    }
     total += whole * unit + frac;
     s = s.slice(m[0].length);
   }

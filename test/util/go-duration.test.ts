@@ -12,8 +12,12 @@ t.test('formats like Go Duration.String()', async (t) => {
 
 t.test('parses Go duration syntax', async (t) => {
   const cases: [string, number][] = [
-    ['15s', 15e9], ['1m30s', 90e9], ['1.5h', 5400e9], ['300ms', 300e6], ['0', 0], ['1h2m3s', 3723e9], ['2us', 2000], ['2µs', 2000], ['-1s', -1e9], ['.5s', 0.5e9],
+    ['15s', 15e9], ['1m30s', 90e9], ['1.5h', 5400e9], ['300ms', 300e6], ['0', 0], ['1h2m3s', 3723e9], ['2us', 2000], ['2µs', 2000], ['-1s', -1e9], ['.5s', 0.5e9], ['15.000065s', 15000065000], ['1.000001s', 1000001000], ['2.5ms', 2500000], ['0.001s', 1e6],
   ];
   for (const [s, ns] of cases) t.equal(parseGoDuration(s), ns, s);
+  for (let i = 0; i < 1_000_000; i += 997) {
+    const frac = String(i).padStart(6, '0');
+    t.equal(parseGoDuration(`15.${frac}s`), 15e9 + i * 1000, `15.${frac}s exact`);
+  }
   for (const bad of ['', '15', 'abc', '1x', 's', '1s2']) t.throws(() => parseGoDuration(bad), bad);
 });
