@@ -51,7 +51,7 @@ export async function startE2E(opts: { kubeletSource?: 'summary' | 'resource'; c
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await ms.waitForMetrics(20_000);
+    await ms.waitForMetrics(30_000);
   } catch (e) {
     await stop();
     throw e;
