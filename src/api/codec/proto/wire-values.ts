@@ -3,42 +3,18 @@
 // Both are memoized for the last few strings: a list repeats the same
 // creationTimestamp, and windows/timestamps repeat within a scrape tick.
 
+import { DurationParseError, parseGoDuration } from '../../../util/go-duration.js';
+
 export class WireValueError extends Error {}
 
-const UNIT_NS: Record<string, number> = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const COMPONENT = /(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/y;
-
-/**
- * Parses a Go duration string as time.ParseDuration does, with its arithmetic:
- * whole × unit + trunc(fraction × (unit / 10^digits)), which is exact for every
- * string Duration.String() prints (the float64 in utils/go-duration is not, for
- * fractions finer than a millisecond).
- */
+/** Go duration string → nanoseconds (the shared parser, exact like time.ParseDuration). */
 export function durationNanos(input: string): number {
-  let s = input;
-  let sign = 1;
-  if (s[0] === '-' || s[0] === '+') {
-    if (s[0] === '-') sign = -1;
-    s = s.slice(1);
+  try {
+    return parseGoDuration(input);
+  } catch (e) {
+    if (e instanceof DurationParseError) throw new WireValueError(e.message);
+    throw e;
   }
-  if (s === '0') return 0;
-  if (s === '') throw new WireValueError(`time: invalid duration "${input}"`);
-  let total = 0;
-  COMPONENT.lastIndex = 0;
-  while (COMPONENT.lastIndex < s.length) {
-    const m = COMPONENT.exec(s);
-    if (!m || (m[1] === '' && !m[2])) throw new WireValueError(`time: invalid duration "${input}"`);
-    const unit = UNIT_NS[m[3]!]!;
-    total += (m[1] === '' ? 0 : Number(m[1])) * unit;
-    const frac = m[2];
-    if (frac) {
-      // Go keeps at most the digits that fit an int64; 18 are plenty for ns.
-      const digits = frac.length > 18 ? frac.slice(0, 18) : frac;
-      total += Math.trunc(Number(digits) * (unit / 10 ** digits.length));
-    }
-  }
-  if (!Number.isSafeInteger(total)) throw new WireValueError(`time: invalid duration "${input}"`);
-  return sign * total;
 }
 
 /** metav1.Time on the protobuf wire carries whole seconds only (time_proto.go). */
