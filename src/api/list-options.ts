@@ -3,7 +3,7 @@
 // (422), field-label conversion (400). limit, continue and timeoutSeconds are
 // accepted and ignored, as metrics-server ignores them.
 
-import { goQuote } from './selectors/go-quote.js';
+import { goQuote } from '../util/go-quote.js';
 import { everything, parseFieldSelector, parseLabelSelector, SelectorError, transformFieldSelector, type FieldSelector, type LabelSelector } from './selectors/index.js';
 import { badRequest, invalid, type StatusCause } from './status.js';
 

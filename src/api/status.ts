@@ -1,6 +1,8 @@
 // metav1.Status errors: the one place that builds them. Handlers throw StatusError;
 // the server's error middleware encodes it with the negotiated serializer.
 
+import { goQuote } from '../util/go-quote.js';
+
 export interface StatusCause {
   reason?: string;
   message?: string;
@@ -49,7 +51,8 @@ export function notFound(resource: string, name: string, group = ''): StatusErro
   const details: StatusDetails = { name };
   if (group) details.group = group;
   details.kind = resource;
-  return new StatusError(404, 'NotFound', `${qualified} "${name}" not found`, details);
+  // Go formats the name with %q.
+  return new StatusError(404, 'NotFound', `${qualified} ${goQuote(name)} not found`, details);
 }
 
 export function badRequest(message: string): StatusError {

@@ -4,7 +4,7 @@
 // reads exactly like one from kube-apiserver.
 
 import { SelectorError } from './errors.js';
-import { goQuote } from './go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 import { isLabelKey, isLabelValue } from './validation.js';
 
 export type LabelOperator = '=' | '==' | '!=' | 'in' | 'notin' | 'exists' | '!' | 'gt' | 'lt';

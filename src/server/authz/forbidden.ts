@@ -3,7 +3,7 @@
 
 import { forbidden, type StatusError } from '../../api/status.js';
 // Go's %q; imported from the file because the selectors' index does not re-export it.
-import { goQuote as q } from '../../api/selectors/go-quote.js';
+import { goQuote as q } from '../../util/go-quote.js';
 import type { RequestInfo } from '../request-info.js';
 
 export function forbiddenMessage(username: string, info: RequestInfo): string {

@@ -4,7 +4,7 @@
 // words; the authorizer unreachable → 500 Status (fail closed, never allow).
 
 import type { Middleware } from 'koa';
-import { goQuote } from '../../api/selectors/go-quote.js';
+import { goQuote } from '../../util/go-quote.js';
 import { internalError } from '../../api/status.js';
 import type { SubjectAccessReviewer } from '../../kube/subject-access-review.js';
 import type { Logger } from '../../log.js';
