@@ -130,7 +130,9 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   );
   koa.use(indexMiddleware());
 
-  const server = await createSecureServer(options, koa.callback(), { log });
+  const server = await createSecureServer(options, koa.callback(), { log }).catch((e: unknown) => {
+    throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });
+  });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
