@@ -49,7 +49,9 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (code: number): Promise<never> => {
+    if (stopping) return new Promise<never>(() => {});
     stopping = true;
+    say('\nStopping the metrics server and the simulated cluster ...');
     await ms.stop();
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -98,11 +98,18 @@ export async function startMetricsServerProcess(opts: MetricsServerProcessOption
   ];
   const logPath = join(dir, 'metrics-server.log');
   const log = createWriteStream(logPath);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a terminal's Ctrl-C reaches only the parent, which stops
+  // the server in order (and kills it if the parent exits any other way).
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
   child.stdout!.pipe(log, { end: false });
   child.stderr!.pipe(log, { end: false });
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code, signal) => {
+      process.off('exit', killOnExit);
       // Let the pipes drain into the log first.
       setTimeout(() => {
         log.end();
