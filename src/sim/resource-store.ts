@@ -182,6 +182,11 @@ export class ResourceStore {
     return () => this.watchers.delete(w);
   }
 
+  /** Whether every event after rv is still in history (rv not compacted). */
+  retains(rv: number): boolean {
+    return rv >= this.compactedRv && rv <= this.rv;
+  }
+
   get watcherCount(): number {
     return this.watchers.size;
   }

@@ -75,8 +75,11 @@ export class ResourceHandler {
       sendStatus(res, 410, 'Expired', `The resourceVersion for the provided list is too old.`);
       return;
     }
-    const items = this.store.list(r.kind, r.namespace).filter(matches);
-    const meta = { resourceVersion: String(this.store.rv) };
+    let items = this.store.list(r.kind, r.namespace).filter(matches);
+    const page = this.paginate(res, q, items);
+    if (!page) return;
+    items = page.items;
+    const meta: Json = { resourceVersion: String(page.rv), ...(page.continue ? { continue: page.continue, remainingItemCount: page.remaining } : {}) };
     if (negWatch.want === 'table') sendJson(res, 200, { ...this.table(r.kind, items, q.get('includeObject')), metadata: meta }, negWatch.contentType);
     else if (negWatch.want === 'partial') {
       sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: meta, items: items.map((e) => toPartial(e.render())) }, negWatch.contentType);
@@ -87,6 +90,47 @@ export class ResourceHandler {
       });
       sendJson(res, 200, { kind: `${KINDS[r.kind].kind}List`, apiVersion: 'v1', metadata: meta, items: list });
     }
+  }
+
+  /**
+   * limit/continue paging. The token carries the list's resourceVersion and an
+   * offset into the (insertion-ordered) list; a token older than the watch
+   * history is 410 Expired, as a compacted etcd revision. Unlike etcd, pages are
+   * cut from the current state, so objects changed between pages may shift.
+   */
+  private paginate(res: ServerResponse, q: URLSearchParams, all: Entry[]): { items: Entry[]; rv: number; continue?: string; remaining?: number } | undefined {
+    const limitText = q.get('limit');
+    const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
+    if (!Number.isSafeInteger(limit) || limit < 0) {
+      sendStatus(res, 400, 'BadRequest', `limit: Invalid value: "${limitText}": must be a non-negative integer`);
+      return undefined;
+    }
+    let start = 0;
+    let rv = this.store.rv;
+    const token = q.get('continue');
+    if (token) {
+      let parsed: { rv?: unknown; start?: unknown };
+      try {
+        parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as typeof parsed;
+      } catch {
+        parsed = {};
+      }
+      if (!Number.isSafeInteger(parsed.rv) || !Number.isSafeInteger(parsed.start) || (parsed.start as number) < 0) {
+        sendStatus(res, 400, 'BadRequest', 'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
+        return undefined;
+      }
+      if (!this.store.retains(parsed.rv as number)) {
+        sendStatus(res, 410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.');
+        return undefined;
+      }
+      start = parsed.start as number;
+      rv = parsed.rv as number;
+    }
+    if (limit === 0) return { items: all.slice(start), rv };
+    const items = all.slice(start, start + limit);
+    const next = start + items.length;
+    if (next >= all.length) return { items, rv };
+    return { items, rv, continue: Buffer.from(JSON.stringify({ rv, start: next })).toString('base64url'), remaining: all.length - next };
   }
 
   private table(kind: Kind, entries: Entry[], includeObject: string | null): Json {

@@ -112,6 +112,33 @@ t.test('stand-in kube-apiserver', async (t) => {
     t.equal(table.rows[0]!.object.kind, 'PartialObjectMetadata');
   });
 
+  t.test('limit and continue page through a list', async (t) => {
+    const all = (await get('/api/v1/pods')).json<List>().items.map((p) => p.metadata.name);
+    const seen: string[] = [];
+    let cont = '';
+    let pages = 0;
+    do {
+      const page = (await get(`/api/v1/pods?limit=5${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`)).json<List & { metadata: { continue?: string; remainingItemCount?: number } }>();
+      t.ok(page.items.length <= 5);
+      seen.push(...page.items.map((p) => p.metadata.name));
+      if (page.metadata.continue) t.equal(page.metadata.remainingItemCount, all.length - seen.length);
+      cont = page.metadata.continue ?? '';
+      pages++;
+    } while (cont && pages < 10);
+    t.same(seen, all, 'pages add up to the whole list');
+    t.equal(pages, Math.ceil(all.length / 5));
+    const table = (await get('/api/v1/pods?limit=4', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json<{ rows: unknown[]; metadata: { continue?: string } }>();
+    t.equal(table.rows.length, 4);
+    t.ok(table.metadata.continue, 'tables page too (kubectl get uses limit=500)');
+    t.equal((await get('/api/v1/pods?limit=2&continue=garbage')).status, 400);
+    t.equal((await get('/api/v1/pods?limit=-1')).status, 400);
+    const first = (await get('/api/v1/pods?limit=2')).json<List & { metadata: { continue: string } }>();
+    for (let i = 0; i < 22; i++) c.model.labelNode('sim-node-1', { churn: i % 2 === 0 ? 'yes' : null });
+    const expired = await get(`/api/v1/pods?limit=2&continue=${encodeURIComponent(first.metadata.continue)}`);
+    t.equal(expired.status, 410, 'a continue token older than the history is expired');
+    t.match(expired.json(), { reason: 'Expired' });
+  });
+
   t.test('discovery, legacy and aggregated', async (t) => {
     const apis = (await get('/apis')).json<{ kind: string; groups: { name: string }[] }>();
     t.equal(apis.kind, 'APIGroupList');
