@@ -4,6 +4,7 @@
 // rate are silently left out of lists. Items are sorted by name.
 
 import type { ApiObserver } from '../observers.js';
+import type { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { asNodeMetricsObject, nodeMetrics, nodeMetricsList } from './objects.js';
 import { andSelectors, type LabelSelector } from './selectors/index.js';
@@ -23,13 +24,13 @@ export interface NodeMetricsStorageDeps {
 export class NodeMetricsStorage {
   constructor(private readonly deps: NodeMetricsStorageDeps) {}
 
-  list(opts: ListOptions): NodeMetricsList {
+  list(opts: ListOptions, tally?: TimestampTally): NodeMetricsList {
     const selector = this.deps.nodeSelector ? andSelectors(opts.labelSelector, this.deps.nodeSelector) : opts.labelSelector;
     let nodes = this.deps.nodes.list();
     if (!selector.empty) nodes = nodes.filter((n) => selector.matches(n.labels));
     // The field set of a node holds metadata.name only, so metadata.namespace=x matches nothing.
     if (!opts.fieldSelector.empty) nodes = nodes.filter((n) => opts.fieldSelector.matches({ 'metadata.name': n.name }));
-    return nodeMetricsList(this.metricsOf(nodes));
+    return nodeMetricsList(this.metricsOf(nodes, tally));
   }
 
   get(name: string): NodeMetrics {
@@ -42,7 +43,7 @@ export class NodeMetricsStorage {
     return asNodeMetricsObject(item);
   }
 
-  private metricsOf(nodes: readonly NodeMeta[]): NodeMetrics[] {
+  private metricsOf(nodes: readonly NodeMeta[], tally?: TimestampTally): NodeMetrics[] {
     if (nodes.length === 0) return [];
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getNodeUsage(nodes.map((n) => n.name));
@@ -51,6 +52,7 @@ export class NodeMetricsStorage {
       const u = usages[i];
       if (!u) return;
       this.deps.observer.freshness((nowMs - u.timestampMs) / 1000);
+      tally?.add(u.timestampMs);
       items.push(nodeMetrics(node, u, nowMs));
     });
     items.sort((a, b) => compare(a.metadata.name, b.metadata.name));

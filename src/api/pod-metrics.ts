@@ -4,6 +4,7 @@
 // container lacking a complete rate is left out. Items sorted by namespace, name.
 
 import type { ApiObserver } from '../observers.js';
+import type { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { compare } from './node-metrics.js';
 import { asPodMetricsObject, podMetrics, podMetricsList } from './objects.js';
@@ -22,13 +23,13 @@ export class PodMetricsStorage {
   constructor(private readonly deps: PodMetricsStorageDeps) {}
 
   /** namespace undefined lists every namespace (GET /pods). */
-  list(namespace: string | undefined, opts: ListOptions): PodMetricsList {
+  list(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally): PodMetricsList {
     let pods = this.deps.pods.list(namespace);
     if (!opts.labelSelector.empty) pods = pods.filter((p) => opts.labelSelector.matches(p.labels));
     if (!opts.fieldSelector.empty) {
       pods = pods.filter((p) => opts.fieldSelector.matches({ 'metadata.name': p.name, 'metadata.namespace': p.namespace }));
     }
-    return podMetricsList(this.metricsOf(pods));
+    return podMetricsList(this.metricsOf(pods, tally));
   }
 
   get(namespace: string, name: string): PodMetrics {
@@ -40,7 +41,7 @@ export class PodMetricsStorage {
     return asPodMetricsObject(item);
   }
 
-  private metricsOf(pods: readonly PodMeta[]): PodMetrics[] {
+  private metricsOf(pods: readonly PodMeta[], tally?: TimestampTally): PodMetrics[] {
     if (pods.length === 0) return [];
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getPodUsage(pods.map((p) => ({ namespace: p.namespace, name: p.name })));
@@ -49,6 +50,7 @@ export class PodMetricsStorage {
       const u = usages[i];
       if (!u) return;
       this.deps.observer.freshness((nowMs - u.timestampMs) / 1000);
+      tally?.add(u.timestampMs);
       items.push(podMetrics(pod, u, nowMs));
     });
     items.sort((a, b) => compare(a.metadata.namespace!, b.metadata.namespace!) || compare(a.metadata.name, b.metadata.name));

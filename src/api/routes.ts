@@ -6,8 +6,9 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { ApiObserver } from '../observers.js';
 import { noopApiObserver } from '../observers.js';
-import { negotiate, respond } from './codec/index.js';
+import { encodeNegotiated, negotiate, respond, send, type Negotiated } from './codec/index.js';
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
+import { ListCache, patchFor, TimestampTally } from './list-cache.js';
 import { decodeListOptions, type ListOptions, type Query } from './list-options.js';
 import { NodeMetricsStorage } from './node-metrics.js';
 import { PodMetricsStorage } from './pod-metrics.js';
@@ -41,9 +42,9 @@ function allow(ctx: Context, methods: readonly string[]): void {
  * type is negotiated before anything else, so a bad Accept is 406 even when the
  * query is bad too. respond() negotiates again; the result is the same.
  */
-function resourceRequest(ctx: Context): void {
+function resourceRequest(ctx: Context): Negotiated {
   allow(ctx, ['GET']);
-  negotiate(ctx, { resource: true });
+  return negotiate(ctx, { resource: true });
 }
 
 /** A decoded path parameter; one holding "/" (sent as %2F) names no route in GAS. */
@@ -69,6 +70,35 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   const nodes = new NodeMetricsStorage({ metrics: deps.metrics, nodes: deps.nodes, nodeSelector: deps.nodeSelector, now, observer });
   const pods = new PodMetricsStorage({ metrics: deps.metrics, pods: deps.pods, now, observer });
   const GET = ['GET'];
+  const cache = new ListCache();
+  const revision = () => `${deps.metrics.revision}/${deps.nodes.revision}/${deps.pods.revision}`;
+
+  /**
+   * A list, encoded once per revision of the store and caches, path, query and
+   * negotiated encoding (creationTimestamp is patched as seconds pass).
+   */
+  const cachedList = (ctx: Context, n: Negotiated, build: (tally: TimestampTally) => { items: unknown[] }): void => {
+    const key = `${ctx.path}?${ctx.querystring}|${n.key}`;
+    const rev = revision();
+    const nowMs = now();
+    const second = Math.floor(nowMs / 1000);
+    const hit = cache.get(key, rev, second);
+    if (hit) {
+      hit.tally.replay(observer, nowMs);
+      send(ctx, hit.enc);
+      return;
+    }
+    const tally = new TimestampTally();
+    const list = build(tally);
+    // The second the items' creationTimestamp holds (the storage read the clock itself).
+    const first = list.items[0] as { metadata?: { creationTimestamp?: string } } | undefined;
+    const built = first?.metadata?.creationTimestamp ? Date.parse(first.metadata.creationTimestamp) / 1000 : second;
+    const enc = encodeNegotiated(ctx, list, n);
+    // Built from what the caches held when we started; a revision that moved meanwhile is caught on the next get.
+    const media = n.transform || n.pretty ? undefined : n.serializer.name === 'json' ? 'json' : n.serializer.name === 'protobuf' ? 'protobuf' : undefined;
+    if (enc.status === 200) cache.set(key, rev, built, enc, patchFor(enc, media, built, list.items.length), tally);
+    send(ctx, enc);
+  };
 
   const router = new Router({ strict: true, sensitive: true });
 
@@ -86,21 +116,24 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   });
 
   router.all(`${VERSION_PATH}/nodes`, (ctx) => {
-    resourceRequest(ctx);
-    respond(ctx, nodes.list(listOptions(ctx, 'nodes')));
+    const n = resourceRequest(ctx);
+    const opts = listOptions(ctx, 'nodes');
+    cachedList(ctx, n, (tally) => nodes.list(opts, tally));
   });
   router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
     resourceRequest(ctx);
     respond(ctx, nodes.get(segment(ctx, 'name')));
   });
   router.all(`${VERSION_PATH}/pods`, (ctx) => {
-    resourceRequest(ctx);
-    respond(ctx, pods.list(undefined, listOptions(ctx, 'pods')));
+    const n = resourceRequest(ctx);
+    const opts = listOptions(ctx, 'pods');
+    cachedList(ctx, n, (tally) => pods.list(undefined, opts, tally));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, (ctx) => {
-    resourceRequest(ctx);
+    const n = resourceRequest(ctx);
     const namespace = segment(ctx, 'namespace');
-    respond(ctx, pods.list(namespace, listOptions(ctx, 'pods')));
+    const opts = listOptions(ctx, 'pods');
+    cachedList(ctx, n, (tally) => pods.list(namespace, opts, tally));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
     resourceRequest(ctx);

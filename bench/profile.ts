@@ -1,0 +1,49 @@
+// Profiling aid (not part of npm run bench): runs the simulated cluster and the
+// server under a V8 profiler for a number of ticks, then stops both.
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimProcess } from './lib/children.js';
+import { runLoad } from './lib/load.js';
+import { Client } from './lib/client.js';
+import { rssMiB } from './lib/proc.js';
+import { startServer } from './scale.js';
+
+const [nodes, resolutionSec, ticks] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+const source = process.argv[5] as 'summary' | 'resource';
+const out = process.argv[6]!;
+const heap = process.argv.includes('--heap');
+const dir = mkdtempSync(join(tmpdir(), 'metrics-server-profile-'));
+const sim = await startSimProcess(nodes, 30, 2, dir);
+const client = new Client({ cert: sim.info.adminCert, key: sim.info.adminKey });
+const ctx = { sim, client, dir, resolutionSec, warmupTicks: 0, measuredTicks: 0 };
+const prof = process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
+const server = await startServer(ctx, source, [], prof);
+try {
+  for (let i = 1; i <= ticks; i++) {
+    const t = await server.waitForTicks(i, 120_000);
+    process.stdout.write(`tick ${i}: ${t.durationMs} ms, scraped ${t.scraped}, pods ${t.pods}, cpu ${t.cpu.toFixed(2)} s, rss ${rssMiB(server.pid).toFixed(0)} MiB\n`);
+  }
+  const { readdirSync, readFileSync } = await import('node:fs');
+  for (const tid of readdirSync(`/proc/${server.pid}/task`)) {
+    const st = readFileSync(`/proc/${server.pid}/task/${tid}/stat`, 'utf8');
+    const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
+    const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    process.stdout.write(`thread ${tid} ${comm}: ${((Number(rest[11]) + Number(rest[12])) / 100).toFixed(2)} s\n`);
+  }
+  const load = process.argv.find((a) => a.startsWith('--load='))?.slice(7);
+  if (load) {
+    const { namespace, name } = sim.info.samplePod;
+    const path = load === 'get' ? `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods/${name}` : '/apis/metrics.k8s.io/v1beta1/pods';
+    const accept = process.argv.includes('--json') ? 'application/json' : 'application/vnd.kubernetes.protobuf';
+    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : 4, durationMs: 4000, headers: { accept }, tls: { cert: sim.info.adminCert, key: sim.info.adminKey, rejectUnauthorized: false } });
+    process.stdout.write(`load ${load}: ${JSON.stringify(r)}\n`);
+  }
+} finally {
+  await server.stop();
+  await client.close();
+  await sim.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(0);

@@ -1,0 +1,183 @@
+// Encode once per tick and selector: list responses are cached by path, query and
+// negotiated encoding, and stay valid while the store and both caches keep their
+// revisions. The one thing that changes within a tick is creationTimestamp (the
+// response time, whole seconds, as upstream): for compact JSON and protobuf it
+// is patched in place of a copy (same length, offsets found once); other
+// encodings are cached per second.
+
+import type { ApiObserver } from '../observers.js';
+import type { Encoded } from './codec/index.js';
+
+/** Distinct sample timestamps of a list's items and how many items had each (for freshness on cache hits). */
+export class TimestampTally {
+  readonly counts = new Map<number, number>();
+  add(timestampMs: number): void {
+    this.counts.set(timestampMs, (this.counts.get(timestampMs) ?? 0) + 1);
+  }
+  /** Observes freshness once per item, as a fresh list would. */
+  replay(observer: ApiObserver, nowMs: number): void {
+    for (const [ts, n] of this.counts) {
+      const s = (nowMs - ts) / 1000;
+      for (let i = 0; i < n; i++) observer.freshness(s);
+    }
+  }
+}
+
+/** Where the creationTimestamp values sit in an encoded body, and how to rewrite them. */
+interface Patch {
+  offsets: Int32Array;
+  /** Bytes of the value for a given second (same length for every second it accepts). */
+  bytes(second: number): Buffer | undefined;
+}
+
+interface Entry {
+  revision: string;
+  second: number;
+  enc: Encoded;
+  patch?: Patch;
+  tally: TimestampTally;
+}
+
+export interface ListCacheOptions {
+  /** Total body bytes kept (default 96 MiB); a larger single body is not cached. */
+  maxBytes?: number;
+  /** Entries kept (default 16). */
+  maxEntries?: number;
+}
+
+function rfc3339Second(second: number): string {
+  return new Date(second * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return out;
+}
+
+/** Offsets just past every occurrence of needle; undefined unless there are exactly `expected`. */
+function findAll(body: Buffer, needle: Buffer, expected: number): Int32Array | undefined {
+  const offsets = new Int32Array(expected);
+  let n = 0;
+  let at = body.indexOf(needle);
+  while (at >= 0) {
+    if (n === expected) return undefined;
+    offsets[n++] = at + needle.length;
+    at = body.indexOf(needle, at + needle.length);
+  }
+  return n === expected ? offsets : undefined;
+}
+
+/**
+ * Compact JSON: `"creationTimestamp":"<20 bytes>"`. Item names and namespaces come
+ * first in each item's metadata and cannot hold quotes; a label key spelled
+ * "creationTimestamp" would make the count differ, and then nothing is patched.
+ */
+function jsonPatch(body: Buffer, second: number, items: number): Patch | undefined {
+  const text = rfc3339Second(second);
+  const offsets = findAll(body, Buffer.from(`"creationTimestamp":"${text}"`), items);
+  if (!offsets) return undefined;
+  for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
+  return {
+    offsets,
+    bytes: (s) => {
+      const t = rfc3339Second(s);
+      return t.length === text.length ? Buffer.from(t, 'latin1') : undefined;
+    },
+  };
+}
+
+/**
+ * Protobuf ObjectMeta as written for metrics items: ... generation (0x38 0x00),
+ * creationTimestamp (0x42 len 0x08 <varint seconds> 0x10 0x00). The varint of the
+ * seconds has the same length for centuries around now.
+ */
+function protobufPatch(body: Buffer, second: number, items: number): Patch | undefined {
+  const secs = varint(second);
+  const head = [0x38, 0x00, 0x42, secs.length + 3, 0x08];
+  const offsets = findAll(body, Buffer.from([...head, ...secs, 0x10, 0x00]), items);
+  if (!offsets) return undefined;
+  for (let i = 0; i < offsets.length; i++) offsets[i]! -= secs.length + 2;
+  return {
+    offsets,
+    bytes: (s) => {
+      const v = varint(s);
+      return v.length === secs.length ? Buffer.from(v) : undefined;
+    },
+  };
+}
+
+/** The patch recipe for an encoding, when it has one. */
+export function patchFor(enc: Encoded, media: 'json' | 'protobuf' | undefined, second: number, items: number): Patch | undefined {
+  if (enc.status !== 200 || items === 0) return undefined;
+  if (media === 'json') return jsonPatch(enc.body, second, items);
+  if (media === 'protobuf') return protobufPatch(enc.body, second, items);
+  return undefined;
+}
+
+export class ListCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+  private readonly maxBytes: number;
+  private readonly maxEntries: number;
+
+  constructor(opts: ListCacheOptions = {}) {
+    this.maxBytes = opts.maxBytes ?? 96 * 1024 * 1024;
+    this.maxEntries = opts.maxEntries ?? 16;
+  }
+
+  /** The cached response for key at this revision and second, patching creationTimestamp when the second moved on. */
+  get(key: string, revision: string, second: number): { enc: Encoded; tally: TimestampTally } | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (e.revision !== revision) {
+      this.delete(key, e);
+      return undefined;
+    }
+    if (e.second === second) return e;
+    const value = e.patch?.bytes(second);
+    if (!e.patch || !value) {
+      this.delete(key, e);
+      return undefined;
+    }
+    // A copy: the previous body may still be queued on sockets.
+    const body = Buffer.allocUnsafe(e.enc.body.length);
+    e.enc.body.copy(body);
+    const { offsets } = e.patch;
+    const n = value.length;
+    for (let i = 0; i < offsets.length; i++) {
+      const at = offsets[i]!;
+      for (let j = 0; j < n; j++) body[at + j] = value[j]!;
+    }
+    e.enc = { ...e.enc, body };
+    e.second = second;
+    return e;
+  }
+
+  set(key: string, revision: string, second: number, enc: Encoded, patch: Patch | undefined, tally: TimestampTally): void {
+    const old = this.entries.get(key);
+    if (old) this.delete(key, old);
+    if (enc.body.length > this.maxBytes) return;
+    // Entries of older revisions can never be served again.
+    for (const [k, e] of this.entries) if (e.revision !== revision) this.delete(k, e);
+    while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + enc.body.length > this.maxBytes)) {
+      const [k, e] = this.entries.entries().next().value as [string, Entry];
+      this.delete(k, e);
+    }
+    this.entries.set(key, { revision, second, enc, patch, tally });
+    this.bytes += enc.body.length;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private delete(key: string, e: Entry): void {
+    this.entries.delete(key);
+    this.bytes -= e.enc.body.length;
+  }
+}

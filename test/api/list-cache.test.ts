@@ -1,0 +1,121 @@
+// Encode-once list cache: a cached list is byte-identical to a fresh one, whatever
+// the second (creationTimestamp patched in compact JSON and protobuf, re-encoded
+// otherwise), and is dropped when the store or a cache changes revision.
+import t from 'tap';
+import { encodeProtobuf } from '../../src/api/codec/index.js';
+import { encodeJson } from '../../src/api/codec/json.js';
+import type { Encoded } from '../../src/api/codec/index.js';
+import { ListCache, patchFor, TimestampTally } from '../../src/api/list-cache.js';
+import { podMetrics, podMetricsList } from '../../src/api/objects.js';
+import type { PodMeta, PodUsage } from '../../src/api/sources.js';
+import { FakeMetrics, FakeNodes, FakePods, startApi } from './fakes.js';
+
+const T0 = Date.parse('2026-11-22T05:00:00.250Z');
+
+function pods(n: number): PodMeta[] {
+  const out: PodMeta[] = [];
+  for (let i = 0; i < n; i++) out.push({ namespace: `ns-${i % 3}`, name: `pod-${String(i).padStart(4, '0')}`, labels: { app: `a${i % 5}`, tier: 'x' } });
+  return out;
+}
+
+const usage = (i: number): PodUsage => ({
+  timestampMs: T0 - 2000 - (i % 2) * 1000,
+  windowNs: 15_000_000_000 + i,
+  containers: [{ name: 'main', usage: { cpuNanocores: 1_000_000 + i * 1000, memoryBytes: 1024 * (1000 + i) } }],
+});
+
+function list(nowMs: number, meta: PodMeta[]) {
+  return podMetricsList(meta.map((p, i) => podMetrics(p, usage(i), nowMs)));
+}
+
+const enc = (body: Buffer): Encoded => ({ status: 200, contentType: 'x', body, headers: {} });
+
+t.test('patching creationTimestamp gives the bytes of a fresh encoding', async (t) => {
+  const meta = pods(50);
+  for (const [media, encode] of [
+    ['json', (o: object) => Buffer.from(encodeJson(o))],
+    ['protobuf', (o: object) => encodeProtobuf(o)],
+  ] as const) {
+    const cache = new ListCache();
+    const s0 = Math.floor(T0 / 1000);
+    const e0 = enc(encode(list(T0, meta)));
+    const patch = patchFor(e0, media, s0, meta.length);
+    t.ok(patch, `${media}: offsets found`);
+    cache.set('k', 'r1', s0, e0, patch, new TimestampTally());
+    t.equal(cache.get('k', 'r1', s0)?.enc.body, e0.body, `${media}: same second, same buffer`);
+    for (const later of [1, 7, 3600]) {
+      const got = cache.get('k', 'r1', s0 + later)!;
+      t.ok(got, `${media}: served ${later}s later`);
+      t.same(got.enc.body, encode(list(T0 + later * 1000, meta)), `${media}: +${later}s equals a fresh encoding`);
+    }
+    t.same(e0.body, encode(list(T0, meta)), `${media}: the first body was not modified`);
+    t.equal(cache.get('k', 'r2', s0), undefined, `${media}: another revision misses`);
+    t.equal(cache.size, 0, `${media}: and drops the entry`);
+  }
+});
+
+t.test('a label key spelled creationTimestamp disables patching', async (t) => {
+  const meta = pods(3);
+  meta[1] = { ...meta[1]!, labels: { creationTimestamp: '2026-11-22T05:00:00Z' } };
+  const body = Buffer.from(encodeJson(list(T0, meta)));
+  t.equal(patchFor(enc(body), 'json', Math.floor(T0 / 1000), 3), undefined);
+  const cache = new ListCache();
+  cache.set('k', 'r', Math.floor(T0 / 1000), enc(body), undefined, new TimestampTally());
+  t.equal(cache.get('k', 'r', Math.floor(T0 / 1000) + 1), undefined, 'not patchable: per second');
+});
+
+t.test('bounded by bytes and entries', async (t) => {
+  const cache = new ListCache({ maxBytes: 100, maxEntries: 2 });
+  const b = (n: number) => enc(Buffer.alloc(n));
+  cache.set('a', 'r', 1, b(40), undefined, new TimestampTally());
+  cache.set('b', 'r', 1, b(40), undefined, new TimestampTally());
+  cache.set('c', 'r', 1, b(40), undefined, new TimestampTally());
+  t.equal(cache.size, 2);
+  t.equal(cache.get('a', 'r', 1), undefined, 'oldest evicted');
+  cache.set('d', 'r', 1, b(101), undefined, new TimestampTally());
+  t.equal(cache.get('d', 'r', 1), undefined, 'larger than the budget: not kept');
+  cache.set('e', 'r2', 1, b(10), undefined, new TimestampTally());
+  t.equal(cache.size, 1, 'older revisions dropped on insert');
+});
+
+t.test('routes: repeated lists are served from the cache until a revision moves; freshness observed per item', async (t) => {
+  let now = T0;
+  const meta = pods(20);
+  const nodes = new FakeNodes([]);
+  const podLister = new FakePods(meta);
+  const metrics = new FakeMetrics(new Map(), new Map(meta.map((p, i) => [`${p.namespace}/${p.name}`, usage(i)])));
+  let reads = 0;
+  const getPodUsage = metrics.getPodUsage.bind(metrics);
+  metrics.getPodUsage = (keys) => {
+    reads++;
+    return getPodUsage(keys);
+  };
+  let observed = 0;
+  const h = await startApi({ metrics, nodes, pods: podLister, securePort: 443, now: () => now, observer: { freshness: () => observed++ } });
+  t.teardown(() => h.close());
+  const get = async (path: string, accept = 'application/json') => {
+    const r = await fetch(h.url + path, { headers: { accept } });
+    return Buffer.from(await r.arrayBuffer());
+  };
+  const path = '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=tier%3Dx';
+  for (const accept of ['application/json', 'application/vnd.kubernetes.protobuf', 'application/yaml']) {
+    reads = 0;
+    observed = 0;
+    now = T0;
+    const first = await get(path, accept);
+    const again = await get(path, accept);
+    t.same(again, first, `${accept}: repeat is identical`);
+    t.equal(reads, 1, `${accept}: store read once`);
+    t.equal(observed, 40, `${accept}: freshness observed for every item of both responses`);
+    now = T0 + 2000;
+    const later = await get(path, accept);
+    t.equal(reads, accept === 'application/yaml' ? 2 : 1, `${accept}: ${accept === 'application/yaml' ? 're-encoded' : 'patched'} for a new second`);
+    metrics.revision++;
+    const fresh = await get(path, accept);
+    t.equal(later.toString('latin1'), fresh.toString('latin1'), `${accept}: the body served 2 s later equals a fresh encoding`);
+    t.equal(reads, accept === 'application/yaml' ? 3 : 2, `${accept}: a new store revision re-reads`);
+    podLister.revision++;
+    await get(path, accept);
+    t.equal(reads, accept === 'application/yaml' ? 4 : 3, `${accept}: a new pod cache revision re-reads`);
+  }
+});
