@@ -25,6 +25,7 @@ export interface ResourceRequest {
 
 export class ResourceHandler {
   private readonly openWatches = new Set<ServerResponse>();
+  private readonly snapshots = new Map<string, Entry[]>();
 
   constructor(
     private readonly store: ResourceStore,
@@ -75,10 +76,9 @@ export class ResourceHandler {
       sendStatus(res, 410, 'Expired', `The resourceVersion for the provided list is too old.`);
       return;
     }
-    let items = this.store.list(r.kind, r.namespace).filter(matches);
-    const page = this.paginate(res, q, items);
+    const page = this.paginate(res, q, (rv) => this.snapshot(r, q, rv, matches));
     if (!page) return;
-    items = page.items;
+    const items = page.items;
     const meta: Json = { resourceVersion: String(page.rv), ...(page.continue ? { continue: page.continue, remainingItemCount: page.remaining } : {}) };
     if (negWatch.want === 'table') sendJson(res, 200, { ...this.table(r.kind, items, q.get('includeObject')), metadata: meta }, negWatch.contentType);
     else if (negWatch.want === 'partial') {
@@ -95,10 +95,11 @@ export class ResourceHandler {
   /**
    * limit/continue paging. The token carries the list's resourceVersion and an
    * offset into the (insertion-ordered) list; a token older than the watch
-   * history is 410 Expired, as a compacted etcd revision. Unlike etcd, pages are
-   * cut from the current state, so objects changed between pages may shift.
+   * history is 410 Expired, as a compacted etcd revision. Pages come from a
+   * snapshot of the first page's list while it is cached (the last four paged
+   * lists); after that they are cut from the current state.
    */
-  private paginate(res: ServerResponse, q: URLSearchParams, all: Entry[]): { items: Entry[]; rv: number; continue?: string; remaining?: number } | undefined {
+  private paginate(res: ServerResponse, q: URLSearchParams, list: (rv: number) => Entry[]): { items: Entry[]; rv: number; continue?: string; remaining?: number } | undefined {
     const limitText = q.get('limit');
     const limit = limitText === null || limitText === '' ? 0 : Number(limitText);
     if (!Number.isSafeInteger(limit) || limit < 0) {
@@ -126,11 +127,31 @@ export class ResourceHandler {
       start = parsed.start as number;
       rv = parsed.rv as number;
     }
+    const all = list(rv);
     if (limit === 0) return { items: all.slice(start), rv };
     const items = all.slice(start, start + limit);
     const next = start + items.length;
     if (next >= all.length) return { items, rv };
     return { items, rv, continue: Buffer.from(JSON.stringify({ rv, start: next })).toString('base64url'), remaining: all.length - next };
+  }
+
+  /**
+   * The filtered list a paged request reads from. Later pages of the same list
+   * (same selectors, same resourceVersion in the continue token) reuse it, so
+   * paging 150,000 pods costs one pass, and pages are consistent as etcd's are.
+   */
+  private snapshot(r: ResourceRequest, q: URLSearchParams, rv: number, matches: (e: Entry) => boolean): Entry[] {
+    const key = [r.kind, r.namespace ?? '', q.get('labelSelector') ?? '', q.get('fieldSelector') ?? '', rv].join('\u0000');
+    const cached = this.snapshots.get(key);
+    if (cached) return cached;
+    const items = this.store.list(r.kind, r.namespace).filter(matches);
+    // Only lists that continue are worth keeping; a handful at a time.
+    const limit = Number(q.get('limit') ?? '0');
+    if (limit > 0 && items.length > limit) {
+      this.snapshots.set(key, items);
+      if (this.snapshots.size > 4) this.snapshots.delete(this.snapshots.keys().next().value!);
+    }
+    return items;
   }
 
   private table(kind: Kind, entries: Entry[], includeObject: string | null): Json {
