@@ -66,6 +66,8 @@ export interface SimCluster {
   writePki(dir: string): Promise<SimPkiFiles>;
   expectedNode(name: string): ExpectedUsage;
   expectedContainer(namespace: string, pod: string, container: string): ExpectedUsage;
+  /** A pod's usage: the sum over its containers. */
+  expectedPod(namespace: string, pod: string): ExpectedUsage;
   stop(): Promise<void>;
 }
 
@@ -160,6 +162,11 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
     expectedContainer: (ns, pod, name) => {
       const c = container(ns, pod, name);
       return { cpuNanocores: c.cpuNanocores, memoryBytes: c.memoryBytes };
+    },
+    expectedPod: (ns, name) => {
+      const p = model.pod(ns, name);
+      if (!p) throw new Error(`no pod ${ns}/${name}`);
+      return p.containers.reduce((a, x) => ({ cpuNanocores: a.cpuNanocores + x.cpuNanocores, memoryBytes: a.memoryBytes + x.memoryBytes }), { cpuNanocores: 0, memoryBytes: 0 });
     },
     stop: async () => {
       await Promise.all([apiserver.close(), kubelets.stop()]);

@@ -2,7 +2,7 @@
 // as etcd's revision), a bounded event history for watch-from-RV (older RVs get
 // 410 Expired, as after compaction), and live watchers fed from the model.
 
-import type { SimNode, SimPod, UsageModel } from './model.js';
+import { stableHash, type SimNode, type SimPod, type UsageModel } from './model.js';
 import { nodeFields, podFields, renderNode, renderPod, type Json } from './objects.js';
 
 export type Kind = 'nodes' | 'pods' | 'configmaps';
@@ -93,7 +93,7 @@ export class ResourceStore {
       render: () => ({
         kind: 'ConfigMap',
         apiVersion: 'v1',
-        metadata: { name: cm.name, namespace: cm.namespace, uid: `20000000-0000-4000-8000-${cm.name.length.toString(16).padStart(12, '0')}`, resourceVersion: String(cm.rv), creationTimestamp: new Date(Math.floor(cm.created / 1000) * 1000).toISOString().slice(0, 19) + 'Z' },
+        metadata: { name: cm.name, namespace: cm.namespace, uid: `20000000-0000-4000-8000-${stableHash(`${cm.namespace}/${cm.name}`).toString(16).padStart(12, '0')}`, resourceVersion: String(cm.rv), creationTimestamp: new Date(Math.floor(cm.created / 1000) * 1000).toISOString().slice(0, 19) + 'Z' },
         data: { ...cm.data },
       }),
     };

@@ -18,8 +18,8 @@ export async function kubectlSuite(t: Test, kubeletSource: 'summary' | 'resource
     t.comment(`kubectl ${e.kubectl.found.version}; metrics server ${e.ms.url}`);
     const k = (args: string[], kubeconfig = e.admin) => e.kubectl.run(args, { kubeconfig });
     const pods = [...c.model.allPods()];
-    const podCpu = (ns: string, name: string) => c.model.pod(ns, name)!.containers.reduce((a, x) => a + x.cpuNanocores, 0);
-    const podMem = (ns: string, name: string) => c.model.pod(ns, name)!.containers.reduce((a, x) => a + x.memoryBytes, 0);
+    const podCpu = (ns: string, name: string) => c.expectedPod(ns, name).cpuNanocores;
+    const podMem = (ns: string, name: string) => c.expectedPod(ns, name).memoryBytes;
 
     t.test('kubectl top node', async (t) => {
       const r = await k(['top', 'node']);
