@@ -59,6 +59,10 @@ export interface SimCluster {
   readonly url: string;
   setMetricsServer(target: ServiceTarget | undefined): void;
   setFault(node: string, fault: KubeletFault | undefined): void;
+  /** Registers a new node and starts its kubelet (ADDED, then MODIFIED with the kubelet port). */
+  addNode(): Promise<string>;
+  /** Deletes a node, its pods and its kubelet. */
+  removeNode(name: string): Promise<void>;
   setReplay(node: string, replay: KubeletReplay | undefined): void;
   /** Writes a kubeconfig for one of the cluster's users. */
   writeKubeconfig(path: string, user: SimUser): Promise<void>;
@@ -142,6 +146,16 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
     url,
     setMetricsServer: (t) => aggregator.setTarget(t),
     setFault: (n, f) => kubelets.setFault(n, f),
+    addNode: async () => {
+      const node = model.addNode(now());
+      await kubelets.start();
+      model.touchNode(node.name);
+      return node.name;
+    },
+    removeNode: async (name) => {
+      if (!model.removeNode(name, now())) throw new Error(`no node ${name}`);
+      await kubelets.removeNode(name);
+    },
     setReplay: (n, r) => kubelets.setReplay(n, r),
     writeKubeconfig: (path, user) => writeKubeconfigFile(path, url, pki, user),
     writePki: async (dir) => {

@@ -98,6 +98,15 @@ export class KubeletFarm {
     }
   }
 
+  /** Closes the listener of a node that no longer exists. */
+  async removeNode(nodeName: string): Promise<void> {
+    const l = this.listeners.get(nodeName);
+    if (!l) return;
+    this.listeners.delete(nodeName);
+    for (const [port, n] of this.nodeByPort) if (n.name === nodeName) this.nodeByPort.delete(port);
+    await new Promise<void>((r) => l.close(() => r()));
+  }
+
   setFault(nodeName: string, fault: KubeletFault | undefined): void {
     if (fault) this.faults.set(nodeName, fault);
     else this.faults.delete(nodeName);

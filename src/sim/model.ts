@@ -91,6 +91,7 @@ export class UsageModel {
   /** Pods by node name, in creation order. */
   private readonly podsByNode = new Map<string, SimPod[]>();
   private readonly podIndex = new Map<string, SimPod>();
+  private readonly nodeIndex = new Map<string, SimNode>();
   private readonly listeners: ModelListener[] = [];
   private uidCounter = 0;
   private podCounter = 0;
@@ -101,31 +102,37 @@ export class UsageModel {
     const started = now - (opts.uptimeMs ?? 3_600_000);
     this.containersPerPod = opts.containersPerPod;
     for (let i = 0; i < opts.nodes; i++) {
-      const name = `sim-node-${i + 1}`;
-      const h = stableHash(name);
-      const node: SimNode = {
-        name,
-        index: i,
-        labels: {
-          'kubernetes.io/hostname': name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          'topology.kubernetes.io/zone': `zone-${(i % 3) + 1}`,
-          ...(i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-        },
-        kubeletPort: 0,
-        startTimeMs: started - 86_400_000,
-        createdMs: started - 86_400_000,
-        systemCpuNanocores: (100 + (h % 200)) * 1_000_000,
-        systemMemoryBytes: (512 + (h % 512)) * 1024 * 1024,
-        allocatableCpuMillis: 8000,
-        allocatableMemoryBytes: 32 * 1024 * 1024 * 1024,
-        retiredCpuNs: 0,
-      };
-      this.nodes.push(node);
-      this.podsByNode.set(name, []);
+      const node = this.createNode(i, started - 86_400_000);
       for (let p = 0; p < opts.podsPerNode; p++) this.createPod(node, started, false);
     }
+  }
+
+  private createNode(i: number, createdMs: number): SimNode {
+    const name = `sim-node-${i + 1}`;
+    const h = stableHash(name);
+    const node: SimNode = {
+      name,
+      index: i,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'topology.kubernetes.io/zone': `zone-${(i % 3) + 1}`,
+        ...(i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+      },
+      kubeletPort: 0,
+      startTimeMs: createdMs,
+      createdMs,
+      systemCpuNanocores: (100 + (h % 200)) * 1_000_000,
+      systemMemoryBytes: (512 + (h % 512)) * 1024 * 1024,
+      allocatableCpuMillis: 8000,
+      allocatableMemoryBytes: 32 * 1024 * 1024 * 1024,
+      retiredCpuNs: 0,
+    };
+    this.nodes.push(node);
+    this.nodeIndex.set(name, node);
+    this.podsByNode.set(name, []);
+    return node;
   }
 
   /** Subscribe to object changes (the apiserver's watch feed). */
@@ -138,9 +145,7 @@ export class UsageModel {
   }
 
   node(name: string): SimNode | undefined {
-    const m = /^sim-node-(\d+)$/.exec(name);
-    const n = m ? this.nodes[Number(m[1]) - 1] : undefined;
-    return n?.name === name ? n : undefined;
+    return this.nodeIndex.get(name);
   }
 
   podsOn(nodeName: string): readonly SimPod[] {
@@ -198,6 +203,35 @@ export class UsageModel {
   }
 
   // ---- churn knobs ----
+
+  /**
+   * Registers a new, empty node (its kubelet gets a port when the kubelets start
+   * listening for it; see SimCluster.addNode). Announced as ADDED.
+   */
+  addNode(nowMs = Date.now()): SimNode {
+    const i = this.nodes.reduce((max, n) => Math.max(max, n.index), -1) + 1;
+    const node = this.createNode(i, nowMs);
+    this.emit('node', 'ADDED', node);
+    return node;
+  }
+
+  /** Deletes a node and its pods (announced as DELETED, pods first). */
+  removeNode(name: string, nowMs = Date.now()): boolean {
+    const node = this.nodeIndex.get(name);
+    if (!node) return false;
+    for (const p of [...this.podsOn(name)]) this.removePod(p.namespace, p.name, nowMs);
+    this.nodes.splice(this.nodes.indexOf(node), 1);
+    this.nodeIndex.delete(name);
+    this.podsByNode.delete(name);
+    this.emit('node', 'DELETED', node);
+    return true;
+  }
+
+  /** Announces a change to a node's own fields (e.g. its kubelet port). */
+  touchNode(name: string): void {
+    const node = this.nodeIndex.get(name);
+    if (node) this.emit('node', 'MODIFIED', node);
+  }
 
   /** Schedules a new Running pod on a node; its containers start now. */
   addPod(nodeName: string, spec?: { namespace?: string; name?: string; labels?: Record<string, string>; containers?: number }, nowMs = Date.now()): SimPod {

@@ -280,6 +280,27 @@ t.test('stand-in kube-apiserver', async (t) => {
     t.equal(w.events.length, 3);
   });
 
+  t.test('nodes join and leave', async (t) => {
+    const rv = (await get('/api/v1/nodes')).json<List>().metadata.resourceVersion;
+    const w = await simWatch(c, `/api/v1/nodes?watch=true&resourceVersion=${rv}`);
+    const name = await c.addNode();
+    t.equal(name, 'sim-node-4');
+    const [added, modified] = await w.waitFor(2);
+    t.equal(added!.type, 'ADDED');
+    t.equal(modified!.type, 'MODIFIED');
+    const port = ((modified!.object.status as { daemonEndpoints: { kubeletEndpoint: { Port: number } } }).daemonEndpoints.kubeletEndpoint.Port);
+    t.ok(port > 0, 'the kubelet port is published once it listens');
+    t.equal((await simRequest(c, `https://127.0.0.1:${port}`, '/metrics/resource', { as: 'metrics-server' })).status, 200);
+    c.model.addPod(name, { namespace: 'team-b', name: 'on-new-node' });
+    await c.removeNode(name);
+    const evs = await w.waitFor(3);
+    w.close();
+    t.same(evs.slice(2).map((e) => `${e.type} ${(e.object.metadata as { name: string }).name}`), ['DELETED sim-node-4']);
+    t.equal((await get('/api/v1/nodes/sim-node-4')).status, 404);
+    t.equal((await get('/api/v1/namespaces/team-b/pods/on-new-node')).status, 404, "the node's pods go with it");
+    await t.rejects(simRequest(c, `https://127.0.0.1:${port}`, '/metrics/resource', { as: 'metrics-server' }), 'its kubelet stops listening');
+  });
+
   t.test('request log records users', async (t) => {
     t.ok(c.apiserver.log.some((r) => r.user === 'viewer' && r.status === 403));
   });
