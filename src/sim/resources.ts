@@ -7,7 +7,7 @@ import type { SimNode, SimPod } from './model.js';
 import { negotiate, type Negotiated } from './negotiate.js';
 import { NODE_COLUMNS, NODE_FIELDS, POD_COLUMNS, POD_FIELDS, nodeCells, podCells, toPartial, type Json } from './objects.js';
 import { ExpiredError, type Entry, type Kind, type ResourceStore } from './resource-store.js';
-import { SimSelectorError, fieldMatcher, labelMatcher, parseFieldSelector } from './selectors.js';
+import { SelectorError, parseFieldSelector, parseLabelSelector } from '../api/selectors/index.js';
 import { sendJson, sendStatus } from './http-util.js';
 
 const KINDS: Record<Kind, { kind: string; fields: readonly string[] }> = {
@@ -46,11 +46,16 @@ export class ResourceHandler {
     }
     let matches: (e: Entry) => boolean;
     try {
-      const lm = labelMatcher(q.get('labelSelector') ?? undefined);
-      const fm = fieldMatcher(parseFieldSelector(q.get('fieldSelector') ?? undefined, KINDS[r.kind].fields));
-      matches = (e) => lm(e.labels) && fm(e.fields);
+      // The project's own selector grammar; the apiserver supports a fixed field set per kind.
+      const ls = parseLabelSelector(q.get('labelSelector') ?? '');
+      const fs = parseFieldSelector(q.get('fieldSelector') ?? '');
+      const supported = KINDS[r.kind].fields;
+      for (const req of fs.requirements) {
+        if (!supported.includes(req.field)) throw new SelectorError(`field label not supported: ${req.field}`);
+      }
+      matches = (e) => ls.matches(e.labels) && fs.matches(e.fields);
     } catch (e) {
-      if (e instanceof SimSelectorError) {
+      if (e instanceof SelectorError) {
         sendStatus(res, 400, 'BadRequest', e.message);
         return;
       }
