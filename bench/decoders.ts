@@ -39,19 +39,19 @@ export interface DecoderBenchRow extends Record<string, string | number> {
   ratio: number;
 }
 
-export function runDecoderBench(): DecoderBenchRow[] {
+export function runDecoderBench(ms = 400): DecoderBenchRow[] {
   const rows: DecoderBenchRow[] = [];
   const now = Date.now();
   for (const name of SUMMARY) {
     const body = readFileSync(fixturePath('kubelet', 'summary', name));
-    const ours = throughput(body, (b) => decodeSummary(b, now));
-    const base = throughput(body, (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')));
+    const ours = throughput(body, (b) => decodeSummary(b, now), ms);
+    const base = throughput(body, (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')), ms);
     rows.push({ fixture: name, decoder: 'decodeSummary', ourMBps: ours, baseline: 'JSON.parse', baselineMBps: base, ratio: ours / base });
   }
   for (const name of RESOURCE) {
     const body = readFileSync(fixturePath('kubelet', 'resource', name));
-    const ours = throughput(body, (b) => decodeResource(b, now));
-    const base = throughput(body, (b) => parsePrometheusTextFormat(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')));
+    const ours = throughput(body, (b) => decodeResource(b, now), ms);
+    const base = throughput(body, (b) => parsePrometheusTextFormat(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')), ms);
     rows.push({ fixture: name, decoder: 'decodeResource', ourMBps: ours, baseline: 'parse-prometheus-text-format', baselineMBps: base, ratio: ours / base });
   }
   return rows;

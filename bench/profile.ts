@@ -15,10 +15,11 @@ const source = process.argv[5] as 'summary' | 'resource';
 const out = process.argv[6]!;
 const heap = process.argv.includes('--heap');
 const dir = mkdtempSync(join(tmpdir(), 'metrics-server-profile-'));
-const sim = await startSimProcess(nodes, 30, 2, dir);
+const ppn = Number(process.argv.find((a) => a.startsWith('--ppn='))?.slice(6) ?? 30);
+const sim = await startSimProcess(nodes, ppn, 2, dir);
 const client = new Client({ cert: sim.info.adminCert, key: sim.info.adminKey });
 const ctx = { sim, client, dir, resolutionSec, warmupTicks: 0, measuredTicks: 0 };
-const prof = process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
+const prof = process.argv.includes('--snapshot') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${out}`] : process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
 const server = await startServer(ctx, source, [], prof);
 try {
   for (let i = 1; i <= ticks; i++) {
@@ -31,6 +32,13 @@ try {
     const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')'));
     const rest = st.slice(st.lastIndexOf(')') + 2).split(' ');
     process.stdout.write(`thread ${tid} ${comm}: ${((Number(rest[11]) + Number(rest[12])) / 100).toFixed(2)} s\n`);
+  }
+  const st = readFileSync(`/proc/${server.pid}/status`, 'utf8');
+  process.stdout.write(st.split('\n').filter((l) => /^(VmRSS|RssAnon|RssFile|VmHWM)/.test(l)).join('; ') + '\n');
+  process.stdout.write(JSON.stringify(await client.metrics(server.url, ['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes'])) + '\n');
+  if (process.argv.includes('--snapshot')) {
+    process.kill(server.pid, 'SIGUSR2');
+    await new Promise((r) => setTimeout(r, 15_000));
   }
   const load = process.argv.find((a) => a.startsWith('--load='))?.slice(7);
   if (load) {

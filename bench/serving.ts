@@ -10,6 +10,10 @@ import { round } from './lib/results.js';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
 const API = '/apis/metrics.k8s.io/v1beta1';
+const MEDIA = [
+  ['json', 'application/json'],
+  ['protobuf', PROTOBUF],
+] as const;
 
 export interface ServingContext {
   sim: SimProcess;
@@ -31,6 +35,7 @@ export interface LoadRow extends Record<string, string | number> {
   p99_ms: number;
   mb_per_s: number;
   errors: number;
+  error_kinds: string;
 }
 
 export interface ListRow extends Record<string, string | number> {
@@ -59,61 +64,84 @@ function row(kind: string, target: string, connections: number, bytes: number, r
     p99_ms: round(r.p99Ms, 2),
     mb_per_s: round(r.bytes / 1e6 / (r.requests / r.rps), 1),
     errors: r.errors,
+    error_kinds: Object.entries(r.errorKinds).map(([k, n]) => `${k}×${n}`).join(' '),
   };
 }
 
-/** Our server and the bare server with the same bytes, one after the other, same load. */
-async function compare(ctx: ServingContext, kind: string, path: string, accept: string, connections: number, durationMs: number, afterTick: boolean) {
-  const s = ctx.sim.info;
-  const url = ctx.server.url + path;
-  const sample = await ctx.client.get(url, accept);
-  if (sample.status !== 200) throw new Error(`${path}: HTTP ${sample.status}: ${sample.body.toString('utf8').slice(0, 300)}`);
-  const bodyFile = join(ctx.dir, `bare-${kind}.bin`);
-  writeFileSync(bodyFile, sample.body);
-  const bare = await startBareProcess(s.serverCert, s.serverKey, bodyFile, sample.contentType);
-  const tls = { cert: s.adminCert, key: s.adminKey, rejectUnauthorized: false };
+/** Serves `body` from a bare node:https server in its own process. */
+async function bare(ctx: ServingContext, kind: string, body: Buffer, contentType: string) {
+  const bodyFile = join(ctx.dir, `bare-${kind.replace(/\W+/g, '-')}.bin`);
+  writeFileSync(bodyFile, body);
+  return startBareProcess(ctx.sim.info.serverCert, ctx.sim.info.serverKey, bodyFile, contentType);
+}
+
+async function sample(ctx: ServingContext, path: string, accept: string) {
+  const r = await ctx.client.get(ctx.server.url + path, accept);
+  if (r.status !== 200) throw new Error(`${path}: HTTP ${r.status}: ${r.body.toString('utf8').slice(0, 300)}`);
+  return r;
+}
+
+function tlsOf(ctx: ServingContext) {
+  return { cert: ctx.sim.info.adminCert, key: ctx.sim.info.adminKey, rejectUnauthorized: false };
+}
+
+/** The bare server's run: warm-up, then measured. */
+async function measureBare(ctx: ServingContext, kind: string, path: string, accept: string, connections: number, durationMs: number) {
+  const s = await sample(ctx, path, accept);
+  const b = await bare(ctx, kind, s.body, s.contentType);
   try {
-    const headers = { accept };
-    // Warm-up (connections, JIT, the authorization cache), then the measured runs.
-    await runLoad({ url: bare.url + path, connections, durationMs: 300, headers, tls });
-    const b = await runLoad({ url: bare.url + path, connections, durationMs, headers, tls });
-    await runLoad({ url, connections, durationMs: 300, headers, tls });
-    if (afterTick) await ctx.server.waitForTickStartingAfter(performance.now(), ctx.resolutionSec * 3000);
-    const o = await runLoad({ url, connections, durationMs, headers, tls });
-    return { ours: row(kind, 'metrics-server-ts', connections, sample.body.length, o), bare: row(kind, 'bare node:https', connections, sample.body.length, b) };
+    const opts = { url: b.url + path, connections, headers: { accept }, tls: tlsOf(ctx) };
+    await runLoad({ ...opts, durationMs: 300 });
+    return { bytes: s.body.length, result: await runLoad({ ...opts, durationMs }) };
   } finally {
-    await bare.stop();
+    await b.stop();
   }
+}
+
+async function measureOurs(ctx: ServingContext, path: string, accept: string, connections: number, durationMs: number, warmupMs: number) {
+  const opts = { url: ctx.server.url + path, connections, headers: { accept }, tls: tlsOf(ctx) };
+  if (warmupMs > 0) await runLoad({ ...opts, durationMs: warmupMs });
+  return runLoad({ ...opts, durationMs });
 }
 
 export async function runServing(ctx: ServingContext): Promise<ServingResult> {
   const { namespace, name } = ctx.sim.info.samplePod;
-  const get = await compare(ctx, 'single-pod GET (protobuf)', `${API}/namespaces/${namespace}/pods/${name}`, PROTOBUF, 50, ctx.loadMs, false);
+  const getPath = `${API}/namespaces/${namespace}/pods/${name}`;
+  const getKind = 'single-pod GET (protobuf)';
+  const getBare = await measureBare(ctx, getKind, getPath, PROTOBUF, 50, ctx.loadMs);
+  const getOurs = await measureOurs(ctx, getPath, PROTOBUF, 50, ctx.loadMs, 300);
+  const get = { ours: row(getKind, 'metrics-server-ts', 50, getBare.bytes, getOurs), bare: row(getKind, 'bare node:https', 50, getBare.bytes, getBare.result) };
 
   // List of every pod: the first request after a tick (encodes), then repeats (cached).
   const lists: ListRow[] = [];
   await ctx.server.waitForTickStartingAfter(performance.now(), ctx.resolutionSec * 3000);
   const firsts: Record<string, { ms: number; bytes: number; items: number }> = {};
-  for (const [media, accept] of [['json', 'application/json'], ['protobuf', PROTOBUF]] as const) {
-    const r = await ctx.client.get(`${ctx.server.url}${API}/pods`, accept);
-    if (r.status !== 200) throw new Error(`list pods (${media}): HTTP ${r.status}`);
+  for (const [media, accept] of MEDIA) {
+    const r = await sample(ctx, `${API}/pods`, accept);
     const items = media === 'json' ? (JSON.parse(r.body.toString('utf8')) as { items: unknown[] }).items.length : NaN;
     firsts[media] = { ms: r.ms, bytes: r.body.length, items };
   }
-  for (const [media, accept] of [['json', 'application/json'], ['protobuf', PROTOBUF]] as const) {
+  for (const [media, accept] of MEDIA) {
     const times: number[] = [];
-    for (let i = 0; i < 7; i++) times.push((await ctx.client.get(`${ctx.server.url}${API}/pods`, accept)).ms);
+    for (let i = 0; i < 5; i++) times.push((await ctx.client.get(`${ctx.server.url}${API}/pods`, accept)).ms);
     times.sort((a, b) => a - b);
     const f = firsts[media]!;
-    lists.push({ media, items: Number.isNaN(f.items) ? firsts['json']!.items : f.items, bytes: f.bytes, first_in_tick_ms: round(f.ms, 1), repeated_ms_median: round(times[3]!, 1) });
+    lists.push({ media, items: firsts['json']!.items, bytes: f.bytes, first_in_tick_ms: round(f.ms, 1), repeated_ms_median: round(times[2]!, 1) });
   }
 
-  // Throughput of repeated list-all within one tick: a few connections, a window that starts right after a tick.
-  const window = Math.min(ctx.loadMs, ctx.resolutionSec * 600);
+  // Throughput of repeated list-all within one tick, 4 connections: the bare
+  // server first, then ours in a window that starts right after a tick.
+  const window = Math.min(ctx.loadMs, ctx.resolutionSec * 350);
+  const bares = [];
+  for (const [media, accept] of MEDIA) bares.push(await measureBare(ctx, `list-${media}`, `${API}/pods`, accept, 4, window));
+  await ctx.server.waitForTickStartingAfter(performance.now(), ctx.resolutionSec * 3000);
   const listLoad = [];
-  for (const [media, accept] of [['json', 'application/json'], ['protobuf', PROTOBUF]] as const) {
-    const r = await compare(ctx, `list all pods (${media})`, `${API}/pods`, accept, 4, window, true);
-    listLoad.push({ ...r, ratio: round(r.ours.rps / r.bare.rps) });
+  for (const [i, [media, accept]] of MEDIA.entries()) {
+    const o = await measureOurs(ctx, `${API}/pods`, accept, 4, window, 0);
+    const kind = `list all pods (${media})`;
+    const ours = row(kind, 'metrics-server-ts', 4, bares[i]!.bytes, o);
+    const b = row(kind, 'bare node:https', 4, bares[i]!.bytes, bares[i]!.result);
+    listLoad.push({ ours, bare: b, ratio: round(ours.rps / b.rps) });
   }
   const json = lists.find((l) => l.media === 'json')!;
   const proto = lists.find((l) => l.media === 'protobuf')!;

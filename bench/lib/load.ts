@@ -17,6 +17,8 @@ export interface LoadResult {
   p50Ms: number;
   p99Ms: number;
   bytes: number;
+  /** Error kinds (HTTP status or error code) and how often. */
+  errorKinds: Record<string, number>;
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
@@ -24,6 +26,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let bytes = 0;
+  const errorKinds: Record<string, number> = {};
+  const fail = (kind: string) => {
+    errors++;
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+  };
   const deadline = performance.now() + opts.durationMs;
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -31,11 +38,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       try {
         const res = await request(opts.url, { dispatcher, headers: opts.headers });
         const body = await res.body.arrayBuffer();
-        if (res.statusCode !== 200) errors++;
+        if (res.statusCode !== 200) fail(`HTTP ${res.statusCode}`);
         bytes += body.byteLength;
         latencies.push(performance.now() - start);
-      } catch {
-        errors++;
+      } catch (e) {
+        fail((e as { code?: string }).code ?? (e as Error).message);
       }
     }
   };
@@ -45,5 +52,5 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! : NaN);
-  return { requests: latencies.length, errors, rps: (latencies.length / elapsed) * 1000, p50Ms: pct(0.5), p99Ms: pct(0.99), bytes };
+  return { requests: latencies.length, errors, errorKinds, rps: (latencies.length / elapsed) * 1000, p50Ms: pct(0.5), p99Ms: pct(0.99), bytes };
 }

@@ -40,7 +40,7 @@ function allow(ctx: Context, methods: readonly string[]): void {
 /**
  * A resource request: GET only, and like GAS's get/list handlers the output media
  * type is negotiated before anything else, so a bad Accept is 406 even when the
- * query is bad too. respond() negotiates again; the result is the same.
+ * query is bad too. The result is what the response is encoded with.
  */
 function resourceRequest(ctx: Context): Negotiated {
   allow(ctx, ['GET']);
@@ -121,8 +121,8 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     cachedList(ctx, n, (tally) => nodes.list(opts, tally));
   });
   router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
-    resourceRequest(ctx);
-    respond(ctx, nodes.get(segment(ctx, 'name')));
+    const n = resourceRequest(ctx);
+    send(ctx, encodeNegotiated(ctx, nodes.get(segment(ctx, 'name')), n));
   });
   router.all(`${VERSION_PATH}/pods`, (ctx) => {
     const n = resourceRequest(ctx);
@@ -136,8 +136,8 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     cachedList(ctx, n, (tally) => pods.list(namespace, opts, tally));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
-    resourceRequest(ctx);
-    respond(ctx, pods.get(segment(ctx, 'namespace'), segment(ctx, 'name')));
+    const n = resourceRequest(ctx);
+    send(ctx, encodeNegotiated(ctx, pods.get(segment(ctx, 'namespace'), segment(ctx, 'name')), n));
   });
 
   const routes = router.routes() as unknown as Middleware;
