@@ -4,44 +4,14 @@
 import type { NodeLister } from '../api/sources.js';
 import type { InformerOptions } from './informer-options.js';
 import { decodeNode, sameNode, type NodeInfo } from './node-info.js';
-import { Reflector, type ReflectorStore } from './reflector.js';
+import { InformerCache } from './informer-cache.js';
 
-export class NodeCache implements NodeLister, ReflectorStore<NodeInfo> {
+export class NodeCache extends InformerCache<NodeInfo> implements NodeLister {
   private nodes = new Map<string, NodeInfo>();
   private snapshot?: readonly NodeInfo[];
-  private rev = 0;
-  private readonly reflector: Reflector<NodeInfo>;
 
   constructor(opts: InformerOptions) {
-    this.reflector = new Reflector<NodeInfo>({
-      ...opts,
-      resource: 'nodes',
-      path: '/api/v1/nodes',
-      listAccept: 'application/json',
-      watchAccept: 'application/json',
-      decode: decodeNode,
-      store: this,
-    });
-  }
-
-  start(): void {
-    this.reflector.start();
-  }
-
-  stop(): Promise<void> {
-    return this.reflector.stop();
-  }
-
-  get synced(): boolean {
-    return this.reflector.synced;
-  }
-
-  waitForSync(): Promise<void> {
-    return this.reflector.waitForSync();
-  }
-
-  get revision(): number {
-    return this.rev;
+    super(opts, { resource: 'nodes', path: '/api/v1/nodes', listAccept: 'application/json', watchAccept: 'application/json', decode: decodeNode });
   }
 
   get size(): number {

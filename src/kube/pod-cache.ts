@@ -7,7 +7,8 @@ import type { PodLister, PodMeta } from '../api/sources.js';
 import type { InformerOptions } from './informer-options.js';
 import { LabelInterner } from './label-interner.js';
 import { sameMap, stringMap } from './node-info.js';
-import { Reflector, type Decoded, type ReflectorStore } from './reflector.js';
+import { InformerCache } from './informer-cache.js';
+import type { Decoded } from './reflector.js';
 
 export const POD_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 export const POD_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
@@ -23,46 +24,22 @@ export function decodePodMetadata(obj: unknown): Decoded<PodMeta> | undefined {
   return { key: `${namespace}/${name}`, item: { namespace, name, labels: stringMap(labels) } };
 }
 
-export class PodCache implements PodLister, ReflectorStore<PodMeta> {
+export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private byNamespace = new Map<string, Map<string, PodMeta>>();
   private count = 0;
   private all?: readonly PodMeta[];
   private readonly nsSnapshots = new Map<string, readonly PodMeta[]>();
-  private rev = 0;
   private readonly interner = new LabelInterner();
-  private readonly reflector: Reflector<PodMeta>;
 
   constructor(opts: InformerOptions) {
-    this.reflector = new Reflector<PodMeta>({
-      ...opts,
+    super(opts, {
       resource: 'pods',
       path: '/api/v1/pods',
       listAccept: POD_LIST_ACCEPT,
       watchAccept: POD_WATCH_ACCEPT,
       fieldSelector: RUNNING_PODS_FIELD_SELECTOR,
       decode: decodePodMetadata,
-      store: this,
     });
-  }
-
-  start(): void {
-    this.reflector.start();
-  }
-
-  stop(): Promise<void> {
-    return this.reflector.stop();
-  }
-
-  get synced(): boolean {
-    return this.reflector.synced;
-  }
-
-  waitForSync(): Promise<void> {
-    return this.reflector.waitForSync();
-  }
-
-  get revision(): number {
-    return this.rev;
   }
 
   get size(): number {
