@@ -131,10 +131,12 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
 
   // Throughput of repeated list-all within one tick, 4 connections: the bare
   // server first, then ours in a window that starts right after a tick.
-  const window = Math.min(ctx.loadMs, ctx.resolutionSec * 350);
+  const window = Math.min(ctx.loadMs, ctx.resolutionSec * 250);
   const bares = [];
   for (const [media, accept] of MEDIA) bares.push(await measureBare(ctx, `list-${media}`, `${API}/pods`, accept, 4, window));
   await ctx.server.waitForTickStartingAfter(performance.now(), ctx.resolutionSec * 3000);
+  // The first request of the tick encodes (measured in 3b); the repeats are what is compared.
+  for (const [, accept] of MEDIA) await sample(ctx, `${API}/pods`, accept);
   const listLoad = [];
   for (const [i, [media, accept]] of MEDIA.entries()) {
     const o = await measureOurs(ctx, `${API}/pods`, accept, 4, window, 0);

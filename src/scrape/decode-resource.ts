@@ -102,6 +102,8 @@ class ResourceDecoder {
   private cursor = 0;
   private cursorSeries = Series.Other;
   private readonly byLabelText = new Map<string, ContainerAcc>();
+  /** The container whose label text the current line repeats (labels not parsed). */
+  private known: ContainerAcc | undefined = undefined;
 
   private nodeSeen = false;
   private nodeTs = 0;
@@ -165,10 +167,19 @@ class ResourceDecoder {
 
     this.ranges[0] = this.ranges[3] = this.ranges[6] = -1;
     this.labelsStart = this.labelsEnd = this.pos;
+    this.known = undefined;
     this.blanks();
     if (b[this.pos] === 0x7b) {
       this.labelsStart = this.pos;
-      this.labels(series >= Series.ContainerCpu);
+      // The label text of the container expected next, byte for byte: it parsed
+      // before, so it parses the same now; skip it without looking inside.
+      const expected = series >= Series.ContainerCpu ? this.expected(series) : undefined;
+      if (expected !== undefined && this.sameLabelsAt(expected, this.pos)) {
+        this.pos += expected.labelsEnd - expected.labelsStart;
+        this.known = expected;
+      } else {
+        this.labels(series >= Series.ContainerCpu);
+      }
       this.labelsEnd = this.pos;
     }
     this.blanks();
@@ -333,18 +344,27 @@ class ResourceDecoder {
     return r[slot]! < 0 ? undefined : this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2] === 1);
   }
 
+  /** The container the cursor expects for a line of `series`. */
+  private expected(series: Series): ContainerAcc | undefined {
+    return this.accs[series === this.cursorSeries ? this.cursor : 0];
+  }
+
   private containerAcc(series: Series): ContainerAcc {
     if (series !== this.cursorSeries) {
       this.cursorSeries = series;
       this.cursor = 0;
     }
     const next = this.accs[this.cursor];
-    if (next !== undefined && this.sameLabels(next)) {
+    if (next !== undefined && (this.known === next || this.sameLabels(next))) {
       this.cursor++;
       return next;
     }
-    const labelText = this.text.toString('latin1', this.labelsStart, this.labelsEnd);
-    let acc = this.byLabelText.get(labelText);
+    // At the end of the known containers a line is most likely a new container:
+    // no label-text lookup (the containers map still catches a repeat). Otherwise
+    // the cursor lost its place: find the container by its label text.
+    const appending = this.cursor === this.accs.length;
+    const labelText = appending ? undefined : this.text.toString('latin1', this.labelsStart, this.labelsEnd);
+    let acc = labelText === undefined ? undefined : this.byLabelText.get(labelText);
     if (acc) {
       this.cursor = acc.index + 1;
       return acc;
@@ -378,9 +398,19 @@ class ResourceDecoder {
       podAcc.accs.push(acc);
       this.accs.push(acc);
     }
-    this.byLabelText.set(labelText, acc);
+    if (labelText !== undefined) this.byLabelText.set(labelText, acc);
     this.cursor = acc.index + 1;
     return acc;
+  }
+
+  /** Whether the bytes at `at` repeat acc's label text (braces included). */
+  private sameLabelsAt(acc: ContainerAcc, at: number): boolean {
+    const len = acc.labelsEnd - acc.labelsStart;
+    const b = this.b;
+    if (at + len > b.length) return false;
+    const a = acc.labelsStart;
+    for (let i = 0; i < len; i++) if (b[a + i] !== b[at + i]) return false;
+    return true;
   }
 
   private sameLabels(acc: ContainerAcc): boolean {
