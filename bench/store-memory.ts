@@ -34,11 +34,8 @@ function batch(t: number): MetricsBatch {
 
 const h0 = heap();
 const store = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 5000 + 5000 * 110 * 2, now: () => 0 });
-let b: MetricsBatch | undefined = batch(1_000_000);
-store.store(b);
-b = batch(1_015_000);
-store.store(b);
-b = undefined;
+store.store(batch(1_000_000));
+store.store(batch(1_015_000));
 const h1 = heap();
 const t = performance.now();
 store.store(batch(1_030_000));
