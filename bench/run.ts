@@ -3,8 +3,8 @@
 // bench/results/<name>.json, the headline figures to bench/results/summary.json.
 //
 //   full:  5,000 nodes × 30 pods × 2 containers (150k pods), --metric-resolution=15s
-//   quick: 1,000 nodes × 30 pods × 2 containers (30k pods),  --metric-resolution=4s
-//          (4 s so that 5 ticks per kubelet source, the serving runs and 10 churn
+//   quick: 1,000 nodes × 30 pods × 2 containers (30k pods),  --metric-resolution=3s
+//          (3 s so that 5 ticks per kubelet source, the serving runs and 10 churn
 //          rounds fit in two minutes; the scraper then shortens its stagger to
 //          10% of the tick budget, so tick wall time is not comparable to 15 s)
 //
@@ -39,7 +39,7 @@ interface Mode {
   limitMs: number;
 }
 
-const QUICK: Mode = { mode: 'quick', nodes: 1000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 4, warmupTicks: 2, measuredTicks: 3, loadMs: 2000, decoderMs: 300, churnRounds: 10, churnTicksPerRound: 1, limitMs: 180_000 };
+const QUICK: Mode = { mode: 'quick', nodes: 1000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 3, warmupTicks: 2, measuredTicks: 3, loadMs: 2000, decoderMs: 300, churnRounds: 10, churnTicksPerRound: 1, limitMs: 180_000 };
 const FULL: Mode = { mode: 'full', nodes: 5000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 15, warmupTicks: 2, measuredTicks: 4, loadMs: 5000, decoderMs: 1500, churnRounds: 10, churnTicksPerRound: 2, limitMs: 1_800_000 };
 
 function openFilesLimit(): { soft: number; hard: number } {
