@@ -18,6 +18,9 @@ export interface PeerChain {
 
 const bySocket = new WeakMap<object, PeerChain | null>();
 
+/** Certificates beyond the leaf taken from a client; real chains have one or two. */
+const MAX_INTERMEDIATES = 8;
+
 // On a resumed TLS session the client sends no certificates: OpenSSL still knows the
 // leaf but not the intermediates. Remember the intermediates last sent with each leaf
 // (they are untrusted candidates either way, so reusing them is safe).
@@ -31,7 +34,7 @@ function readChain(socket: TLSSocket): PeerChain | null {
   const intermediates: X509Certificate[] = [];
   const seen = new Set<string>([leaf.fingerprint256]);
   // The issuer links end in a self-reference at a self-signed certificate.
-  for (let c = pc.issuerCertificate; c?.raw && intermediates.length < 16; c = c.issuerCertificate) {
+  for (let c = pc.issuerCertificate; c?.raw && intermediates.length < MAX_INTERMEDIATES; c = c.issuerCertificate) {
     const x = new X509Certificate(c.raw);
     if (seen.has(x.fingerprint256)) break;
     seen.add(x.fingerprint256);

@@ -74,7 +74,8 @@ export class RequestHeaderAuthenticator implements Authenticator {
     if (!name) return undefined;
     const groups: string[] = [];
     for (const h of lower(cfg.groupHeaders)) for (const g of values(req, h)) if (g) groups.push(g);
-    const extra: Record<string, string[]> = {};
+    // No prototype: extra keys such as "constructor" or "__proto__" are plain keys.
+    const extra: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
     const prefixes = lower(cfg.extraHeaderPrefixes);
     for (const header of Object.keys(req.headersDistinct)) {
       const prefix = prefixes.find((p) => header.startsWith(p));

@@ -16,7 +16,9 @@ export function subjectNames(cert: X509Certificate): SubjectNames {
   let names = cache.get(cert);
   if (!names) {
     const name = new pkix.X509Certificate(cert.raw).subjectName;
-    names = { commonName: name.getField('CN')[0] ?? '', organizations: name.getField('O') };
+    // Go's pkix.Name keeps the last CN of a subject with several; so must we, or a
+    // certificate could name a different user here than in kube-apiserver.
+    names = { commonName: name.getField('CN').at(-1) ?? '', organizations: name.getField('O') };
     cache.set(cert, names);
   }
   return names;

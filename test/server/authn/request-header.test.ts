@@ -149,6 +149,19 @@ t.test('front-proxy authentication', async (t) => {
     t.same(r.json.user.groups, ['g', 'system:authenticated'], 'empty group values are skipped');
   });
 
+  t.test('extra keys named like Object.prototype members are plain keys', async (t) => {
+    const r = await send({
+      port,
+      path: '/metrics',
+      cert: proxy.cert,
+      key: proxy.key,
+      headers: { 'X-Remote-User': 'viewer', 'X-Remote-Extra-Constructor': 'a', 'X-Remote-Extra-__proto__': 'b', 'X-Remote-Extra-toString': 'c' },
+    });
+    t.equal(r.status, 200, r.text);
+    t.same(r.json.user.extra, { constructor: ['a'], ['__proto__']: ['b'], tostring: ['c'] });
+    t.same(Object.keys(r.json.user.extra).sort(), ['__proto__', 'constructor', 'tostring']);
+  });
+
   t.test('the proxy certificate may chain through an intermediate it sends', async (t) => {
     const root = await createCA('front-proxy-root');
     const dir2 = tempDir();

@@ -12,8 +12,15 @@ async function pem(cert: x509.X509Certificate, keys: webcrypto.CryptoKeyPair): P
   return { cert: cert.toString('pem') + '\n', key: `-----BEGIN PRIVATE KEY-----\n${b64}${b64.endsWith('\n') ? '' : '\n'}-----END PRIVATE KEY-----\n`, keys, x509: cert };
 }
 
+export interface IntermediateOptions {
+  /** BasicConstraints pathLenConstraint. */
+  pathLength?: number;
+  /** Add a critical name-constraints extension (which the verifier does not enforce). */
+  nameConstraints?: boolean;
+}
+
 /** An intermediate CA signed by parent; isCA false makes a look-alike that must not be accepted as an issuer. */
-export async function issueIntermediate(parent: IssuedCert, cn: string, isCA = true): Promise<IssuedCert> {
+export async function issueIntermediate(parent: IssuedCert, cn: string, isCA = true, opts: IntermediateOptions = {}): Promise<IssuedCert> {
   const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.create({
     subject: `CN=${cn}`,
@@ -24,11 +31,43 @@ export async function issueIntermediate(parent: IssuedCert, cn: string, isCA = t
     notBefore: new Date(Date.now() - 60_000),
     notAfter: new Date(Date.now() + 86_400_000),
     extensions: [
-      new x509.BasicConstraintsExtension(isCA, undefined, true),
+      new x509.BasicConstraintsExtension(isCA, opts.pathLength, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(parent.keys.publicKey),
+      // NameConstraints (2.5.29.30) permitting DNS example.com: a SEQUENCE { [0] { SEQUENCE { [2] "example.com" } } }
+      ...(opts.nameConstraints ? [new x509.Extension('2.5.29.30', true, Buffer.from('3011a00f300d820b6578616d706c652e636f6d', 'hex'))] : []),
     ],
   });
   return pem(cert, keys);
+}
+
+/** n self-signed CA certificates with one name and one key (look-alikes), and a client leaf that key signed. */
+export async function lookAlikeChain(n: number): Promise<{ leaf: IssuedCert; cas: IssuedCert[] }> {
+  const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const cas: IssuedCert[] = [];
+  for (let i = 0; i < n; i++) {
+    const cert = await x509.X509CertificateGenerator.createSelfSigned({
+      name: 'CN=look-alike',
+      keys,
+      signingAlgorithm: ALG,
+      serialNumber: (i + 1).toString(16).padStart(2, '0'),
+      notBefore: new Date(Date.now() - 60_000),
+      notAfter: new Date(Date.now() + 86_400_000),
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true)],
+    });
+    cas.push(await pem(cert, keys));
+  }
+  const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+  const leaf = await x509.X509CertificateGenerator.create({
+    subject: 'CN=attacker',
+    issuer: 'CN=look-alike',
+    publicKey: leafKeys.publicKey,
+    signingKey: keys.privateKey,
+    signingAlgorithm: ALG,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
+    extensions: [new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])],
+  });
+  return { leaf: await pem(leaf, leafKeys), cas };
 }
