@@ -20,7 +20,8 @@ const sim = await startSimProcess(nodes, ppn, 2, dir);
 const client = new Client({ cert: sim.info.adminCert, key: sim.info.adminKey });
 const ctx = { sim, client, dir, resolutionSec, warmupTicks: 0, measuredTicks: 0 };
 const prof = process.argv.includes('--snapshot') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${out}`] : process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
-const server = await startServer(ctx, source, [], prof);
+const nodeFlags = process.argv.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
+const server = await startServer(ctx, source, [], [...prof, ...nodeFlags]);
 try {
   for (let i = 1; i <= ticks; i++) {
     const t = await server.waitForTicks(i, 120_000);

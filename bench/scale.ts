@@ -10,6 +10,8 @@ import type { Client } from './lib/client.js';
 import { rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
 
+const FAILURES = 'metrics_server_kubelet_scrape_failures_total';
+
 export interface ScaleContext {
   sim: SimProcess;
   client: Client;
@@ -35,6 +37,8 @@ export interface ScaleResult extends Record<string, string | number> {
   rss_mb: number;
   heap_used_mb: number;
   bytes_per_pod: number;
+  /** metrics_server_kubelet_scrape_failures_total by reason, warm-up included. */
+  scrape_failures_since_start: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -86,7 +90,11 @@ export async function runScale(ctx: ScaleContext, source: 'summary' | 'resource'
     const rss = rssMiB(server.pid);
     const measured = server.ticks.slice(W, W + N);
     const wall = measured.map((t) => t.durationMs / 1000);
-    const m = await ctx.client.metrics(server.url, ['nodejs_heap_size_used_bytes']);
+    const m = await ctx.client.metrics(server.url, ['nodejs_heap_size_used_bytes', `${FAILURES}{`]);
+    const failures = Object.entries(m)
+      .filter(([k, v]) => k.startsWith(FAILURES) && v > 0)
+      .map(([k, v]) => `${/reason="([^"]*)"/.exec(k)?.[1] ?? k}×${v}`)
+      .join(' ');
     const pods = ctx.sim.info.pods;
     const mean = wall.reduce((a, b) => a + b, 0) / wall.length;
     const result: ScaleResult = {
@@ -105,6 +113,7 @@ export async function runScale(ctx: ScaleContext, source: 'summary' | 'resource'
       rss_mb: round(rss, 1),
       heap_used_mb: round((m['nodejs_heap_size_used_bytes'] ?? NaN) / 2 ** 20, 1),
       bytes_per_pod: Math.round((rss * 2 ** 20) / pods),
+      scrape_failures_since_start: failures || 'none',
     };
     return { result, server };
   } catch (e) {

@@ -36,7 +36,9 @@ export class Client {
       const sp = line.indexOf(' ');
       if (sp < 0 || line.startsWith('#')) continue;
       const name = line.slice(0, sp);
-      if (names.includes(name)) out[name] = Number(line.slice(sp + 1));
+      const brace = name.indexOf('{');
+      // Exact names, or every labelled series of a name given as "name{".
+      if (names.includes(name) || (brace > 0 && names.includes(name.slice(0, brace + 1)))) out[name] = Number(line.slice(sp + 1));
     }
     return out;
   }
