@@ -149,6 +149,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   pods.start();
   Promise.all([nodes.waitForSync(), pods.waitForSync()]).then(
     () => {
+      if (lifecycle.shuttingDown()) return; // synced after the scraper's stop hook ran: stay stopped
       log.info({ nodes: nodes.size, pods: pods.size }, 'Caches synced; starting the scraper');
       scraper.start();
     },

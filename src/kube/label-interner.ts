@@ -33,8 +33,10 @@ export class LabelInterner {
   release(labels: Labels): void {
     const keys = Object.keys(labels);
     if (keys.length === 0) return;
+    // Sorted again: JavaScript lists integer-like keys ("9", "10") first, whatever the insertion order.
+    keys.sort();
     let id = '';
-    for (const k of keys) id += `${k}\0${labels[k]}\0`; // already sorted: acquire() built it so
+    for (const k of keys) id += `${k}\0${labels[k]}\0`;
     const hit = this.sets.get(id);
     if (hit && hit.labels === labels && --hit.refs === 0) this.sets.delete(id);
   }

@@ -24,3 +24,12 @@ t.test('values that would collide under naive joining stay distinct', async (t) 
   const li = new LabelInterner();
   t.not(li.acquire({ a: 'b,c=d' }), li.acquire({ a: 'b', c: 'd' }));
 });
+
+t.test('label sets with integer-like keys are released too', async (t) => {
+  const interner = new LabelInterner();
+  for (let i = 0; i < 100; i++) {
+    const shared = interner.acquire({ '10': 'a', '9': 'b', app: 'web' });
+    interner.release(shared);
+  }
+  t.equal(interner.size, 0, 'no set left behind after acquire/release pairs');
+});
