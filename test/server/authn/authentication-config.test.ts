@@ -109,9 +109,13 @@ t.test('a ConfigMap watch brings changes without waiting for the periodic re-rea
   const [u1, u2] = await Promise.all([issueCert(ca1, { cn: 'one', clientAuth: true }), issueCert(ca2, { cn: 'two', clientAuth: true })]);
   api.on(`GET ${CM_PATH}`, () => configMap({ 'client-ca-file': ca1.cert }));
   const watchers: ServerResponse[] = [];
+  const resumedFrom: (string | null)[] = [];
   api.on('GET /api/v1/namespaces/kube-system/configmaps', (_b, call) => {
     t.equal(call.query.get('watch'), 'true');
     t.equal(call.query.get('fieldSelector'), 'metadata.name=extension-apiserver-authentication');
+    // Ended by the server before client-node's 30 s idle abort, so no error every 30 s.
+    t.ok(Number(call.query.get('timeoutSeconds')) > 0 && Number(call.query.get('timeoutSeconds')) < 30, 'timeoutSeconds below 30');
+    resumedFrom.push(call.query.get('resourceVersion'));
     return { stream: (res) => watchers.push(res) };
   });
   const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 60_000 });
@@ -132,6 +136,8 @@ t.test('a ConfigMap watch brings changes without waiting for the periodic re-rea
   const opened = watchers.length;
   watchers.at(-1)!.end();
   await until(t, 'the watch to reopen', async () => watchers.length > opened);
+  t.equal(resumedFrom[0], null, 'the first watch starts from the current state');
+  t.equal(resumedFrom.at(-1), '1', 'the next one resumes from the last resourceVersion seen');
   event('ADDED', { 'client-ca-file': ca1.cert });
   await until(t, 'the re-watched CA', async () => (await as(u1)).status === 200, 2000);
 });
