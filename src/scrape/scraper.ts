@@ -116,6 +116,13 @@ export class Scraper {
     const order = nodes.map((node) => ({ node, delay: this.random() * maxDelay })).sort((a, b) => a.delay - b.delay);
 
     const tickAbort = new AbortController();
+    // Every worker sleeps before each node: one listener on the tick's signal for all of them, not one each
+    // (EventTarget listener lists are scanned linearly on every add).
+    const wake = new Set<() => void>();
+    tickAbort.signal.addEventListener('abort', () => {
+      for (const w of wake) w();
+      wake.clear();
+    }, { once: true });
     const onStop = () => tickAbort.abort();
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
     let deadlineTimer: NodeJS.Timeout | undefined;
@@ -133,7 +140,7 @@ export class Scraper {
     const worker = async () => {
       while (open && next < order.length) {
         const { node, delay } = order[next++]!;
-        await sleep(start + delay - this.now(), tickAbort.signal);
+        await sleepUnless(start + delay - this.now(), tickAbort.signal, wake);
         const scrape = await this.scrapeNode(node, deadline, tickAbort.signal);
         if (scrape && open) results.set(node.name, scrape);
       }
@@ -205,6 +212,20 @@ export class Scraper {
     if (dropped) this.cfg.log.trace({ dropped }, 'Dropped pod metrics: duplicate or pod not in cache');
     return results;
   }
+}
+
+/** Resolves after ms, or when signal aborts (its listener calls everything in wake). */
+function sleepUnless(ms: number, signal: AbortSignal, wake: Set<() => void>): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wake.delete(done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wake.add(done);
+  });
 }
 
 /** Resolves after ms, or at once when signal aborts. */
