@@ -110,6 +110,17 @@ t.test('requests are staggered over min(8 ms × nodes, 4 s)', async (t) => {
   t.ok(Math.max(...offsets) < 400, 'never beyond the window by much');
 });
 
+t.test('the stagger window is at most a fifth of the resolution, so the tick stays within a quarter of it', async (t) => {
+  // 100 nodes: upstream's window would be 800 ms; at a 2 s resolution it is 400 ms.
+  const nodes = Array.from({ length: 100 }, (_, i) => node(`n${i}`));
+  const client = new FakeClient(async () => scrapeOf());
+  const start = Date.now();
+  await scraper(nodes, client, { concurrency: 100, resolutionMs: 2000, timeoutMs: 100, random: () => 0.999 }).tick();
+  const last = Math.max(...client.calls.map((c) => c.at - start));
+  t.ok(last >= 350, `the last request waited about 400 ms (${last})`);
+  t.ok(last < 650, `not the 800 ms of 8 ms × nodes (${last})`);
+});
+
 t.test('one node never delays the others; the tick ends at the deadline even if a request ignores its abort', async (t) => {
   const nodes = [node('stuck'), node('ok-1'), node('ok-2')];
   const { out, obs } = recorder();
