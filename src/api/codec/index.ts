@@ -5,7 +5,8 @@
 
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
-import { createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { notAcceptable, StatusError } from '../status.js';
 import { parseIncludeObject, TABLE_KINDS, toTable, type TableVersion } from '../table.js';
 import { encodeJson, wantsPretty } from './json.js';
@@ -170,6 +171,22 @@ function acceptsGzip(header: string): boolean {
   return header.split(',').some((t) => t.trim() === 'gzip');
 }
 
+const gzipAsync = promisify(gzip);
+
+// Compressed forms of bodies, per body buffer: a cached list body (the same
+// Buffer for every request of one tick and second) is compressed once, not once
+// per request. Weak keys: a body no longer cached frees its compressed form.
+const gzipped = new WeakMap<Buffer, Promise<Buffer>>();
+
+function compressed(body: Buffer): Promise<Buffer> {
+  let z = gzipped.get(body);
+  if (!z) {
+    z = gzipAsync(body, { level: 1 });
+    gzipped.set(body, z);
+  }
+  return z;
+}
+
 /** Writes an encoded response: status, headers, body (gzip when large and accepted). */
 export function send(ctx: Context, enc: Encoded): void {
   ctx.status = enc.status;
@@ -177,7 +194,10 @@ export function send(ctx: Context, enc: Encoded): void {
   if (ctx.method !== 'HEAD' && enc.body.length >= GZIP_THRESHOLD && acceptsGzip(ctx.get('accept-encoding'))) {
     ctx.set('Content-Encoding', 'gzip');
     ctx.vary('Accept-Encoding');
-    ctx.body = Readable.from([enc.body]).pipe(createGzip({ level: 1 }));
+    const z = compressed(enc.body);
+    ctx.body = Readable.from((async function* () {
+      yield await z;
+    })());
   } else {
     ctx.body = enc.body;
   }
