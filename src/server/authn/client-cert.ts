@@ -12,6 +12,27 @@ import type { UserInfo } from './user.js';
 /** GAS records which certificate authenticated the user under this extra key. */
 export const CREDENTIAL_ID_KEY = 'authentication.kubernetes.io/credential-id';
 
+interface CertIdentity {
+  name: string;
+  groups: readonly string[];
+  credentialId: string;
+}
+
+// Per verified leaf certificate (one object per TLS connection): keep-alive clients
+// such as Prometheus or the HPA's direct callers pay the subject decoding and the
+// SHA-256 once per connection, not once per request.
+const identities = new WeakMap<object, CertIdentity | null>();
+
+function identityOf(leaf: Parameters<typeof subjectNames>[0]): CertIdentity | null {
+  let id = identities.get(leaf);
+  if (id === undefined) {
+    const { commonName, organizations } = subjectNames(leaf);
+    id = commonName === '' ? null : { name: commonName, groups: organizations, credentialId: `X509SHA256=${createHash('sha256').update(leaf.raw).digest('hex')}` };
+    identities.set(leaf, id);
+  }
+  return id;
+}
+
 export class ClientCertAuthenticator implements Authenticator {
   constructor(private readonly ca: CAProvider) {}
 
@@ -21,9 +42,8 @@ export class ClientCertAuthenticator implements Authenticator {
     const peer = peerChain(req);
     if (!peer) return undefined;
     const [leaf] = verifyPeer(peer, bundle);
-    const { commonName, organizations } = subjectNames(leaf!);
-    if (commonName === '') return undefined;
-    const id = createHash('sha256').update(leaf!.raw).digest('hex');
-    return { name: commonName, groups: [...organizations], extra: { [CREDENTIAL_ID_KEY]: [`X509SHA256=${id}`] } };
+    const id = identityOf(leaf!);
+    if (!id) return undefined;
+    return { name: id.name, groups: [...id.groups], extra: { [CREDENTIAL_ID_KEY]: [id.credentialId] } };
   }
 }
