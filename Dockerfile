@@ -35,4 +35,4 @@ COPY --from=build /app/dist/src ./dist/src
 # Numeric, so that the kubelet can check runAsNonRoot (distroless "nonroot").
 USER 65532:65532
 EXPOSE 10250
-ENTRYPOINT ["/nodejs/bin/node", "/app/dist/src/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "/app/dist/src/main.js"]

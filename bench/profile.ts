@@ -9,6 +9,7 @@ import { runLoad } from './lib/load.js';
 import { Client } from './lib/client.js';
 import { rssMiB } from './lib/proc.js';
 import { startServer } from './scale.js';
+import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
 
 const [nodes, resolutionSec, ticks] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const source = process.argv[5] as 'summary' | 'resource';
@@ -21,7 +22,7 @@ const client = new Client({ cert: sim.info.adminCert, key: sim.info.adminKey });
 const ctx = { sim, client, dir, resolutionSec, warmupTicks: 0, measuredTicks: 0 };
 const prof = process.argv.includes('--snapshot') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${out}`] : process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
 const nodeFlags = process.argv.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
-const server = await startServer(ctx, source, [], [...prof, ...nodeFlags]);
+const server = await startServer(ctx, source, [], [...SERVER_NODE_FLAGS, ...prof, ...nodeFlags]);
 try {
   for (let i = 1; i <= ticks; i++) {
     const t = await server.waitForTicks(i, 120_000);

@@ -9,6 +9,7 @@ import { startServerProcess, type ServerProcess, type SimProcess } from './lib/c
 import type { Client } from './lib/client.js';
 import { rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
+import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
 
 const FAILURES = 'metrics_server_kubelet_scrape_failures_total';
 
@@ -53,7 +54,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts the metrics server against the simulated cluster, as issue 9 prescribes. */
-export async function startServer(ctx: ScaleContext, source: 'summary' | 'resource', extra: string[] = [], nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startServer(ctx: ScaleContext, source: 'summary' | 'resource', extra: string[] = [], nodeArgs: readonly string[] = SERVER_NODE_FLAGS): Promise<ServerProcess> {
   const s = ctx.sim.info;
   const port = await freePort();
   const args = [

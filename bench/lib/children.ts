@@ -4,6 +4,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
 import { cpuSeconds } from './proc.js';
 import type { SimReady, SimReply, SimRequest } from './sim-child.js';
 
@@ -121,7 +122,7 @@ export interface ServerProcess {
   logTail(): string;
 }
 
-export async function startServerProcess(args: string[], port: number, nodeArgs: string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(args: string[], port: number, nodeArgs: readonly string[] = SERVER_NODE_FLAGS): Promise<ServerProcess> {
   const main = here('../../src/main.js');
   const child = track(spawn(process.execPath, [...nodeArgs, main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   const ticks: TickEvent[] = [];

@@ -11,6 +11,7 @@ import https from 'node:https';
 import net from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../node-flags.js';
 import type { SimCluster } from './cluster.js';
 
 export interface MetricsServerProcessOptions {
@@ -100,7 +101,7 @@ export async function startMetricsServerProcess(opts: MetricsServerProcessOption
   const log = createWriteStream(logPath);
   // Its own process group: a terminal's Ctrl-C reaches only the parent, which stops
   // the server in order (and kills it if the parent exits any other way).
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const killOnExit = (): void => {
     child.kill('SIGKILL');
   };
