@@ -3,13 +3,13 @@
 // read tick wall time from its -v=1 "Scrape finished" lines, CPU from
 // /proc/<pid>/stat between steady ticks, RSS from /proc/<pid>/status and heap from
 // its own /metrics (nodejs_heap_size_used_bytes).
-import net from 'node:net';
 import { join } from 'node:path';
 import { startServerProcess, type ServerProcess, type SimProcess } from './lib/children.js';
 import type { Client } from './lib/client.js';
 import { rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
+import { freePort } from '../src/sim/metrics-server-process.js';
 
 const FAILURES = 'metrics_server_kubelet_scrape_failures_total';
 
@@ -42,16 +42,6 @@ export interface ScaleResult extends Record<string, string | number> {
   scrape_failures_since_start: string;
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** Starts the metrics server against the simulated cluster, as issue 9 prescribes. */
 export async function startServer(ctx: ScaleContext, source: 'summary' | 'resource', extra: string[] = [], nodeArgs: readonly string[] = SERVER_NODE_FLAGS): Promise<ServerProcess> {
