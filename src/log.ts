@@ -66,60 +66,6 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-export interface StateLogger {
-  /**
-   * Records the state of key (a node name, say) and logs msg only when the state
-   * differs from the previous one. The first report of the healthy state is not
-   * logged; a failure is logged at error level, a recovery at info.
-   * Returns whether a line was written.
-   */
-  report(key: string, state: string, msg: string, fields?: Record<string, unknown>): boolean;
-  /** Forget a key (node deleted): its next failure is logged again. */
-  forget(key: string): void;
-  /** Forget every key not in keys, so the map follows the live set of nodes. */
-  retain(keys: Iterable<string>): void;
-  /** Number of keys remembered (bounded by the live set when retain() is used). */
-  readonly size: number;
-}
-
-export interface StateLoggerOptions {
-  /** The state that means "healthy"; default "ok". */
-  okState?: string;
-  /** Level for entering a non-ok state; default error (as upstream's klog.ErrorS for scrape failures). */
-  failureLevel?: Level;
-  /** Level for returning to the ok state; default info. */
-  recoveryLevel?: Level;
-}
-
-/** Logs once per state change per key, instead of once per tick. */
-export function createStateLogger(log: Logger, opts: StateLoggerOptions = {}): StateLogger {
-  const okState = opts.okState ?? 'ok';
-  const failureLevel = opts.failureLevel ?? 'error';
-  const recoveryLevel = opts.recoveryLevel ?? 'info';
-  const states = new Map<string, string>();
-  return {
-    report(key, state, msg, fields = {}) {
-      const previous = states.get(key) ?? okState;
-      if (state === okState) states.delete(key);
-      else states.set(key, state);
-      if (previous === state) return false;
-      const level = state === okState ? recoveryLevel : failureLevel;
-      log[level]({ ...fields, state, previousState: previous }, msg);
-      return true;
-    },
-    forget(key) {
-      states.delete(key);
-    },
-    retain(keys) {
-      const keep = new Set(keys);
-      for (const k of states.keys()) if (!keep.has(k)) states.delete(k);
-    },
-    get size() {
-      return states.size;
-    },
-  };
-}
-
 /** A flag's value as pflag prints it: Go durations, [a,b] slices, "" when unset. */
 function flagValue(key: keyof Options, value: unknown): string {
   if (value === undefined) return '';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createLogger, createStateLogger, levelForVerbosity, logStartup } from '../src/log.js';
+import { createLogger, levelForVerbosity, logStartup } from '../src/log.js';
 import { FLAGS, VERSION, parseOptions } from '../src/options.js';
 
 function capture(): { lines: string[]; write(s: string): void } {
@@ -54,45 +54,6 @@ t.test('text format: one human-readable line per entry, errors inline', async (t
   t.match(out.lines[1], /\] DEBUG: Scrape finished$/);
   t.match(out.lines[2], /\] ERROR: Failed to scrape node \{.*"err":"multi\\nline".*"node":"n1".*\}$|\] ERROR: Failed to scrape node \{.*"node":"n1".*"err":"multi\\nline".*\}$/);
   t.notMatch(out.lines.join('\n'), /at .*\(/, 'no stack trace in text format');
-});
-
-t.test('state logger logs once per state change per key', async (t) => {
-  const out = capture();
-  const log = createLogger(0, 'json', out);
-  const states = createStateLogger(log);
-  const entries = (): Array<Record<string, unknown>> => out.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-
-  t.equal(states.report('n1', 'ok', 'Scraping node', { node: 'n1' }), false, 'first healthy report is silent');
-  t.equal(states.report('n1', 'timeout', 'Failed to scrape node', { node: 'n1' }), true);
-  for (let i = 0; i < 5; i++) t.equal(states.report('n1', 'timeout', 'Failed to scrape node', { node: 'n1' }), false, 'repeat is silent');
-  t.equal(states.report('n1', 'http', 'Failed to scrape node', { node: 'n1' }), true, 'a different failure is a change');
-  t.equal(states.report('n2', 'timeout', 'Failed to scrape node', { node: 'n2' }), true, 'keys are independent');
-  t.equal(states.report('n1', 'ok', 'Scraping node recovered', { node: 'n1' }), true, 'recovery is logged');
-  t.equal(states.report('n1', 'ok', 'Scraping node recovered', { node: 'n1' }), false);
-
-  const e = entries();
-  t.same(e.map((x) => [x['level'], x['node'], x['previousState'], x['state']]), [
-    ['error', 'n1', 'ok', 'timeout'],
-    ['error', 'n1', 'timeout', 'http'],
-    ['error', 'n2', 'ok', 'timeout'],
-    ['info', 'n1', 'http', 'ok'],
-  ]);
-
-  t.equal(states.size, 1, 'only failing keys are remembered');
-  states.report('n3', 'decode', 'Failed to scrape node');
-  states.retain(['n3']);
-  t.equal(states.size, 1, 'retain drops nodes that went away');
-  t.equal(states.report('n2', 'timeout', 'Failed to scrape node'), true, 'a forgotten node logs its failure again');
-  states.forget('n2');
-  t.equal(states.report('n2', 'timeout', 'Failed to scrape node'), true);
-});
-
-t.test('state logger levels are configurable', async (t) => {
-  const out = capture();
-  const states = createStateLogger(createLogger(0, 'json', out), { okState: 'synced', failureLevel: 'warn' });
-  states.report('pods', 'stale', 'Watch fell behind');
-  states.report('pods', 'synced', 'Watch caught up');
-  t.same(out.lines.map((l) => (JSON.parse(l) as { level: string }).level), ['warn', 'info']);
 });
 
 t.test('start-up summary at -v=0; every flag at -v=1', async (t) => {
