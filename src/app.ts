@@ -82,7 +82,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
     timeoutMs: options.kubeletRequestTimeoutNs / 1e6,
     concurrency: options.kubeletConcurrency,
     nodeSelector,
-    sink: (batch) => store.store(batch),
+    sink: store,
     log,
     observer: selfMetrics.scrape,
   });

@@ -3,7 +3,10 @@
 // at once), staggered like upstream (each node waits a random delay in
 // [0, min(8 ms × nodes, 4 s)), at most a fifth of the resolution), each
 // request with its own timeout and all of them cut at the tick deadline. One
-// node's failure never affects another's. The batch goes to the sink (the store).
+// node's failure never affects another's. Each node's answer goes to the sink
+// (the store) as it arrives, not in one batch at the end of the tick: that way
+// its decoded points are garbage before the next scavenge instead of living,
+// and being promoted, for the whole tick.
 
 import type { Logger } from '../log.js';
 import type { PodLister } from '../api/sources.js';
@@ -12,7 +15,7 @@ import { noopScrapeObserver, type ScrapeObserver } from '../observers.js';
 import { FailureLog } from './failure-log.js';
 import type { KubeletMetricsGetter } from './kubelet-client.js';
 import { ScrapeError } from './scrape-error.js';
-import type { MetricsBatch, NodeScrape, PodPoints } from './types.js';
+import type { NodeScrape, PodPoints } from './types.js';
 
 const DELAY_PER_NODE_MS = 8;
 const MAX_DELAY_MS = 4000;
@@ -23,6 +26,25 @@ const TICK_BUDGET = 0.95;
 
 export interface LabelMatcher {
   matches(labels: Readonly<Record<string, string>>): boolean;
+}
+
+/** Where a tick's answers go (the store): each node's as it arrives, between beginTick() and endTick(). */
+export interface ScrapeSink {
+  beginTick(): void;
+  storeNode(name: string, scrape: NodeScrape): void;
+  /** Nodes that did not answer since beginTick() failed the tick. */
+  endTick(): void;
+}
+
+/** What one tick did. */
+export interface TickResult {
+  /** Nodes selected for scraping. */
+  nodes: number;
+  /** Nodes whose answer was stored. */
+  scraped: number;
+  /** Pods stored. */
+  pods: number;
+  durationMs: number;
 }
 
 export interface ScrapeTargets {
@@ -42,7 +64,7 @@ export interface ScraperConfig {
   nodeSelector?: LabelMatcher;
   /** When given and synced, pods the cache does not know (not Running, or deleted) are dropped, as upstream. */
   pods?: PodLister & { readonly synced?: boolean };
-  sink: (batch: MetricsBatch) => void;
+  sink: ScrapeSink;
   log: Logger;
   observer?: ScrapeObserver;
   random?: () => number;
@@ -100,7 +122,7 @@ export class Scraper {
   }
 
   /** One scrape of all selected nodes; resolves within the resolution with what answered. Never rejects. */
-  async tick(): Promise<MetricsBatch> {
+  async tick(): Promise<TickResult> {
     const { cfg } = this;
     const start = this.now();
     this.lastStart = start;
@@ -142,40 +164,52 @@ export class Scraper {
       }, budgetMs);
     });
 
-    const results = new Map<string, NodeScrape>();
-    let open = true;
+    const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, durationMs: 0 };
+    let open = this.sinkCall(() => cfg.sink.beginTick(), 'starting');
     let next = 0;
     const worker = async () => {
       while (open && next < order.length) {
         const { node, delay } = order[next++]!;
         await sleepUnless(start + delay - this.now(), tickAbort.signal, wake);
         const scrape = await this.scrapeNode(node, deadline, tickAbort.signal);
-        if (scrape && open) results.set(node.name, scrape);
+        // An answer that arrives after the tick ended is dropped: the next tick asks again.
+        if (scrape && open) this.deliver(node.name, scrape, result);
       }
     };
     try {
       const workers = Array.from({ length: Math.min(cfg.concurrency, order.length) }, worker);
       await Promise.race([Promise.all(workers), deadlineReached]);
     } finally {
-      open = false;
       clearTimeout(deadlineTimer);
       this.stopping.signal.removeEventListener('abort', onStop);
     }
+    if (open && !this.stopping.signal.aborted) this.sinkCall(() => cfg.sink.endTick(), 'ending');
+    open = false;
 
-    const batch: MetricsBatch = { nodes: this.filterPods(results) };
-    const durationMs = this.now() - start;
-    this.observer.tick(durationMs / 1000);
-    let pods = 0;
-    for (const s of batch.nodes.values()) pods += s.pods.length;
-    cfg.log.debug({ durationMs, nodes: nodes.length, scraped: batch.nodes.size, pods }, 'Scrape finished');
-    if (!this.stopping.signal.aborted) {
-      try {
-        cfg.sink(batch);
-      } catch (e) {
-        cfg.log.error({ err: e instanceof Error ? e.message : String(e) }, 'storing the scrape batch failed');
-      }
+    result.durationMs = this.now() - start;
+    this.observer.tick(result.durationMs / 1000);
+    cfg.log.debug({ durationMs: result.durationMs, nodes: nodes.length, scraped: result.scraped, pods: result.pods }, 'Scrape finished');
+    return result;
+  }
+
+  /** Hands one node's answer to the sink, without the pods a synced pod cache does not know. */
+  private deliver(name: string, scrape: NodeScrape, result: TickResult): void {
+    const kept = this.knownPods(scrape);
+    if (this.sinkCall(() => this.cfg.sink.storeNode(name, kept), `storing node ${name} of`)) {
+      result.scraped++;
+      result.pods += kept.pods.length;
     }
-    return batch;
+  }
+
+  /** Runs one sink call; a throwing sink is logged, never fatal to the loop. */
+  private sinkCall(fn: () => void, what: string): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.cfg.log.error({ err: e instanceof Error ? e.message : String(e) }, `${what} the scrape tick in the store failed`);
+      return false;
+    }
   }
 
   private async scrapeNode(node: NodeInfo, deadline: number, signal: AbortSignal): Promise<NodeScrape | undefined> {
@@ -194,31 +228,23 @@ export class Scraper {
     }
   }
 
-  /** Drops pods reported twice (keeps the first node's) and, with a synced pod cache, pods it does not know. */
-  private filterPods(results: Map<string, NodeScrape>): Map<string, NodeScrape> {
+  /**
+   * With a synced pod cache, drops pods it does not know (not Running, or deleted), as upstream.
+   * (A pod reported by two nodes is resolved by the store: the first answer of the tick wins.)
+   */
+  private knownPods(scrape: NodeScrape): NodeScrape {
     const pods = this.cfg.pods;
-    const useCache = pods !== undefined && pods.synced !== false;
-    const seen = new Map<string, Set<string>>();
-    let dropped = 0;
-    for (const [nodeName, scrape] of results) {
-      let keep: PodPoints[] | undefined;
-      for (let i = 0; i < scrape.pods.length; i++) {
-        const p = scrape.pods[i]!;
-        let names = seen.get(p.namespace);
-        if (!names) seen.set(p.namespace, (names = new Set()));
-        const ok = !names.has(p.name) && (!useCache || pods.get(p.namespace, p.name) !== undefined);
-        names.add(p.name);
-        if (ok) {
-          keep?.push(p);
-        } else {
-          keep ??= scrape.pods.slice(0, i);
-          dropped++;
-        }
+    if (pods === undefined || pods.synced === false) return scrape;
+    let keep: PodPoints[] | undefined;
+    for (let i = 0; i < scrape.pods.length; i++) {
+      const p = scrape.pods[i]!;
+      if (pods.get(p.namespace, p.name) !== undefined) keep?.push(p);
+      else {
+        keep ??= scrape.pods.slice(0, i);
+        this.cfg.log.trace({ namespace: p.namespace, pod: p.name }, 'Dropped pod metrics: pod not in cache');
       }
-      if (keep) results.set(nodeName, { ...scrape, pods: keep });
     }
-    if (dropped) this.cfg.log.trace({ dropped }, 'Dropped pod metrics: duplicate or pod not in cache');
-    return results;
+    return keep ? { ...scrape, pods: keep } : scrape;
   }
 }
 

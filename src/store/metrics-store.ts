@@ -2,17 +2,25 @@
 // last point and the one it is paired with, in an lru-cache bounded by the
 // number of series. Pure and synchronous; the clock is injected.
 //
-// Per tick (store()): a node present in the batch answered its scrape, so its
-// point and its pods are replaced by what it reported (pods it stopped
-// reporting are forgotten, as upstream forgets everything not in the batch).
-// A node absent from the batch failed this tick: as upstream, it is not served
-// (nor are its pods), but its series are kept so that its next answer pairs with
-// the last point at once; they are evicted once not seen for `staleTicks` ticks.
+// A tick is beginTick(), storeNode() for every node as its scrape arrives, then
+// endTick(); store(batch) does all three. Nodes are stored as they answer, not
+// in one batch at the end of the tick, so that the decoded points die young
+// (a tick-long batch of 150k pods was promoted to the old generation whole,
+// and collecting it was a third of the scrape's CPU).
+//
+// A node that answered has its point and its pods replaced by what it reported
+// (pods it stopped reporting are forgotten, as upstream forgets everything not
+// in the batch). A node that did not answer by endTick() failed the tick: as
+// upstream, it is not served (nor are its pods) from then on, but its series
+// are kept so that its next answer pairs with the last point at once; they are
+// evicted once not seen for `staleTicks` ticks. While a tick is under way the
+// store serves what the last completed tick served, updated by the nodes that
+// already answered.
 
 import { LRUCache } from 'lru-cache';
 import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.js';
 import { noopStoreObserver, type StoreObserver } from '../observers.js';
-import type { ContainerPoint, MetricsBatch, PodPoints } from '../scrape/types.js';
+import type { ContainerPoint, MetricsBatch, NodeScrape, PodPoints } from '../scrape/types.js';
 import { nodeKey, podKey, type Entry, type NodeEntry, type PodEntry } from './entries.js';
 import { LAST, PREV, STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
 import { storeContainerPoint, storeNodePoint } from './rules.js';
@@ -40,7 +48,11 @@ export class MetricsStore implements MetricsReader {
   private readonly now: () => number;
   private readonly usage: UsageResult = { cpuNanocores: 0, memoryBytes: 0, timestampMs: 0, windowNs: 0 };
 
+  /** The tick being stored (or the last one, between ticks). */
   private tick = 0;
+  /** The last tick that ended: entries seen before it are not served. */
+  private served = 0;
+  private inTick = false;
   private rev = 0;
   private lastStore = NaN;
   // Running totals over live entries.
@@ -82,48 +94,72 @@ export class MetricsStore implements MetricsReader {
     return this.lastStore;
   }
 
-  /** Stores one tick's result. */
+  /** Stores one tick's result: beginTick(), storeNode() for each node, endTick(). */
   store(batch: MetricsBatch): void {
+    this.beginTick();
+    for (const [name, scrape] of batch.nodes) this.storeNode(name, scrape);
+    this.endTick();
+  }
+
+  /** Starts a tick (ending one left open). */
+  beginTick(): void {
+    if (this.inTick) this.endTick();
+    this.inTick = true;
     this.tick++;
+  }
+
+  /** Stores one node's answer to the current tick. The first answer of a node, and of a pod, in a tick wins. */
+  storeNode(name: string, scrape: NodeScrape): void {
+    if (!this.inTick) throw new Error('storeNode outside a tick');
+    const key = nodeKey(name);
+    let entry = this.cache.peek(key) as NodeEntry | undefined;
+    if (entry?.seenTick === this.tick) return; // duplicate node in one tick: first wins
+    if (!entry) {
+      entry = { kind: 'node', name, data: newSlots(STRIDE), hasPoint: false, pods: [], seenTick: 0, live: false };
+      clearPrev(entry.data, 0);
+    }
+    if (entry.live) this.uncount(entry);
+    if (scrape.node) {
+      storeNodePoint(entry.hasPoint ? entry.data : undefined, entry.data, scrape.node);
+      entry.hasPoint = true;
+    } else {
+      entry.hasPoint = false;
+      clearPrev(entry.data, 0);
+    }
+    entry.seenTick = this.tick;
+    this.put(key, entry);
+
+    const previous = entry.pods;
+    const current: PodEntry[] = [];
+    for (const pod of scrape.pods) {
+      const podEntry = this.storePod(pod, name);
+      if (podEntry) current.push(podEntry);
+    }
+    entry.pods = current;
+    for (const old of previous) {
+      // Answered, but no longer listed by this node: the pod is gone.
+      if (old.live && old.seenTick !== this.tick && old.node === name) this.cache.delete(podKey(old.namespace, old.name));
+    }
+  }
+
+  /** Ends the tick: nodes that did not answer stop being served; stale series are evicted. */
+  endTick(): void {
+    if (!this.inTick) return;
+    this.inTick = false;
+    this.served = this.tick;
     this.rev++;
     this.lastStore = this.now();
-    for (const [name, scrape] of batch.nodes) {
-      const key = nodeKey(name);
-      let entry = this.cache.peek(key) as NodeEntry | undefined;
-      if (entry?.seenTick === this.tick) continue; // duplicate node in one batch: first wins
-      if (!entry) {
-        entry = { kind: 'node', name, data: newSlots(STRIDE), hasPoint: false, pods: [], seenTick: 0, live: false };
-        clearPrev(entry.data, 0);
-      }
-      if (entry.live) this.uncount(entry);
-      if (scrape.node) {
-        storeNodePoint(entry.hasPoint ? entry.data : undefined, entry.data, scrape.node);
-        entry.hasPoint = true;
-      } else {
-        entry.hasPoint = false;
-        clearPrev(entry.data, 0);
-      }
-      entry.seenTick = this.tick;
-      this.put(key, entry);
-
-      const previous = entry.pods;
-      const current: PodEntry[] = [];
-      for (const pod of scrape.pods) {
-        const podEntry = this.storePod(pod, name);
-        if (podEntry) current.push(podEntry);
-      }
-      entry.pods = current;
-      for (const old of previous) {
-        // Answered, but no longer listed by this node: the pod is gone.
-        if (old.live && old.seenTick !== this.tick && old.node === name) this.cache.delete(podKey(old.namespace, old.name));
-      }
-    }
     this.sweepStale();
     if (this.evictedNodes > 0) this.observer.evicted('node', 'capacity', this.evictedNodes);
     if (this.evictedContainers > 0) this.observer.evicted('container', 'capacity', this.evictedContainers);
     this.evictedNodes = this.evictedContainers = 0;
     // As upstream's metrics_server_storage_points: points usage can be served from.
     this.observer.points(this.nodesWithPrev, this.containersWithPrev);
+  }
+
+  /** Served: seen by the last tick that ended, or already by the one under way. */
+  private isServed(seenTick: number): boolean {
+    return seenTick >= this.served;
   }
 
   private storePod(pod: PodPoints, node: string): PodEntry | undefined {
@@ -251,7 +287,7 @@ export class MetricsStore implements MetricsReader {
     const u = this.usage;
     for (let i = 0; i < names.length; i++) {
       const e = this.cache.peek(nodeKey(names[i]!));
-      if (e?.kind !== 'node' || e.seenTick !== this.tick || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
+      if (e?.kind !== 'node' || !this.isServed(e.seenTick) || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
         out[i] = undefined;
         continue;
       }
@@ -264,7 +300,7 @@ export class MetricsStore implements MetricsReader {
     const out: (PodUsage | undefined)[] = new Array(pods.length);
     for (let i = 0; i < pods.length; i++) {
       const e = this.cache.peek(podKey(pods[i]!.namespace, pods[i]!.name));
-      out[i] = e?.kind === 'pod' && e.seenTick === this.tick ? this.podUsage(e) : undefined;
+      out[i] = e?.kind === 'pod' && this.isServed(e.seenTick) ? this.podUsage(e) : undefined;
     }
     return out;
   }

@@ -9,6 +9,7 @@ import { silentLogger } from '../../src/log.js';
 import { NodeCache } from '../../src/kube/node-cache.js';
 import { RestClient } from '../../src/kube/rest-client.js';
 import { KubeletClient } from '../../src/scrape/kubelet-client.js';
+import { BatchSink } from '../helpers/batch-sink.js';
 import { Scraper } from '../../src/scrape/scraper.js';
 import { parseLabelSelector } from '../../src/api/selectors/index.js';
 import { fixturePath } from '../helpers/paths.js';
@@ -61,8 +62,10 @@ t.test('scrapes the nodes the informer sees, at their status port, honouring --n
   await nodes.waitForSync();
   await waitFor(() => api.openWatches === 1, 'node watch open');
 
-  const scraper = new Scraper({ nodes, client, resolutionMs: 2000, timeoutMs: 1000, concurrency: 2, nodeSelector: parseLabelSelector('pool=a'), sink: () => {}, log: silentLogger() });
-  const first = await scraper.tick();
+  const sink = new BatchSink();
+  const scraper = new Scraper({ nodes, client, resolutionMs: 2000, timeoutMs: 1000, concurrency: 2, nodeSelector: parseLabelSelector('pool=a'), sink, log: silentLogger() });
+  await scraper.tick();
+  const first = sink.last;
   t.same([...first.nodes.keys()].sort(), ['n0', 'n1']);
   t.same(kubelets.map((k) => k.paths.length), [1, 1, 0], 'only pool=a kubelets asked');
 
@@ -70,7 +73,8 @@ t.test('scrapes the nodes the informer sees, at their status port, honouring --n
   api.put(nodeObj('n1', kubelets[1]!.port, 'b'));
   api.put(nodeObj('n2', kubelets[2]!.port, 'a'));
   await waitFor(() => nodes.get('n2')!.labels.pool === 'a' && nodes.get('n1')!.labels.pool === 'b', 'label changes seen');
-  const second = await scraper.tick();
+  await scraper.tick();
+  const second = sink.last;
   t.same([...second.nodes.keys()].sort(), ['n0', 'n2']);
   t.equal(client.poolCount, 2, 'the pool of n1 was closed');
 });

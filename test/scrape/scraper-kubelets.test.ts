@@ -10,6 +10,7 @@ import type { ScrapeFailureReason, ScrapeObserver } from '../../src/observers.js
 import type { NodeInfo } from '../../src/kube/node-info.js';
 import { KubeletClient } from '../../src/scrape/kubelet-client.js';
 import { Scraper } from '../../src/scrape/scraper.js';
+import { BatchSink } from '../helpers/batch-sink.js';
 import type { MetricsBatch } from '../../src/scrape/types.js';
 import { fixturePath } from '../helpers/paths.js';
 import { FakeKubelet, endless, hang, serve, status, type Behaviour } from './fake-kubelet.js';
@@ -63,13 +64,14 @@ t.test('one tick: failures counted by reason, healthy nodes in the batch, within
     resolutionMs,
     timeoutMs: 700,
     concurrency: 3,
-    sink: (b) => batches.push(b),
+    sink: new BatchSink((b) => batches.push(b)),
     log: silentLogger(),
     observer,
   });
 
   const started = Date.now();
-  const batch = await scraper.tick();
+  const result = await scraper.tick();
+  const batch = batches[0]!;
   const took = Date.now() - started;
   t.ok(took < resolutionMs, `tick completed within the resolution (${took} ms)`);
   t.ok(scraper.lastTickStartMs >= started && scraper.lastTickStartMs <= started + 5, 'lastTickStartMs recorded');
@@ -78,7 +80,7 @@ t.test('one tick: failures counted by reason, healthy nodes in the batch, within
   t.ok(batch.nodes.get('healthy-a')!.pods.length > 0, 'pods of healthy-a');
   t.ok(batch.nodes.get('healthy-b')!.pods.length > 0, 'pods of healthy-b');
   t.equal(batches.length, 1, 'batch handed to the sink');
-  t.equal(batches[0], batch);
+  t.same([result.nodes, result.scraped], [7, 2], 'the tick result counts nodes asked and answered');
   t.equal(ticks.length, 1);
 
   const byNode = Object.fromEntries(requests.map((r) => [r.node, r.success ? 'ok' : r.reason]));

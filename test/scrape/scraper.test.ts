@@ -12,6 +12,7 @@ import type { KubeletMetricsGetter } from '../../src/scrape/kubelet-client.js';
 import { ScrapeError } from '../../src/scrape/scrape-error.js';
 import { Scraper, type ScraperConfig } from '../../src/scrape/scraper.js';
 import type { MetricsBatch, NodeScrape } from '../../src/scrape/types.js';
+import { BatchSink } from '../helpers/batch-sink.js';
 
 const point = { timestampMs: 1_700_000_000_000, startTimeMs: 1_600_000_000_000, cpuSec: 10, cpuNsec: 0, memoryBytes: 1024 };
 
@@ -54,8 +55,16 @@ const delay = (ms: number, signal?: AbortSignal) =>
     });
   });
 
-function scraper(nodes: NodeInfo[], client: KubeletMetricsGetter, extra: Partial<ScraperConfig> = {}): Scraper {
-  return new Scraper({ nodes: { list: () => nodes }, client, resolutionMs: 1000, timeoutMs: 500, concurrency: 4, sink: () => {}, log: silentLogger(), ...extra });
+/** A scraper with a BatchSink; tickBatch() resolves with what the tick handed to the sink. */
+function scraper(nodes: NodeInfo[], client: KubeletMetricsGetter, extra: Partial<ScraperConfig> = {}): Scraper & { tickBatch(): Promise<MetricsBatch> } {
+  const sink = new BatchSink();
+  const s = new Scraper({ nodes: { list: () => nodes }, client, resolutionMs: 1000, timeoutMs: 500, concurrency: 4, sink, log: silentLogger(), ...extra });
+  return Object.assign(s, {
+    tickBatch: async () => {
+      await s.tick();
+      return sink.last;
+    },
+  });
 }
 
 function recorder() {
@@ -78,7 +87,7 @@ function captureLog() {
 t.test('--node-selector picks the nodes to scrape; pools of the others are released', async (t) => {
   const nodes = [node('gpu-1', { pool: 'gpu' }), node('gpu-spot', { pool: 'gpu', spot: 'true' }), node('cpu-1', { pool: 'cpu' })];
   const client = new FakeClient(async () => scrapeOf());
-  const batch = await scraper(nodes, client, { nodeSelector: parseLabelSelector('pool=gpu,!spot') }).tick();
+  const batch = await scraper(nodes, client, { nodeSelector: parseLabelSelector('pool=gpu,!spot') }).tickBatch();
   t.same(client.calls.map((c) => c.node), ['gpu-1']);
   t.same([...batch.nodes.keys()], ['gpu-1']);
   t.same(client.retained, ['gpu-1']);
@@ -90,7 +99,7 @@ t.test('--node-selector picks the nodes to scrape; pools of the others are relea
 t.test('bounded concurrency, every node scraped once', async (t) => {
   const nodes = Array.from({ length: 40 }, (_, i) => node(`n${i}`));
   const client = new FakeClient(() => delay(15).then(() => scrapeOf()));
-  const batch = await scraper(nodes, client, { concurrency: 5, resolutionMs: 5000 }).tick();
+  const batch = await scraper(nodes, client, { concurrency: 5, resolutionMs: 5000 }).tickBatch();
   t.ok(client.maxInFlight <= 5, `at most 5 in flight (saw ${client.maxInFlight})`);
   t.ok(client.maxInFlight >= 2, 'but concurrent');
   t.equal(batch.nodes.size, 40);
@@ -126,7 +135,7 @@ t.test('one node never delays the others; the tick ends at the deadline even if 
   const { out, obs } = recorder();
   const client = new FakeClient((n) => (n.name === 'stuck' ? new Promise<NodeScrape>(() => {}) : Promise.resolve(scrapeOf())));
   const started = Date.now();
-  const batch = await scraper(nodes, client, { resolutionMs: 1000, observer: obs }).tick();
+  const batch = await scraper(nodes, client, { resolutionMs: 1000, observer: obs }).tickBatch();
   const took = Date.now() - started;
   t.ok(took < 1000, `tick ended within the resolution (${took} ms)`);
   t.ok(took >= 900, 'at the 95% deadline');
@@ -139,7 +148,7 @@ t.test('nodes that could not start before the deadline count as timeouts', async
   const { out, obs } = recorder();
   // One worker; each request takes 400 ms of a 950 ms budget: the third cannot start in time.
   const client = new FakeClient((_n, signal) => delay(400, signal).then(() => scrapeOf()));
-  const batch = await scraper(nodes, client, { concurrency: 1, resolutionMs: 1000, observer: obs, random: () => 0 }).tick();
+  const batch = await scraper(nodes, client, { concurrency: 1, resolutionMs: 1000, observer: obs, random: () => 0 }).tickBatch();
   t.equal(batch.nodes.size, 2);
   t.same(out.map((r) => r.reason ?? 'ok').sort(), ['ok', 'ok', 'timeout']);
 });
@@ -173,7 +182,7 @@ t.test('failures are logged once per state change, not every tick', async (t) =>
   t.ok(notReady.length === 1 && notReady[0]!.level === 20, 'failures of NotReady nodes only at debug level');
 });
 
-t.test('pods unknown to a synced pod cache and pods reported twice are dropped', async (t) => {
+t.test('pods unknown to a synced pod cache are dropped (a pod reported twice is left to the store: first answer wins)', async (t) => {
   const known = new Map<string, PodMeta>([
     ['default/a', { namespace: 'default', name: 'a', labels: {} }],
     ['default/b', { namespace: 'default', name: 'b', labels: {} }],
@@ -182,13 +191,13 @@ t.test('pods unknown to a synced pod cache and pods reported twice are dropped',
   const client = new FakeClient(async (n) =>
     n.name === 'n1' ? scrapeOf([['default', 'a'], ['default', 'gone'], ['default', 'b']]) : scrapeOf([['default', 'b']]),
   );
-  const batch = await scraper([node('n1'), node('n2')], client, { pods, concurrency: 1, random: () => 0 }).tick();
+  const batch = await scraper([node('n1'), node('n2')], client, { pods, concurrency: 1, random: () => 0 }).tickBatch();
   const names = (n: string) => batch.nodes.get(n)!.pods.map((p) => p.name);
   t.same(names('n1'), ['a', 'b'], 'unknown pod dropped');
-  t.same(names('n2'), [], 'duplicate of n1 dropped');
+  t.same(names('n2'), ['b'], 'a pod reported by two nodes reaches the store from both');
   t.ok(batch.nodes.get('n2')!.node, 'node point kept');
   pods.synced = false;
-  const unsynced = await scraper([node('n1')], client, { pods }).tick();
+  const unsynced = await scraper([node('n1')], client, { pods }).tickBatch();
   t.equal(unsynced.nodes.get('n1')!.pods.length, 3, 'cache not synced yet: nothing dropped');
 });
 
@@ -197,10 +206,10 @@ t.test('start() ticks at once and then every resolution; a throwing sink does no
   const client = new FakeClient(async () => scrapeOf());
   const s = scraper([node('n')], client, {
     resolutionMs: 1000,
-    sink: (b) => {
+    sink: new BatchSink((b) => {
       batches.push(b);
       throw new Error('store exploded');
-    },
+    }),
   });
   t.equal(s.lastTickStartMs, 0);
   const started = Date.now();
@@ -221,6 +230,6 @@ t.test('resolution below 10s is accepted with a warning; below 1s refused', asyn
   scraper([], new FakeClient(async () => scrapeOf()), { log, resolutionMs: 5000 });
   t.ok(lines.some((l) => l.level === 40 && /below 10s/.test(l.msg)));
   t.throws(() => scraper([], new FakeClient(async () => scrapeOf()), { resolutionMs: 500 }), /at least 1s/);
-  const empty = await scraper([], new FakeClient(async () => scrapeOf())).tick();
+  const empty = await scraper([], new FakeClient(async () => scrapeOf())).tickBatch();
   t.equal(empty.nodes.size, 0, 'no nodes: an empty batch');
 });
