@@ -16,11 +16,11 @@ const pa = [{ namespace: 'default', name: 'pa' }];
 const pb = [{ namespace: 'default', name: 'pb' }];
 
 t.test('mid-tick: answered nodes show new points, the others what the last tick served; endTick hides the silent', async (t) => {
-  let revisions = 0;
+
   const s = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 100 });
   s.store(batch({ a: steady('pa', 0), b: steady('pb', 0) }));
   s.store(batch({ a: steady('pa', 1), b: steady('pb', 1) }));
-  revisions = s.revision;
+  const revisions = s.revision;
   const before = s.getNodeUsage(['a', 'b']).map((u) => u?.timestampMs);
   t.same(before, [START + 15 * SECOND, START + 15 * SECOND]);
 
