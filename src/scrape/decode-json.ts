@@ -5,6 +5,7 @@
 
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
+import type { NameInterner } from './name-interner.js';
 import { parseRfc3339Ms, GO_ZERO_TIME_MS } from './decode-time.js';
 
 const QUOTE = 0x22;
@@ -160,7 +161,8 @@ export class JsonScanner {
   }
 
   /** Reads a string value (invalid UTF-8 becomes U+FFFD, as Go's encoding/json does). */
-  string(field: string): string {
+  /** A string value; plain ASCII ones through names when given (names repeat every tick). */
+  string(field: string, names?: NameInterner): string {
     if (this.peek() !== QUOTE) this.fail(`${field}: expected a string`);
     const start = this.pos + 1;
     const end = this.stringEnd(start);
@@ -168,7 +170,7 @@ export class JsonScanner {
     if (this.escaped) return this.decodeString(start, end);
     const b = this.b;
     for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.text.toString('utf8', start, end);
-    return this.text.toString('latin1', start, end);
+    return names ? names.intern(this.text, start, end) : this.text.toString('latin1', start, end);
   }
 
   /**

@@ -9,6 +9,7 @@
 
 import { DecodeError } from './decode-error.js';
 import { fieldName, JsonScanner } from './decode-json.js';
+import type { NameInterner } from './name-interner.js';
 import type { ContainerPoint, MetricsPoint, NodeScrape, PodPoints } from './types.js';
 
 const F = {
@@ -147,7 +148,7 @@ function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
 }
 
 /** Reads one pod; returns undefined when it must be dropped (incomplete container, no name, no containers). */
-function readPod(s: JsonScanner, r: PointReader): PodPoints | undefined {
+function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined): PodPoints | undefined {
   let name = '';
   let namespace = '';
   let containers: ContainerPoint[] | undefined;
@@ -159,8 +160,8 @@ function readPod(s: JsonScanner, r: PointReader): PodPoints | undefined {
       if (objectStart(s, 'podRef')) {
         do {
           s.key();
-          if (s.keyIs(F.name, 'name')) name = s.string('podRef.name');
-          else if (s.keyIs(F.namespace, 'namespace')) namespace = s.string('podRef.namespace');
+          if (s.keyIs(F.name, 'name')) name = s.string('podRef.name', names);
+          else if (s.keyIs(F.namespace, 'namespace')) namespace = s.string('podRef.namespace', names);
           else s.skip();
         } while (s.moreNext(OBJECT_END));
       }
@@ -173,7 +174,7 @@ function readPod(s: JsonScanner, r: PointReader): PodPoints | undefined {
           if (objectStart(s, 'containers[]')) {
             do {
               s.key();
-              if (s.keyIs(F.name, 'name')) containerName = s.string('containers[].name');
+              if (s.keyIs(F.name, 'name')) containerName = s.string('containers[].name', names);
               else if (!readPointMember(s, r, 'containers[]')) s.skip();
             } while (s.moreNext(OBJECT_END));
           }
@@ -198,9 +199,10 @@ function readPod(s: JsonScanner, r: PointReader): PodPoints | undefined {
 /**
  * Decodes a /stats/summary body. `_requestTimeMs` is unused: summary samples
  * always carry cpu.time, and a sample without it is incomplete (as upstream).
- * Throws DecodeError on anything that is not a well-formed summary.
+ * Pod and container names come from `names` when given (one interner across
+ * ticks). Throws DecodeError on anything that is not a well-formed summary.
  */
-export function decodeSummary(body: Uint8Array, _requestTimeMs: number): NodeScrape {
+export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: NameInterner): NodeScrape {
   const s = new JsonScanner(body);
   const r = new PointReader();
   const result: NodeScrape = { pods: [] };
@@ -222,7 +224,7 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number): NodeScr
           result.pods = [];
           if (arrayStart(s, 'pods')) {
             do {
-              const pod = readPod(s, r);
+              const pod = readPod(s, r, names);
               if (pod) result.pods.push(pod);
             } while (s.moreNext(ARRAY_END));
           }

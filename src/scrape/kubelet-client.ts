@@ -26,6 +26,7 @@ import { decodeResource } from './decode-resource.js';
 import { kubeletOrigin, type KubeletEndpointConfig } from './kubelet-address.js';
 import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
+import { NameInterner } from './name-interner.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
@@ -45,7 +46,7 @@ export interface KubeletClientConfig extends KubeletEndpointConfig {
 /** What the scraper needs from a kubelet client (tests may substitute their own). */
 export interface KubeletMetricsGetter {
   getMetrics(node: NodeInfo, signal?: AbortSignal): Promise<NodeScrape>;
-  /** Closes connections of nodes not in names. */
+  /** Called as each tick starts: closes connections of nodes not in names. */
   retainNodes(names: ReadonlySet<string>): void;
 }
 
@@ -67,6 +68,8 @@ export class KubeletClient implements KubeletMetricsGetter {
   private readonly abortWatchers = new WeakMap<AbortSignal, Set<() => void>>();
   private creds?: { at: number; headers: Promise<Record<string, string>> };
   private context?: SecureContext;
+  /** Pod and container names, shared by every node's decode across ticks. */
+  private readonly names = new NameInterner();
   private readonly connector: Connector = (opts, callback) => this.connectTls(opts.hostname, Number(opts.port), callback);
 
   constructor(private readonly cfg: KubeletClientConfig) {}
@@ -79,7 +82,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     const body = await this.fetch(target, headers, signal);
     try {
       const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs) : decodeResource(bytes, requestTimeMs);
+      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names) : decodeResource(bytes, requestTimeMs);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -87,6 +90,8 @@ export class KubeletClient implements KubeletMetricsGetter {
   }
 
   retainNodes(names: ReadonlySet<string>): void {
+    // Called as each tick starts: names not read lately leave the interner.
+    this.names.nextTick();
     for (const [name, t] of this.targets) {
       if (!names.has(name)) {
         this.targets.delete(name);

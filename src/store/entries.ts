@@ -21,6 +21,8 @@ export interface NodeEntry {
 
 export interface PodEntry {
   readonly kind: 'pod';
+  /** Its cache key (podKey), made once: a tick finds the entry by it without building the key again. */
+  readonly key: string;
   readonly namespace: string;
   readonly name: string;
   /** Node whose scrape last reported the pod. */

@@ -131,14 +131,19 @@ export class MetricsStore implements MetricsReader {
 
     const previous = entry.pods;
     const current: PodEntry[] = [];
-    for (const pod of scrape.pods) {
-      const podEntry = this.storePod(pod, name);
+    for (let i = 0; i < scrape.pods.length; i++) {
+      const pod = scrape.pods[i]!;
+      // Kubelets list the same pods in the same order tick after tick: the entry at the same place last time
+      // is usually this pod's, found without building its key.
+      const hint = previous[i];
+      const known = hint !== undefined && hint.live && hint.name === pod.name && hint.namespace === pod.namespace ? hint : undefined;
+      const podEntry = this.storePod(pod, name, known);
       if (podEntry) current.push(podEntry);
     }
     entry.pods = current;
     for (const old of previous) {
       // Answered, but no longer listed by this node: the pod is gone.
-      if (old.live && old.seenTick !== this.tick && old.node === name) this.cache.delete(podKey(old.namespace, old.name));
+      if (old.live && old.seenTick !== this.tick && old.node === name) this.cache.delete(old.key);
     }
   }
 
@@ -162,9 +167,10 @@ export class MetricsStore implements MetricsReader {
     return seenTick >= this.served;
   }
 
-  private storePod(pod: PodPoints, node: string): PodEntry | undefined {
-    const key = podKey(pod.namespace, pod.name);
-    const old = this.cache.peek(key) as PodEntry | undefined;
+  /** Stores one pod; `known` is its live entry when the caller already has it. */
+  private storePod(pod: PodPoints, node: string, known: PodEntry | undefined): PodEntry | undefined {
+    const key = known?.key ?? podKey(pod.namespace, pod.name);
+    const old = known ?? (this.cache.peek(key) as PodEntry | undefined);
     if (old?.seenTick === this.tick) return undefined; // duplicate pod in one batch: first wins
     const points = uniqueByName(pod.containers);
     const n = points.length;
@@ -173,6 +179,7 @@ export class MetricsStore implements MetricsReader {
     const sameLayout = old !== undefined && sameNames(old.names, points);
     const entry: PodEntry = old ?? {
       kind: 'pod',
+      key,
       namespace: pod.namespace,
       name: pod.name,
       node,
