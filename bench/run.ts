@@ -9,7 +9,9 @@
 //          10% of the tick budget, so tick wall time is not comparable to 15 s)
 //
 // Processes: this one (orchestration, load generator), the simulated cluster,
-// the metrics server under test, and the bare baseline server, each alone.
+// the metrics server under test, the bare baseline server (serving) and the
+// bare scraper baseline (scale: node:https keep-alive + JSON.parse, run alone
+// just before the server for each kubelet source), each measured alone.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +117,12 @@ async function main(): Promise<void> {
     const summary = await runScale(ctx, 'summary');
     scale.push(summary.result);
     printTable(`2. scale tick (${m.warmupTicks} warm-up + ${m.measuredTicks} measured ticks; bytes_per_pod = server RSS / pods, nothing subtracted)`, scale);
+    for (const r of scale) {
+      say(
+        `   ${r.source}: server ${r.server_cpu_s_per_tick} core-s/tick = ${r.cpu_vs_bare_scraper}× the bare scraper's ${r.bare_scraper_cpu_s_per_tick} (target ${r.source === 'summary' ? 1.5 : 0.75} at 5,000 nodes); ` +
+          `RSS ${r.rss_mb} MB = ${r.rss_vs_bare_scraper}× the bare scraper's ${r.bare_scraper_rss_mb} MB (target ≤ 300 MB at 150k pods)`,
+      );
+    }
     writeResult('scale', { mode: m.mode, rows: scale });
     const server = summary.server;
     say(`   [${elapsed()}]`);

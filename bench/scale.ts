@@ -4,7 +4,7 @@
 // /proc/<pid>/stat between steady ticks, RSS from /proc/<pid>/status and heap from
 // its own /metrics (nodejs_heap_size_used_bytes).
 import { join } from 'node:path';
-import { startServerProcess, type ServerProcess, type SimProcess } from './lib/children.js';
+import { startBareScraperProcess, startServerProcess, type ServerProcess, type SimProcess } from './lib/children.js';
 import type { Client } from './lib/client.js';
 import { rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
@@ -12,6 +12,8 @@ import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
 import { freePort } from '../src/sim/metrics-server-process.js';
 
 const FAILURES = 'metrics_server_kubelet_scrape_failures_total';
+/** The server's --kubelet-concurrency default, given to the bare scraper too. */
+const KUBELET_CONCURRENCY = 256;
 
 export interface ScaleContext {
   sim: SimProcess;
@@ -40,6 +42,30 @@ export interface ScaleResult extends Record<string, string | number> {
   bytes_per_pod: number;
   /** metrics_server_kubelet_scrape_failures_total by reason, warm-up included. */
   scrape_failures_since_start: string;
+  /** The bare scraper baseline (bench/lib/bare-scraper-child.ts) on the same cluster, just before. */
+  bare_scraper_cpu_s_per_tick: number;
+  bare_scraper_rss_mb: number;
+  /** Server / bare scraper. */
+  cpu_vs_bare_scraper: number;
+  rss_vs_bare_scraper: number;
+}
+
+/** Ticks of the bare scraper baseline: one warm-up (connections, JIT), then measured ones. */
+const BARE_WARMUP = 1;
+
+/** Runs the bare scraper baseline alone for its warm-up and `measured` ticks; CPU per measured tick and RSS at the end. */
+export async function runBareScraper(ctx: ScaleContext, source: 'summary' | 'resource', measured: number): Promise<{ cpu: number; rss: number }> {
+  const s = ctx.sim.info;
+  const bare = startBareScraperProcess({ apiserver: s.url, cert: s.adminCert, key: s.adminKey, source, resolutionSec: ctx.resolutionSec, concurrency: KUBELET_CONCURRENCY });
+  try {
+    const R = ctx.resolutionSec * 1000;
+    const first = await bare.waitForTicks(BARE_WARMUP, 120_000 + R);
+    const last = await bare.waitForTicks(BARE_WARMUP + measured, measured * R * 1.5 + 30_000);
+    if (last.failed > 0) throw new Error(`bare scraper: ${last.failed} of ${last.failed + last.scraped} kubelets failed in its last tick`);
+    return { cpu: (last.cpu - first.cpu) / measured, rss: rssMiB(bare.pid) };
+  } finally {
+    await bare.stop();
+  }
 }
 
 
@@ -69,6 +95,7 @@ export async function startServer(ctx: ScaleContext, source: 'summary' | 'resour
 
 /** Runs the server for warmup + measured ticks; returns the figures and the still-running server. */
 export async function runScale(ctx: ScaleContext, source: 'summary' | 'resource'): Promise<{ result: ScaleResult; server: ServerProcess }> {
+  const bare = await runBareScraper(ctx, source, ctx.measuredTicks);
   const server = await startServer(ctx, source);
   const R = ctx.resolutionSec * 1000;
   const W = ctx.warmupTicks;
@@ -105,6 +132,10 @@ export async function runScale(ctx: ScaleContext, source: 'summary' | 'resource'
       heap_used_mb: round((m['nodejs_heap_size_used_bytes'] ?? NaN) / 2 ** 20, 1),
       bytes_per_pod: Math.round((rss * 2 ** 20) / pods),
       scrape_failures_since_start: failures || 'none',
+      bare_scraper_cpu_s_per_tick: round(bare.cpu),
+      bare_scraper_rss_mb: round(bare.rss, 1),
+      cpu_vs_bare_scraper: round((last.cpu - first.cpu) / N / bare.cpu, 2),
+      rss_vs_bare_scraper: round(rss / bare.rss, 2),
     };
     return { result, server };
   } catch (e) {

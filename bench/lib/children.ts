@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
 import { cpuSeconds } from './proc.js';
 import type { SimReady, SimReply, SimRequest } from './sim-child.js';
+import type { BareScraperStart, BareScraperTick } from './bare-scraper-child.js';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 
@@ -97,6 +98,47 @@ export async function startBareProcess(certFile: string, keyFile: string, bodyFi
   const child = track(fork(here('./bare-child.js'), [certFile, keyFile, bodyFile, contentType], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const url = await withTimeout(new Promise<string>((resolve) => child.on('message', (m: { type: string; url: string }) => m.type === 'ready' && resolve(m.url))), 20_000, 'bare server start');
   return { url, pid: child.pid!, stop: () => stopChild(child) };
+}
+
+export interface BareScraperProcess {
+  readonly pid: number;
+  /** Resolves with the tick when `count` ticks have finished in total. */
+  waitForTicks(count: number, timeoutMs: number): Promise<BareScraperTick & { cpu: number }>;
+  stop(): Promise<void>;
+}
+
+/** Starts the bare scraper baseline (bare-scraper-child.ts) against the simulated cluster. */
+export function startBareScraperProcess(start: Omit<BareScraperStart, 'type'>): BareScraperProcess {
+  const child = track(fork(here('./bare-scraper-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+  const ticks: (BareScraperTick & { cpu: number })[] = [];
+  let notify: () => void = () => {};
+  child.on('message', (m: BareScraperTick) => {
+    if (m.type !== 'tick') return;
+    ticks.push({ ...m, cpu: cpuSeconds(child.pid!) });
+    notify();
+  });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`bare scraper exited (${code})`))));
+  exited.catch(() => {});
+  child.send({ type: 'start', ...start } satisfies BareScraperStart);
+  return {
+    pid: child.pid!,
+    waitForTicks: (count, timeoutMs) =>
+      withTimeout(
+        Promise.race([
+          new Promise<BareScraperTick & { cpu: number }>((resolve) => {
+            const check = () => {
+              if (ticks.length >= count) resolve(ticks[count - 1]!);
+            };
+            notify = check;
+            check();
+          }),
+          exited,
+        ]),
+        timeoutMs,
+        'bare scraper ticks',
+      ),
+    stop: () => stopChild(child),
+  };
 }
 
 /** One finished scrape tick, from the server's -v=1 JSON log line "Scrape finished". */

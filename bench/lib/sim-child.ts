@@ -45,11 +45,6 @@ async function main(): Promise<void> {
   const dir = process.argv[5]!;
   const t0 = performance.now();
   const cluster = await startSimCluster({ nodes, podsPerNode, containersPerPod });
-  // A real kubelet keeps idle connections for 90 s (its http.Server IdleTimeout), so
-  // a scraper's keep-alive connections survive between ticks; node:https closes them
-  // after 5 s, which would turn every tick into thousands of TLS handshakes.
-  const kubeletServer = (cluster.kubelets as unknown as { server?: { keepAliveTimeout: number } }).server;
-  if (kubeletServer) kubeletServer.keepAliveTimeout = 90_000;
   const files = await cluster.writePki(join(dir, 'pki'));
   const kubeconfig = join(dir, 'metrics-server.kubeconfig');
   await cluster.writeKubeconfig(kubeconfig, 'metrics-server');
