@@ -2,6 +2,7 @@
 // server and the metrics server under test. Each stops by itself when the
 // benchmark process goes away (IPC disconnect) or is killed by stop().
 import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { SERVER_NODE_FLAGS } from '../../src/node-flags.js';
@@ -171,7 +172,10 @@ export async function startServerProcess(args: string[], port: number, nodeArgs:
   const tail: string[] = [];
   let exited = false;
   let notify: () => void = () => {};
+  // BENCH_SERVER_LOG=<file>: the server's whole output (logs, --trace-gc with --node-flag) goes there too.
+  const logFile = process.env['BENCH_SERVER_LOG'];
   const onLine = (line: string) => {
+    if (logFile) appendFileSync(logFile, line + '\n');
     tail.push(line);
     if (tail.length > 30) tail.shift();
     if (!line.includes('Scrape finished')) return;

@@ -27,6 +27,7 @@ import { kubeletOrigin, type KubeletEndpointConfig } from './kubelet-address.js'
 import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
 import { NameInterner } from './name-interner.js';
+import { BodyBuilder, BodyPool } from './body-pool.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
@@ -41,6 +42,8 @@ export interface KubeletClientConfig extends KubeletEndpointConfig {
   maxResponseBytes: number;
   /** Idle keep-alive per connection; longer than the resolution so connections survive between ticks. */
   keepAliveMs?: number;
+  /** Response buffers kept for reuse (default 256, --kubelet-concurrency's default). */
+  maxPooledBodies?: number;
 }
 
 /** What the scraper needs from a kubelet client (tests may substitute their own). */
@@ -60,6 +63,8 @@ interface NodeTarget {
   origin: string;
   path: string;
   client: Client;
+  /** Size of the node's last body: the first guess for a chunked one. */
+  lastBodyBytes: number;
 }
 
 export class KubeletClient implements KubeletMetricsGetter {
@@ -70,9 +75,13 @@ export class KubeletClient implements KubeletMetricsGetter {
   private context?: SecureContext;
   /** Pod and container names, shared by every node's decode across ticks. */
   private readonly names = new NameInterner();
+  /** Response buffers, reused across requests. */
+  private readonly bodies: BodyPool;
   private readonly connector: Connector = (opts, callback) => this.connectTls(opts.hostname, Number(opts.port), callback);
 
-  constructor(private readonly cfg: KubeletClientConfig) {}
+  constructor(private readonly cfg: KubeletClientConfig) {
+    this.bodies = new BodyPool(cfg.maxPooledBodies ?? 256);
+  }
 
   /** Scrapes one node; rejects with ScrapeError. signal aborts early (reason timeout). */
   async getMetrics(node: NodeInfo, signal?: AbortSignal): Promise<NodeScrape> {
@@ -81,11 +90,14 @@ export class KubeletClient implements KubeletMetricsGetter {
     const requestTimeMs = Date.now();
     const body = await this.fetch(target, headers, signal);
     try {
-      const bytes = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+      const bytes = body.bytes();
       return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names) : decodeResource(bytes, requestTimeMs);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    } finally {
+      // The decoders copy out what they keep: the buffer can serve the next response.
+      body.release();
     }
   }
 
@@ -133,31 +145,31 @@ export class KubeletClient implements KubeletMetricsGetter {
       headersTimeout: this.cfg.requestTimeoutMs + 1000,
       bodyTimeout: this.cfg.requestTimeoutMs + 1000,
     });
-    const t: NodeTarget = { node, origin, path, client };
+    const t: NodeTarget = { node, origin, path, client, lastBodyBytes: 0 };
     this.targets.set(node.name, t);
     return t;
   }
 
-  /** GET path; resolves with the whole 200 body, rejects with ScrapeError. */
-  private fetch(t: NodeTarget, headers: Record<string, string>, signal?: AbortSignal): Promise<Buffer> {
+  /** GET path; resolves with the whole 200 body (release() it when done), rejects with ScrapeError. */
+  private fetch(t: NodeTarget, headers: Record<string, string>, signal?: AbortSignal): Promise<BodyBuilder> {
     const name = t.node.name;
     const { maxResponseBytes: max, requestTimeoutMs: ms } = this.cfg;
     if (signal?.aborted) return Promise.reject(new ScrapeError('timeout', `node ${name}: scrape aborted at the tick deadline`));
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<BodyBuilder>((resolve, reject) => {
       let controller: Dispatcher.DispatchController | undefined;
       /** Set when we end the exchange ourselves (timeout, abort, status, size). */
       let failure: ScrapeError | undefined;
       let done = false;
-      let buf: Buffer | undefined;
-      let chunks: Buffer[] | undefined;
-      let total = 0;
-      const finish = (err: ScrapeError | undefined, body?: Buffer): void => {
+      let body: BodyBuilder | undefined;
+      const finish = (err: ScrapeError | undefined): void => {
         if (done) return;
         done = true;
         clearTimeout(timer);
         unwatch?.();
-        if (err) reject(err);
-        else resolve(body!);
+        if (err) {
+          body?.release();
+          reject(err);
+        } else resolve(body!);
       };
       const stop = (err: ScrapeError): void => {
         if (done) return;
@@ -179,27 +191,19 @@ export class KubeletClient implements KubeletMetricsGetter {
           const cl = resHeaders['content-length'];
           const declared = typeof cl === 'string' ? Number(cl) : NaN;
           if (declared > max) return stop(new ScrapeError('size', `node ${name}: response of ${declared} bytes exceeds --kubelet-max-response-bytes=${max}`));
-          // One buffer of the declared size: no chunk list, no concat.
-          if (Number.isSafeInteger(declared) && declared >= 0) buf = Buffer.allocUnsafe(declared);
-          else chunks = [];
+          // One pooled buffer of the declared size (or the last body's size when chunked): no chunk list, no concat.
+          const hint = Number.isSafeInteger(declared) && declared >= 0 ? declared : t.lastBodyBytes;
+          body = new BodyBuilder(this.bodies, hint);
         },
         onResponseData: (_c, chunk) => {
-          if (done) return;
-          const end = total + chunk.length;
-          if (end > max) return stop(new ScrapeError('size', `node ${name}: response exceeds --kubelet-max-response-bytes=${max}`));
-          if (buf && end <= buf.length) chunk.copy(buf, total);
-          else {
-            // Chunked (or, defensively, longer than declared): keep the chunks.
-            chunks ??= buf ? [buf.subarray(0, total)] : [];
-            buf = undefined;
-            chunks.push(chunk);
-          }
-          total = end;
+          if (done || !body) return;
+          if (body.byteLength + chunk.length > max) return stop(new ScrapeError('size', `node ${name}: response exceeds --kubelet-max-response-bytes=${max}`));
+          body.append(chunk);
         },
         onResponseEnd: () => {
-          if (done) return;
-          if (buf) finish(undefined, total === buf.length ? buf : buf.subarray(0, total));
-          else finish(undefined, chunks!.length === 1 ? chunks![0]! : Buffer.concat(chunks!, total));
+          if (done || !body) return;
+          t.lastBodyBytes = body.byteLength;
+          finish(undefined);
         },
         onResponseError: (_c, err) => finish(failure ?? this.classify(name, err)),
       };

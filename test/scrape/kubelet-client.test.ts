@@ -156,3 +156,30 @@ t.test('credentials are re-read after their TTL', async (t) => {
   await c.getMetrics(nodeAt('n', k.port));
   t.equal(calls, 2);
 });
+
+t.test('a chunked body (no Content-Length, as Go writes large responses) decodes like a declared one; buffers are reused', async (t) => {
+  // Odd-sized pieces with pauses between them, so the body arrives in many chunks.
+  const chunked: Behaviour = (_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    let at = 0;
+    const next = () => {
+      if (at >= summary.length) return void res.end();
+      res.write(summary.subarray(at, at + 3001));
+      at += 3001;
+      setImmediate(next);
+    };
+    next();
+  };
+  const plain = await kubelet(t, serve(summary));
+  const streamed = await kubelet(t, chunked);
+  const c = client(t);
+  const expected = await c.getMetrics(nodeAt('minikube', plain.port));
+  for (let i = 0; i < 3; i++) {
+    const got = await c.getMetrics(nodeAt('minikube-chunked', streamed.port));
+    t.same(got, expected, `scrape ${i + 1} of the chunked kubelet`);
+  }
+  // Both nodes at once: neither decode sees the other's bytes.
+  const [a, b] = await Promise.all([c.getMetrics(nodeAt('minikube', plain.port)), c.getMetrics(nodeAt('minikube-chunked', streamed.port))]);
+  t.same(a, expected);
+  t.same(b, expected);
+});
