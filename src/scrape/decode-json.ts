@@ -168,6 +168,29 @@ export class JsonScanner {
     return this.fail(`expected ',' or '${String.fromCharCode(closer)}'`);
   }
 
+  /**
+   * Just after '{' (first) or after a member's value: moves to the next member
+   * whose key is in `keys`, skipping the others in one call; returns its index
+   * (positioned at the value), or -1 after the object's '}'.
+   */
+  member(keys: Keys, first: boolean): number {
+    for (;;) {
+      const c = this.peek();
+      if (c === OBJECT_END) {
+        this.pos++;
+        return -1;
+      }
+      if (!first) {
+        if (c !== COMMA) this.fail("expected ',' or '}'");
+        this.pos++;
+      }
+      first = false;
+      const k = this.key(keys);
+      if (k >= 0) return k;
+      this.skip();
+    }
+  }
+
   /** Reads an object key and the ':' after it; returns its index in `keys`, or -1 for any other key. */
   key(keys: Keys): number {
     const b = this.b;

@@ -104,36 +104,30 @@ function arrayStart(s: JsonScanner, field: string): boolean {
 
 function readCpu(s: JsonScanner, r: PointReader, f: Fields): void {
   // cpu: null (or absent) leaves the point without CPU, like a nil *CPUStats.
-  if (!objectStart(s, f.cpu)) return;
-  do {
-    switch (s.key(CPU)) {
-      case 0:
-        r.timestampMs = s.time(f.cpuTime, TimeSlot.Sample);
-        break;
-      case 1:
-        r.hasCpu = s.uint64(f.cpuUsage);
-        if (r.hasCpu) {
-          const start = s.digitsStart;
-          const end = s.digitsEnd;
-          // Split the decimal digits: the last nine are the nanoseconds. Exact for
-          // every uint64, no double rounding.
-          const split = Math.max(start, end - 9);
-          r.cpuSec = s.digitsValue(start, split);
-          r.cpuNsec = s.digitsValue(split, end);
-        }
-        break;
-      default:
-        s.skip();
+  if (!s.objectStart(f.cpu)) return;
+  for (let k = s.member(CPU, true); k >= 0; k = s.member(CPU, false)) {
+    if (k === 0) {
+      r.timestampMs = s.time(f.cpuTime, TimeSlot.Sample);
+    } else {
+      r.hasCpu = s.uint64(f.cpuUsage);
+      if (r.hasCpu) {
+        const start = s.digitsStart;
+        const end = s.digitsEnd;
+        // Split the decimal digits: the last nine are the nanoseconds. Exact for
+        // every uint64, no double rounding.
+        const split = Math.max(start, end - 9);
+        r.cpuSec = s.digitsValue(start, split);
+        r.cpuNsec = s.digitsValue(split, end);
+      }
     }
-  } while (s.moreNext(OBJECT_END));
+  }
 }
 
 function readMemory(s: JsonScanner, r: PointReader, f: Fields): void {
-  if (!objectStart(s, f.memory)) return;
-  do {
-    if (s.key(MEMORY) === 0) r.memoryBytes = s.uint64(f.workingSet) ? s.digitsValue(s.digitsStart, s.digitsEnd) : 0;
-    else s.skip();
-  } while (s.moreNext(OBJECT_END));
+  if (!s.objectStart(f.memory)) return;
+  for (let k = s.member(MEMORY, true); k >= 0; k = s.member(MEMORY, false)) {
+    r.memoryBytes = s.uint64(f.workingSet) ? s.digitsValue(s.digitsStart, s.digitsEnd) : 0;
+  }
 }
 
 /** Reads the member (by its index in NODE_KEYS/CONTAINER_KEYS) shared by node and container stats; returns false for any other. */
@@ -164,12 +158,11 @@ function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
 function readContainer(s: JsonScanner, r: PointReader, names: NameInterner | undefined): string {
   r.reset();
   let name = '';
-  if (!objectStart(s, 'containers[]')) return name;
-  do {
-    const member = s.key(CONTAINER_KEYS);
-    if (member === CONTAINER_NAME) name = s.string('containers[].name', names);
-    else if (!readPointMember(s, r, member, CONTAINER_FIELDS)) s.skip();
-  } while (s.moreNext(OBJECT_END));
+  if (!s.objectStart('containers[]')) return name;
+  for (let k = s.member(CONTAINER_KEYS, true); k >= 0; k = s.member(CONTAINER_KEYS, false)) {
+    if (k === CONTAINER_NAME) name = s.string('containers[].name', names);
+    else readPointMember(s, r, k, CONTAINER_FIELDS);
+  }
   return name;
 }
 
