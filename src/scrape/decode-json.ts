@@ -2,6 +2,11 @@
 // reads only the fields metrics need and skips everything else (io, swap, psi,
 // volumes, systemContainers, ...) without building objects. Skipped values are
 // still checked against the JSON grammar, so truncated or garbled bodies fail.
+//
+// Speed matters (one ~30-100 KB body per node per tick), so the hot paths are
+// plain byte loops over local positions: strings stop on a table lookup, keys
+// are matched against the few names wanted at that place (by length first),
+// and skipping is one iterative loop with an explicit stack of closers.
 
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
@@ -10,51 +15,136 @@ import { parseRfc3339Ms, GO_ZERO_TIME_MS } from './decode-time.js';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const MINUS = 0x2d;
+const OBJECT = 0x7b;
+const OBJECT_END = 0x7d;
+const ARRAY = 0x5b;
 const MAX_DEPTH = 512;
 
 // Largest uint64 as a digit string, for the overflow check of 20-digit numbers.
 const UINT64_MAX = '18446744073709551615';
 
+/** 1 for the bytes that end the fast part of a string scan: '"', '\\' and control characters. */
+const STRING_STOP = new Uint8Array(256);
+for (let c = 0; c < 0x20; c++) STRING_STOP[c] = 1;
+STRING_STOP[QUOTE] = 1;
+STRING_STOP[BACKSLASH] = 1;
+
+/** The valid bytes after a backslash, other than 'u'. */
+const SIMPLE_ESCAPE = new Uint8Array(256);
+for (const ch of '"\\/bfnrt') SIMPLE_ESCAPE[ch.charCodeAt(0)] = 1;
+
+/** skip()'s stack of closers; shared, as decoding is synchronous and never re-entered. */
+const SKIP_STACK = new Uint8Array(MAX_DEPTH);
+
+function isHex(h: number | undefined): boolean {
+  return h !== undefined && ((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66));
+}
+
+/** The member names read in one kind of object, as bytes (for matching) and text (for escaped keys). */
+export class Keys {
+  readonly bytes: Uint8Array[];
+
+  constructor(readonly texts: readonly string[]) {
+    this.bytes = texts.map((t) => Uint8Array.from(t, (ch) => ch.charCodeAt(0)));
+  }
+}
+
+/** Which cache time() uses: start times and sample times repeat separately. */
+export const enum TimeSlot {
+  Start = 0,
+  Sample = 1,
+}
+
 export class JsonScanner {
   pos = 0;
   private readonly text: Buffer;
+  /** Set by stringEnd(): the string had a backslash escape. */
+  private escaped = false;
+  /**
+   * The last time string parsed per TimeSlot, by position in b: a kubelet
+   * writes one sample time for many containers, and often one start time.
+   */
+  private readonly lastTimeStart = [-1, -1];
+  private readonly lastTimeLen = [-1, -1];
+  private readonly lastTimeMs = [0, 0];
 
-  constructor(private readonly b: Uint8Array) {
-    this.text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+  private readonly b: Uint8Array;
+  private readonly view: DataView;
+
+  constructor(body: Uint8Array) {
+    this.b = body;
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    this.text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   }
 
-  fail(what: string): never {
-    const at = Math.min(this.pos, this.b.length);
-    throw new DecodeError(`invalid summary JSON at offset ${at}: ${what}`);
+  fail(what: string, at = this.pos): never {
+    throw new DecodeError(`invalid summary JSON at offset ${Math.min(at, this.b.length)}: ${what}`);
   }
 
-  ws(): void {
+  /**
+   * Position of the first non-whitespace byte at or after p (b.length at the
+   * end). Pretty-printed bodies are a third indentation: it goes four spaces at a time.
+   */
+  private ws(p: number): number {
     const b = this.b;
-    let p = this.pos;
-    while (p < b.length) {
+    const n = b.length;
+    while (p < n) {
       const c = b[p]!;
-      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
-      p++;
+      if (c === 0x20 || c === 0x09 || c === 0x0d) {
+        p++;
+      } else if (c === 0x0a) {
+        // A newline is followed by indentation.
+        p++;
+        while (p + 4 <= n && this.view.getInt32(p, true) === 0x20202020) p += 4;
+      } else {
+        break;
+      }
     }
-    this.pos = p;
+    return p;
+  }
+
+  /** Skips whitespace; returns the new position. */
+  next(): number {
+    return (this.pos = this.ws(this.pos));
   }
 
   /** Next non-whitespace byte without consuming it; -1 at end of input. */
   peek(): number {
-    this.ws();
-    return this.pos < this.b.length ? this.b[this.pos]! : -1;
-  }
-
-  expect(c: number): void {
-    if (this.peek() !== c) this.fail(`expected '${String.fromCharCode(c)}'`);
-    this.pos++;
+    const p = this.ws(this.pos);
+    this.pos = p;
+    return p < this.b.length ? this.b[p]! : -1;
   }
 
   /** Consumes `null` if it is next. */
   nullNext(): boolean {
     if (this.peek() !== 0x6e) return false;
-    this.literal('null');
+    this.pos = this.literalEnd(this.pos);
     return true;
+  }
+
+  /** Consumes '{' (true), or null (false); fails on anything else. */
+  objectStart(field: string): boolean {
+    const c = this.peek();
+    if (c === OBJECT) {
+      this.pos++;
+      return true;
+    }
+    if (c === 0x6e) return !this.nullNext();
+    return this.fail(`${field}: expected an object`);
+  }
+
+  /** Consumes '[' (true), or null (false); fails on anything else. */
+  arrayStart(field: string): boolean {
+    const c = this.peek();
+    if (c === ARRAY) {
+      this.pos++;
+      return true;
+    }
+    if (c === 0x6e) return !this.nullNext();
+    return this.fail(`${field}: expected an array`);
   }
 
   /** After '{' or '[' was consumed: true if the container is empty (and consumes the closer). */
@@ -67,7 +157,7 @@ export class JsonScanner {
   /** After a member or element: true if another follows (consumes ','), false at the closer. */
   moreNext(closer: number): boolean {
     const c = this.peek();
-    if (c === 0x2c) {
+    if (c === COMMA) {
       this.pos++;
       return true;
     }
@@ -79,80 +169,102 @@ export class JsonScanner {
   }
 
   /**
-   * Reads an object key and the ':' after it. Returns the key's byte range in
-   * keyStart/keyEnd when it has no escapes; escaped keys are decoded and
-   * compared by keyIs() through keyText.
+   * Just after '{' (first) or after a member's value: moves to the next member
+   * whose key is in `keys`, skipping the others in one call; returns its index
+   * (positioned at the value), or -1 after the object's '}'.
    */
-  keyStart = 0;
-  keyEnd = 0;
-  keyText: string | undefined;
-
-  key(): void {
-    if (this.peek() !== QUOTE) this.fail('expected object key');
-    const start = this.pos + 1;
-    const end = this.stringEnd(start);
-    if (this.escaped) {
-      this.keyText = this.decodeString(start, end);
-    } else {
-      this.keyText = undefined;
-      this.keyStart = start;
-      this.keyEnd = end;
+  member(keys: Keys, first: boolean): number {
+    for (;;) {
+      const c = this.peek();
+      if (c === OBJECT_END) {
+        this.pos++;
+        return -1;
+      }
+      if (!first) {
+        if (c !== COMMA) this.fail("expected ',' or '}'");
+        this.pos++;
+      }
+      first = false;
+      const k = this.key(keys);
+      if (k >= 0) return k;
+      this.skip();
     }
-    this.pos = end + 1;
-    if (this.b[this.pos] === 0x3a) this.pos++;
-    else this.expect(0x3a);
   }
 
-  /** True if the last key() equals `name` (an ASCII field name as bytes). */
-  keyIs(name: Uint8Array, text: string): boolean {
-    if (this.keyText !== undefined) return this.keyText === text;
-    const len = this.keyEnd - this.keyStart;
-    if (len !== name.length) return false;
+  /** Reads an object key and the ':' after it; returns its index in `keys`, or -1 for any other key. */
+  key(keys: Keys): number {
     const b = this.b;
-    const s = this.keyStart;
-    for (let i = 0; i < len; i++) if (b[s + i] !== name[i]) return false;
-    return true;
+    const p = this.next();
+    if (b[p] !== QUOTE) this.fail('expected object key');
+    const start = p + 1;
+    const end = this.stringEnd(start);
+    const found = this.escaped ? keys.texts.indexOf(this.decodeString(start, end)) : matchKey(keys.bytes, b, start, end);
+    let q = end + 1;
+    if (b[q] !== COLON) {
+      q = this.ws(q);
+      if (b[q] !== COLON) this.fail("expected ':'", q);
+    }
+    this.pos = q + 1;
+    return found;
   }
-
-  private escaped = false;
 
   /** Index of the closing quote of a string whose content starts at `start`; validates escapes. */
   private stringEnd(start: number): number {
     const b = this.b;
+    const n = b.length;
     let p = start;
-    this.escaped = false;
-    while (p < b.length) {
-      const c = b[p]!;
-      if (c === QUOTE) return p;
-      if (c < 0x20) {
-        this.pos = p;
-        this.fail('control character in string');
-      }
-      if (c === BACKSLASH) {
-        this.escaped = true;
-        const e = b[p + 1];
-        if (e === 0x75) {
-          for (let i = 2; i < 6; i++) {
-            const h = b[p + i];
-            if (h === undefined || !((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66))) {
-              this.pos = p;
-              this.fail('invalid \\u escape');
-            }
-          }
-          p += 6;
-          continue;
-        }
-        if (e !== QUOTE && e !== BACKSLASH && e !== 0x2f && e !== 0x62 && e !== 0x66 && e !== 0x6e && e !== 0x72 && e !== 0x74) {
-          this.pos = p;
-          this.fail('invalid escape');
-        }
-        p += 2;
-        continue;
-      }
-      p++;
+    p = this.plainEnd(p);
+    if (p < n && b[p] === QUOTE) {
+      this.escaped = false;
+      return p;
     }
-    this.pos = b.length;
-    return this.fail('unterminated string');
+    return this.escapedStringEnd(p);
+  }
+
+  /**
+   * First position at or after p holding '"', '\\' or a control character (or
+   * the end). Four bytes per step while none of them is one: the word tests
+   * below are exact as yes/no answers, and the byte loop finds which.
+   */
+  private plainEnd(p: number): number {
+    const b = this.b;
+    const n = b.length;
+    const view = this.view;
+    while (p + 4 <= n) {
+      const w = view.getInt32(p, true);
+      const q = w ^ 0x22222222; // a zero byte where w has '"'
+      const s = w ^ 0x5c5c5c5c; // a zero byte where w has '\\'
+      // (x - 0x01..) & ~x has a byte's top bit set iff x has a zero byte; (w - 0x20..) & ~w iff w has a byte below 0x20.
+      if ((((w - 0x20202020) & ~w) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080) break;
+      p += 4;
+    }
+    while (p < n && STRING_STOP[b[p]!] === 0) p++;
+    return p;
+  }
+
+  /** stringEnd() past its fast loop: escapes, control characters and the end of input. */
+  private escapedStringEnd(p: number): number {
+    const b = this.b;
+    const n = b.length;
+    this.escaped = true;
+    while (p < n) {
+      const c = b[p]!;
+      if (STRING_STOP[c] === 0) {
+        p++;
+      } else if (c === QUOTE) {
+        return p;
+      } else if (c !== BACKSLASH) {
+        this.fail('control character in string', p);
+      } else if (b[p + 1] === 0x75) {
+        if (!isHex(b[p + 2]) || !isHex(b[p + 3]) || !isHex(b[p + 4]) || !isHex(b[p + 5])) this.fail('invalid \\u escape', p);
+        p += 6;
+      } else {
+        const e = b[p + 1];
+        if (e === undefined || SIMPLE_ESCAPE[e] === 0) this.fail('invalid escape', p);
+        p += 2;
+      }
+    }
+    return this.fail('unterminated string', n);
   }
 
   private decodeString(start: number, end: number): string {
@@ -160,15 +272,18 @@ export class JsonScanner {
     return JSON.parse(this.text.toString('utf8', start - 1, end + 1)) as string;
   }
 
-  /** Reads a string value (invalid UTF-8 becomes U+FFFD, as Go's encoding/json does). */
-  /** A string value; plain ASCII ones through names when given (names repeat every tick). */
+  /**
+   * A string value (invalid UTF-8 becomes U+FFFD, as Go's encoding/json does);
+   * plain ASCII ones through names when given (names repeat every tick).
+   */
   string(field: string, names?: NameInterner): string {
-    if (this.peek() !== QUOTE) this.fail(`${field}: expected a string`);
-    const start = this.pos + 1;
+    const b = this.b;
+    const p = this.next();
+    if (b[p] !== QUOTE) this.fail(`${field}: expected a string`);
+    const start = p + 1;
     const end = this.stringEnd(start);
     this.pos = end + 1;
     if (this.escaped) return this.decodeString(start, end);
-    const b = this.b;
     for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.text.toString('utf8', start, end);
     return names ? names.intern(this.text, start, end) : this.text.toString('latin1', start, end);
   }
@@ -177,15 +292,28 @@ export class JsonScanner {
    * Reads a metav1.Time: milliseconds since the epoch, or NaN for null and for
    * Go's zero time (both mean "unset" to the kubelet's Go types).
    */
-  time(field: string): number {
-    if (this.nullNext()) return NaN;
-    if (this.peek() !== QUOTE) this.fail(`${field}: expected a time string`);
-    const start = this.pos + 1;
+  time(field: string, slot: TimeSlot): number {
+    const b = this.b;
+    const p = this.next();
+    if (b[p] !== QUOTE) {
+      if (this.nullNext()) return NaN;
+      this.fail(`${field}: expected a time string`);
+    }
+    const start = p + 1;
     const end = this.stringEnd(start);
     if (this.escaped) this.fail(`${field}: invalid time`);
-    const ms = parseRfc3339Ms(this.b, start, end);
-    if (ms === undefined) this.fail(`${field}: invalid RFC 3339 time "${this.text.toString('latin1', start, Math.min(end, start + 40))}"`);
     this.pos = end + 1;
+    const len = end - start;
+    let ms: number | undefined;
+    if (len === this.lastTimeLen[slot] && sameBytes(b, start, this.lastTimeStart[slot]!, len)) {
+      ms = this.lastTimeMs[slot]!;
+    } else {
+      ms = parseRfc3339Ms(b, start, end);
+      if (ms === undefined) this.fail(`${field}: invalid RFC 3339 time "${this.text.toString('latin1', start, Math.min(end, start + 40))}"`);
+      this.lastTimeStart[slot] = start;
+      this.lastTimeLen[slot] = len;
+      this.lastTimeMs[slot] = ms;
+    }
     return ms === GO_ZERO_TIME_MS ? NaN : ms;
   }
 
@@ -198,17 +326,18 @@ export class JsonScanner {
   digitsEnd = 0;
 
   uint64(field: string): boolean {
-    if (this.nullNext()) return false;
     const b = this.b;
-    const start = this.pos;
+    const n = b.length;
+    const start = this.next();
     let p = start;
-    while (p < b.length && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
-    const c = p < b.length ? b[p]! : -1;
+    while (p < n && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+    const c = p < n ? b[p]! : -1;
     if (p === start || c === 0x2e || c === 0x65 || c === 0x45 || (b[start] === 0x30 && p - start > 1)) {
+      if (p === start && this.nullNext()) return false;
       this.fail(`${field}: expected an unsigned 64-bit integer`);
     }
-    const n = p - start;
-    if (n > 20 || (n === 20 && this.text.toString('latin1', start, p) > UINT64_MAX)) this.fail(`${field}: value overflows uint64`);
+    const digits = p - start;
+    if (digits > 20 || (digits === 20 && this.text.toString('latin1', start, p) > UINT64_MAX)) this.fail(`${field}: value overflows uint64`);
     this.digitsStart = start;
     this.digitsEnd = p;
     this.pos = p;
@@ -223,74 +352,133 @@ export class JsonScanner {
     return v;
   }
 
-  /** Skips one JSON value of any type, validating it. */
-  skip(depth = 0): void {
-    if (depth > MAX_DEPTH) this.fail('nesting too deep');
-    const c = this.peek();
-    switch (c) {
-      case 0x7b: // {
-        this.pos++;
-        if (this.emptyNext(0x7d)) return;
-        do {
-          this.key();
-          this.skip(depth + 1);
-        } while (this.moreNext(0x7d));
-        return;
-      case 0x5b: // [
-        this.pos++;
-        if (this.emptyNext(0x5d)) return;
-        do this.skip(depth + 1);
-        while (this.moreNext(0x5d));
-        return;
-      case QUOTE:
-        this.pos = this.stringEnd(this.pos + 1) + 1;
-        return;
-      case 0x74:
-        this.literal('true');
-        return;
-      case 0x66:
-        this.literal('false');
-        return;
-      case 0x6e:
-        this.literal('null');
-        return;
-      default:
-        if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-          this.number();
+  /**
+   * Skips one JSON value of any type, validating it. One loop with a stack of
+   * the open containers' closers instead of recursion: no call per value, and
+   * deep nesting fails cleanly at MAX_DEPTH. The common cases (plain strings,
+   * integers, compact separators) are handled inline; the rest calls out.
+   */
+  skip(): void {
+    const b = this.b;
+    const n = b.length;
+    const stack = SKIP_STACK;
+    let depth = 0;
+    let p = this.pos;
+    for (;;) {
+      // p is at (or at whitespace before) the start of a value.
+      let c = p < n ? b[p]! : -1;
+      if (c <= 0x20) {
+        p = this.ws(p);
+        c = p < n ? b[p]! : -1;
+      }
+      if (c === QUOTE) {
+        p = this.stringSkip(p + 1);
+      } else if (c >= 0x30 && c <= 0x39) {
+        // An unsigned integer (most skipped numbers); fractions, exponents and leading zeros take numberEnd().
+        const start = p;
+        p = digitsEnd(b, p + 1);
+        c = p < n ? b[p]! : -1;
+        if (c === 0x2e || c === 0x65 || c === 0x45 || (b[start] === 0x30 && p - start > 1)) p = this.numberEnd(start);
+      } else if (c === OBJECT || c === ARRAY) {
+        const closer = c + 2; // '{' + 2 = '}', '[' + 2 = ']'
+        p = this.ws(p + 1);
+        if (p < n && b[p] === closer) {
+          p++;
+        } else {
+          if (depth === MAX_DEPTH) this.fail('nesting too deep', p);
+          stack[depth++] = closer;
+          if (c === OBJECT) p = this.memberValue(p);
+          continue;
+        }
+      } else {
+        p = this.scalarEnd(p);
+      }
+      // After a value: close finished containers, then on to the next member or element.
+      for (;;) {
+        if (depth === 0) {
+          this.pos = p;
           return;
         }
-        this.fail(c < 0 ? 'unexpected end of input' : 'unexpected character');
+        c = p < n ? b[p]! : -1;
+        if (c <= 0x20) {
+          p = this.ws(p);
+          c = p < n ? b[p]! : -1;
+        }
+        const closer = stack[depth - 1]!;
+        if (c === COMMA) {
+          p++;
+          if (closer === OBJECT_END) p = this.memberValue(p);
+          break;
+        }
+        if (c !== closer) this.fail(`expected ',' or '${String.fromCharCode(closer)}'`, p);
+        p++;
+        depth--;
+      }
     }
   }
 
-  private literal(word: string): void {
+  /** Position after the string whose content starts at p (the opening quote consumed). */
+  private stringSkip(p: number): number {
     const b = this.b;
-    for (let i = 0; i < word.length; i++) {
-      if (b[this.pos + i] !== word.charCodeAt(i)) this.fail(`invalid literal, expected ${word}`);
-    }
-    this.pos += word.length;
+    const n = b.length;
+    p = this.plainEnd(p);
+    if (p < n && b[p] === QUOTE) return p + 1;
+    return this.escapedStringEnd(p) + 1;
   }
 
-  /** Skips a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-  private number(): void {
+  /** In a skipped object, at (or at whitespace before) a key: the position after the key and ':'. */
+  private memberValue(p: number): number {
     const b = this.b;
-    let p = this.pos;
-    if (b[p] === 0x2d) p++;
+    const n = b.length;
+    if (p < n && b[p] !== QUOTE) p = this.ws(p);
+    if (p >= n || b[p] !== QUOTE) this.fail('expected object key', p);
+    p = this.stringSkip(p + 1);
+    if (p < n && b[p] === COLON) return p + 1;
+    p = this.ws(p);
+    if (p >= n || b[p] !== COLON) this.fail("expected ':'", p);
+    return p + 1;
+  }
+
+  /** End of the number or literal at p; fails on anything else. */
+  private scalarEnd(p: number): number {
+    const c = this.b[p];
+    if (c === MINUS || (c !== undefined && c >= 0x30 && c <= 0x39)) return this.numberEnd(p);
+    if (c === 0x74 || c === 0x66 || c === 0x6e) return this.literalEnd(p);
+    return this.fail(c === undefined ? 'unexpected end of input' : 'unexpected character', p);
+  }
+
+  /** End of true, false or null at p. */
+  private literalEnd(p: number): number {
+    const b = this.b;
+    const word = b[p] === 0x74 ? 'true' : b[p] === 0x66 ? 'false' : 'null';
+    for (let i = 1; i < word.length; i++) {
+      if (b[p + i] !== word.charCodeAt(i)) this.fail(`invalid literal, expected ${word}`, p);
+    }
+    return p + word.length;
+  }
+
+  /** End of the number at p: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+  private numberEnd(p: number): number {
+    const b = this.b;
+    const n = b.length;
+    const start = p;
+    if (b[p] === MINUS) p++;
     if (b[p] === 0x30) p++;
-    else if (isDigitAt(b, p)) while (isDigitAt(b, p)) p++;
-    else this.fail('invalid number');
+    else if (p < n && b[p]! >= 0x31 && b[p]! <= 0x39) p = digitsEnd(b, p + 1);
+    else this.fail('invalid number', start);
     if (b[p] === 0x2e) {
-      p++;
-      if (!isDigitAt(b, p)) this.fail('invalid number');
-      while (isDigitAt(b, p)) p++;
+      const q = digitsEnd(b, p + 1);
+      if (q === p + 1) this.fail('invalid number', start);
+      p = q;
     }
     if (b[p] === 0x65 || b[p] === 0x45) {
       p++;
-      if (b[p] === 0x2b || b[p] === 0x2d) p++;
-      if (!isDigitAt(b, p)) this.fail('invalid number');
-      while (isDigitAt(b, p)) p++;
+      if (b[p] === 0x2b || b[p] === MINUS) p++;
+      const q = digitsEnd(b, p);
+      if (q === p) this.fail('invalid number', start);
+      p = q;
     }
-    this.pos = p;
+    return p;
   }
 
   /** Fails unless only whitespace remains. */
@@ -299,12 +487,28 @@ export class JsonScanner {
   }
 }
 
-function isDigitAt(b: Uint8Array, i: number): boolean {
-  const c = b[i];
-  return c !== undefined && c >= 0x30 && c <= 0x39;
+/** Position after the run of decimal digits starting at p. */
+function digitsEnd(b: Uint8Array, p: number): number {
+  const n = b.length;
+  while (p < n && b[p]! >= 0x30 && b[p]! <= 0x39) p++;
+  return p;
 }
 
-/** Field names as bytes, for allocation-free key comparison. */
-export function fieldName(name: string): Uint8Array {
-  return Uint8Array.from(name, (ch) => ch.charCodeAt(0));
+/** Index of the key b[start, end) in names, or -1; lengths first, so most names cost one comparison. */
+function matchKey(names: Uint8Array[], b: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (name.length !== len) continue;
+    let j = 0;
+    while (j < len && b[start + j] === name[j]) j++;
+    if (j === len) return i;
+  }
+  return -1;
+}
+
+/** b[a, a+len) equals b[c, c+len); compared from the end, where times differ (seconds). */
+function sameBytes(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let i = len - 1; i >= 0; i--) if (b[a + i] !== b[c + i]) return false;
+  return true;
 }

@@ -8,28 +8,50 @@
 // is missing or zero; a pod is dropped entirely when any of its containers is.
 
 import { DecodeError } from './decode-error.js';
-import { fieldName, JsonScanner } from './decode-json.js';
+import { JsonScanner, Keys, TimeSlot } from './decode-json.js';
 import type { NameInterner } from './name-interner.js';
 import type { ContainerPoint, MetricsPoint, NodeScrape, PodPoints } from './types.js';
 
-const F = {
-  node: fieldName('node'),
-  pods: fieldName('pods'),
-  podRef: fieldName('podRef'),
-  name: fieldName('name'),
-  namespace: fieldName('namespace'),
-  containers: fieldName('containers'),
-  startTime: fieldName('startTime'),
-  cpu: fieldName('cpu'),
-  memory: fieldName('memory'),
-  time: fieldName('time'),
-  usageCoreNanoSeconds: fieldName('usageCoreNanoSeconds'),
-  workingSetBytes: fieldName('workingSetBytes'),
+// The members read in each kind of object, by index; every other member is skipped.
+const TOP = new Keys(['node', 'pods']);
+const POD = new Keys(['podRef', 'containers']);
+const POD_REF = new Keys(['name', 'namespace']);
+const POINT_START_TIME = 0;
+const POINT_CPU = 1;
+const POINT_MEMORY = 2;
+const CONTAINER_NAME = 3;
+const NODE_KEYS = new Keys(['startTime', 'cpu', 'memory']);
+const CONTAINER_KEYS = new Keys(['startTime', 'cpu', 'memory', 'name']);
+const CPU = new Keys(['time', 'usageCoreNanoSeconds']);
+const MEMORY = new Keys(['workingSetBytes']);
+
+/** Field names for error messages, fixed strings so the normal path builds none. */
+interface Fields {
+  startTime: string;
+  cpu: string;
+  cpuTime: string;
+  cpuUsage: string;
+  memory: string;
+  workingSet: string;
+}
+const NODE_FIELDS: Fields = {
+  startTime: 'node.startTime',
+  cpu: 'node.cpu',
+  cpuTime: 'node.cpu.time',
+  cpuUsage: 'node.cpu.usageCoreNanoSeconds',
+  memory: 'node.memory',
+  workingSet: 'node.memory.workingSetBytes',
+};
+const CONTAINER_FIELDS: Fields = {
+  startTime: 'containers[].startTime',
+  cpu: 'containers[].cpu',
+  cpuTime: 'containers[].cpu.time',
+  cpuUsage: 'containers[].cpu.usageCoreNanoSeconds',
+  memory: 'containers[].memory',
+  workingSet: 'containers[].memory.workingSetBytes',
 };
 
-const OBJECT = 0x7b;
 const OBJECT_END = 0x7d;
-const ARRAY = 0x5b;
 const ARRAY_END = 0x5d;
 
 /** One node or container while its JSON object is being read; NaN = absent. */
@@ -70,30 +92,25 @@ class PointReader {
   }
 }
 
+/** Consumes '{' (or null) and reports whether members follow. */
 function objectStart(s: JsonScanner, field: string): boolean {
-  if (s.nullNext()) return false;
-  if (s.peek() !== OBJECT) s.fail(`${field}: expected an object`);
-  s.pos++;
-  return !s.emptyNext(OBJECT_END);
+  return s.objectStart(field) && !s.emptyNext(OBJECT_END);
 }
 
+/** Consumes '[' (or null) and reports whether elements follow. */
 function arrayStart(s: JsonScanner, field: string): boolean {
-  if (s.nullNext()) return false;
-  if (s.peek() !== ARRAY) s.fail(`${field}: expected an array`);
-  s.pos++;
-  return !s.emptyNext(ARRAY_END);
+  return s.arrayStart(field) && !s.emptyNext(ARRAY_END);
 }
 
-function readCpu(s: JsonScanner, r: PointReader, field: string): void {
+function readCpu(s: JsonScanner, r: PointReader, f: Fields): void {
   // cpu: null (or absent) leaves the point without CPU, like a nil *CPUStats.
-  if (!objectStart(s, field)) return;
-  do {
-    s.key();
-    if (s.keyIs(F.time, 'time')) {
-      r.timestampMs = s.time(`${field}.time`);
-    } else if (s.keyIs(F.usageCoreNanoSeconds, 'usageCoreNanoSeconds')) {
-      if (s.uint64(`${field}.usageCoreNanoSeconds`)) {
-        r.hasCpu = true;
+  if (!s.objectStart(f.cpu)) return;
+  for (let k = s.member(CPU, true); k >= 0; k = s.member(CPU, false)) {
+    if (k === 0) {
+      r.timestampMs = s.time(f.cpuTime, TimeSlot.Sample);
+    } else {
+      r.hasCpu = s.uint64(f.cpuUsage);
+      if (r.hasCpu) {
         const start = s.digitsStart;
         const end = s.digitsEnd;
         // Split the decimal digits: the last nine are the nanoseconds. Exact for
@@ -101,32 +118,23 @@ function readCpu(s: JsonScanner, r: PointReader, field: string): void {
         const split = Math.max(start, end - 9);
         r.cpuSec = s.digitsValue(start, split);
         r.cpuNsec = s.digitsValue(split, end);
-      } else {
-        r.hasCpu = false;
       }
-    } else {
-      s.skip();
     }
-  } while (s.moreNext(OBJECT_END));
+  }
 }
 
-function readMemory(s: JsonScanner, r: PointReader, field: string): void {
-  if (!objectStart(s, field)) return;
-  do {
-    s.key();
-    if (s.keyIs(F.workingSetBytes, 'workingSetBytes')) {
-      r.memoryBytes = s.uint64(`${field}.workingSetBytes`) ? s.digitsValue(s.digitsStart, s.digitsEnd) : 0;
-    } else {
-      s.skip();
-    }
-  } while (s.moreNext(OBJECT_END));
+function readMemory(s: JsonScanner, r: PointReader, f: Fields): void {
+  if (!s.objectStart(f.memory)) return;
+  for (let k = s.member(MEMORY, true); k >= 0; k = s.member(MEMORY, false)) {
+    r.memoryBytes = s.uint64(f.workingSet) ? s.digitsValue(s.digitsStart, s.digitsEnd) : 0;
+  }
 }
 
-/** Reads the members shared by node and container stats; returns false for a key it does not own. */
-function readPointMember(s: JsonScanner, r: PointReader, where: string): boolean {
-  if (s.keyIs(F.startTime, 'startTime')) r.startTimeMs = s.time(`${where}.startTime`);
-  else if (s.keyIs(F.cpu, 'cpu')) readCpu(s, r, `${where}.cpu`);
-  else if (s.keyIs(F.memory, 'memory')) readMemory(s, r, `${where}.memory`);
+/** Reads the member (by its index in NODE_KEYS/CONTAINER_KEYS) shared by node and container stats; returns false for any other. */
+function readPointMember(s: JsonScanner, r: PointReader, member: number, f: Fields): boolean {
+  if (member === POINT_START_TIME) r.startTimeMs = s.time(f.startTime, TimeSlot.Start);
+  else if (member === POINT_CPU) readCpu(s, r, f);
+  else if (member === POINT_MEMORY) readMemory(s, r, f);
   else return false;
   return true;
 }
@@ -137,14 +145,44 @@ function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
   if (objectStart(s, 'node')) {
     any = true;
     do {
-      s.key();
-      if (!readPointMember(s, r, 'node')) s.skip();
+      if (!readPointMember(s, r, s.key(NODE_KEYS), NODE_FIELDS)) s.skip();
     } while (s.moreNext(OBJECT_END));
   }
   if (!any || !r.complete()) return undefined;
   const point: MetricsPoint = { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
   r.fill(point);
   return point;
+}
+
+/** Reads one container into r; returns its name. */
+function readContainer(s: JsonScanner, r: PointReader, names: NameInterner | undefined): string {
+  r.reset();
+  let name = '';
+  if (!s.objectStart('containers[]')) return name;
+  for (let k = s.member(CONTAINER_KEYS, true); k >= 0; k = s.member(CONTAINER_KEYS, false)) {
+    if (k === CONTAINER_NAME) name = s.string('containers[].name', names);
+    else readPointMember(s, r, k, CONTAINER_FIELDS);
+  }
+  return name;
+}
+
+/** Reads a pod's containers; undefined when one of them is incomplete (the pod is dropped). */
+function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | undefined): ContainerPoint[] | undefined {
+  const containers: ContainerPoint[] = [];
+  let complete = true;
+  if (!arrayStart(s, 'containers')) return containers;
+  do {
+    const name = readContainer(s, r, names);
+    if (!complete) continue;
+    if (!r.complete()) {
+      complete = false;
+      continue;
+    }
+    const point: ContainerPoint = { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    r.fill(point);
+    containers.push(point);
+  } while (s.moreNext(ARRAY_END));
+  return complete ? containers : undefined;
 }
 
 /** Reads one pod; returns undefined when it must be dropped (incomplete container, no name, no containers). */
@@ -155,41 +193,30 @@ function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined
   let complete = true;
   if (!objectStart(s, 'pods[]')) return undefined;
   do {
-    s.key();
-    if (s.keyIs(F.podRef, 'podRef')) {
-      if (objectStart(s, 'podRef')) {
-        do {
-          s.key();
-          if (s.keyIs(F.name, 'name')) name = s.string('podRef.name', names);
-          else if (s.keyIs(F.namespace, 'namespace')) namespace = s.string('podRef.namespace', names);
-          else s.skip();
-        } while (s.moreNext(OBJECT_END));
-      }
-    } else if (s.keyIs(F.containers, 'containers')) {
-      containers = [];
-      if (arrayStart(s, 'containers')) {
-        do {
-          r.reset();
-          let containerName = '';
-          if (objectStart(s, 'containers[]')) {
-            do {
-              s.key();
-              if (s.keyIs(F.name, 'name')) containerName = s.string('containers[].name', names);
-              else if (!readPointMember(s, r, 'containers[]')) s.skip();
-            } while (s.moreNext(OBJECT_END));
-          }
-          if (!complete) continue;
-          if (!r.complete()) {
-            complete = false;
-            continue;
-          }
-          const point: ContainerPoint = { name: containerName, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
-          r.fill(point);
-          containers.push(point);
-        } while (s.moreNext(ARRAY_END));
-      }
-    } else {
-      s.skip();
+    switch (s.key(POD)) {
+      case 0:
+        if (objectStart(s, 'podRef')) {
+          do {
+            switch (s.key(POD_REF)) {
+              case 0:
+                name = s.string('podRef.name', names);
+                break;
+              case 1:
+                namespace = s.string('podRef.namespace', names);
+                break;
+              default:
+                s.skip();
+            }
+          } while (s.moreNext(OBJECT_END));
+        }
+        break;
+      case 1:
+        // A later "containers" member replaces an earlier one, as in Go.
+        containers = readContainers(s, r, names);
+        complete = containers !== undefined;
+        break;
+      default:
+        s.skip();
     }
   } while (s.moreNext(OBJECT_END));
   if (!complete || containers === undefined || containers.length === 0 || name === '' || namespace === '') return undefined;
@@ -211,25 +238,28 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
       s.end();
       return result;
     }
-    if (s.peek() !== OBJECT) s.fail('expected a JSON object');
+    if (s.peek() !== 0x7b) s.fail('expected a JSON object');
     s.pos++;
     if (!s.emptyNext(OBJECT_END)) {
       do {
-        s.key();
-        if (s.keyIs(F.node, 'node')) {
-          const node = readNode(s, r);
-          if (node) result.node = node;
-          else delete result.node;
-        } else if (s.keyIs(F.pods, 'pods')) {
-          result.pods = [];
-          if (arrayStart(s, 'pods')) {
-            do {
-              const pod = readPod(s, r, names);
-              if (pod) result.pods.push(pod);
-            } while (s.moreNext(ARRAY_END));
+        switch (s.key(TOP)) {
+          case 0: {
+            const node = readNode(s, r);
+            if (node) result.node = node;
+            else delete result.node;
+            break;
           }
-        } else {
-          s.skip();
+          case 1:
+            result.pods = [];
+            if (arrayStart(s, 'pods')) {
+              do {
+                const pod = readPod(s, r, names);
+                if (pod) result.pods.push(pod);
+              } while (s.moreNext(ARRAY_END));
+            }
+            break;
+          default:
+            s.skip();
         }
       } while (s.moreNext(OBJECT_END));
     }

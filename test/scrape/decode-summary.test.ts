@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DecodeError } from '../../src/scrape/decode-error.js';
 import { decodeSummary } from '../../src/scrape/decode-summary.js';
+import { NameInterner } from '../../src/scrape/name-interner.js';
 import type { NodeScrape } from '../../src/scrape/types.js';
 import { fixturePath } from '../helpers/paths.js';
 
@@ -194,4 +195,65 @@ t.test('random byte flips never throw anything but DecodeError', async (t) => {
     }
   }
   t.pass('no other exception');
+});
+
+// The skipper's paths: every kind of value in skipped members, validated but unused.
+const skipped = (value: string) => `{"extra": ${value}, "node": {"startTime": "2026-01-01T00:00:00Z", "x": ${value}, "cpu": {"time": "2026-01-01T00:01:00Z", "y": ${value}, "usageCoreNanoSeconds": 7}, "memory": {"workingSetBytes": 5, "z": ${value}}}}`;
+
+t.test('skipped values of every kind are validated and ignored', async (t) => {
+  const good = [
+    '0', '-0', '12', '-3.25', '1e9', '1E+9', '2.5e-3', '0.5', '10000000000000000000000000',
+    '""', '"plain text of some length, past four bytes"', '"\\"quoted\\" \\\\ \\/ \\b\\f\\n\\r\\t \\u00e9\\uD83D\\uDE00"', '"caf\u00e9 \u{1F600}"',
+    'true', 'false', 'null', '{}', '[]', '[[]]', '{"a": {}}', '[1, "two", {"three": [3]}, null]',
+    ' \n\t\r [ \n  1 ,\n  {\n   "k"  :  "v"\n  }\n ] \n',
+    '['.repeat(500) + ']'.repeat(500),
+  ];
+  for (const v of good) t.same(decode(skipped(v)).node?.cpuNsec, 7, v.slice(0, 40));
+  const bad = [
+    '01', '-', '1.', '.5', '1e', '1e+', '+1', '0x10', 'NaN', 'Infinity', 'tru', 'nul', 'falsy',
+    '"\\x"', '"\\u12G4"', '"\\u12"', '"tab\there"', '"unterminated',
+    '{', '[', '{"a"}', '{"a" 1}', '{"a": 1,}', '[1,]', '[1 2]', '{1: 2}', '{"a": 1 "b": 2}', '}', ']',
+    '['.repeat(100000) + ']'.repeat(100000),
+  ];
+  for (const v of bad) t.throws(() => decode(skipped(v)), DecodeError, v.slice(0, 40));
+});
+
+t.test('time strings that repeat are read from the cache, and a different one is parsed', async (t) => {
+  const two = `{"pods": [{"podRef": {"name": "p", "namespace": "ns"}, "containers": [${ctr('a', '1')}, ${ctr('b', '2', '5', '"2026-01-01T00:00:01Z"')}, ${ctr('c', '3', '5', '"2026-01-01T00:00:0xZ"')}]}]}`;
+  t.throws(() => decode(two), DecodeError, 'a bad time after cached ones still fails');
+  const s = decode(two.replace('0xZ', '02Z'));
+  t.same(
+    s.pods[0]!.containers.map((c) => c.startTimeMs - ms('2026-01-01T00:00:00Z')),
+    [0, 1000, 2000],
+  );
+});
+
+t.test('every truncation of a small summary is a DecodeError', async (t) => {
+  const body = Buffer.from(pod(`${ctr('a', '1')},${ctr('b', '2')}`).replace('"pods"', '"node": {"x": [1.5e3, "\\u00e9", true, null, {}]}, "pods"'));
+  t.equal(decodeSummary(body, 0).pods.length, 1);
+  for (let cut = 0; cut < body.length; cut++) {
+    // Cuts inside trailing whitespace would be valid; this body has none.
+    t.throws(() => decodeSummary(body.subarray(0, cut), 0), DecodeError, `cut at ${cut}`);
+  }
+});
+
+t.test('the scanner reads Buffers and plain Uint8Array views at any offset alike', async (t) => {
+  const json = pod(ctr('a', '1500000001'));
+  const expected = decode(json).pods;
+  for (let offset = 0; offset < 5; offset++) {
+    const backing = new Uint8Array(offset + json.length + 3);
+    backing.set(Buffer.from(json), offset);
+    t.same(decodeSummary(new Uint8Array(backing.buffer, offset, json.length), 0).pods, expected, `offset ${offset}`);
+  }
+});
+
+t.test('names go through the interner when one is given: same strings every decode', async (t) => {
+  const names = new NameInterner();
+  const body = fixture('otel-minikube-1.json');
+  const a = decodeSummary(body, 0, names);
+  const b = decodeSummary(body, 0, names);
+  t.same(a, decodeSummary(body, 0), 'same result as without the interner');
+  t.ok(a.pods.every((p, i) => p.name === b.pods[i]!.name && p.namespace === b.pods[i]!.namespace));
+  t.ok(names.size > 0);
+  t.same(decodeSummary(Buffer.from(pod(ctr('c\\u00e9', '1'))), 0, names).pods[0]!.containers[0]!.name, 'c\u00e9', 'escaped names bypass it');
 });
