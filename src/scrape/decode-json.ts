@@ -70,6 +70,8 @@ export class JsonScanner {
   private readonly lastTimeStart = [-1, -1];
   private readonly lastTimeLen = [-1, -1];
   private readonly lastTimeMs = [0, 0];
+  /** The last time readTime() read. */
+  timeMs = NaN;
 
   private readonly b: Uint8Array;
   private readonly view: DataView;
@@ -289,14 +291,19 @@ export class JsonScanner {
   }
 
   /**
-   * Reads a metav1.Time: milliseconds since the epoch, or NaN for null and for
-   * Go's zero time (both mean "unset" to the kubelet's Go types).
+   * Reads a metav1.Time into timeMs: milliseconds since the epoch, or NaN for
+   * null and for Go's zero time (both mean "unset" to the kubelet's Go types).
+   * A field rather than a return value: a double returned from a call that is
+   * not inlined is a new heap number, two per container.
    */
-  time(field: string, slot: TimeSlot): number {
+  readTime(field: string, slot: TimeSlot): void {
     const b = this.b;
     const p = this.next();
     if (b[p] !== QUOTE) {
-      if (this.nullNext()) return NaN;
+      if (this.nullNext()) {
+        this.timeMs = NaN;
+        return;
+      }
       this.fail(`${field}: expected a time string`);
     }
     const start = p + 1;
@@ -314,7 +321,7 @@ export class JsonScanner {
       this.lastTimeLen[slot] = len;
       this.lastTimeMs[slot] = ms;
     }
-    return ms === GO_ZERO_TIME_MS ? NaN : ms;
+    this.timeMs = ms === GO_ZERO_TIME_MS ? NaN : ms;
   }
 
   /**

@@ -10,6 +10,7 @@
 import { DecodeError } from './decode-error.js';
 import { JsonScanner, Keys, TimeSlot } from './decode-json.js';
 import type { NameInterner } from './name-interner.js';
+import type { ScrapeRecycler } from './scrape-recycler.js';
 import type { ContainerPoint, MetricsPoint, NodeScrape, PodPoints } from './types.js';
 
 // The members read in each kind of object, by index; every other member is skipped.
@@ -107,7 +108,8 @@ function readCpu(s: JsonScanner, r: PointReader, f: Fields): void {
   if (!s.objectStart(f.cpu)) return;
   for (let k = s.member(CPU, true); k >= 0; k = s.member(CPU, false)) {
     if (k === 0) {
-      r.timestampMs = s.time(f.cpuTime, TimeSlot.Sample);
+      s.readTime(f.cpuTime, TimeSlot.Sample);
+      r.timestampMs = s.timeMs;
     } else {
       r.hasCpu = s.uint64(f.cpuUsage);
       if (r.hasCpu) {
@@ -132,7 +134,10 @@ function readMemory(s: JsonScanner, r: PointReader, f: Fields): void {
 
 /** Reads the member (by its index in NODE_KEYS/CONTAINER_KEYS) shared by node and container stats; returns false for any other. */
 function readPointMember(s: JsonScanner, r: PointReader, member: number, f: Fields): boolean {
-  if (member === POINT_START_TIME) r.startTimeMs = s.time(f.startTime, TimeSlot.Start);
+  if (member === POINT_START_TIME) {
+    s.readTime(f.startTime, TimeSlot.Start);
+    r.startTimeMs = s.timeMs;
+  }
   else if (member === POINT_CPU) readCpu(s, r, f);
   else if (member === POINT_MEMORY) readMemory(s, r, f);
   else return false;
@@ -166,11 +171,29 @@ function readContainer(s: JsonScanner, r: PointReader, names: NameInterner | und
   return name;
 }
 
-/** Reads a pod's containers; undefined when one of them is incomplete (the pod is dropped). */
-function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | undefined): ContainerPoint[] | undefined {
-  const containers: ContainerPoint[] = [];
+/** Where a decode takes its objects: fresh ones, or reused ones from a recycler. */
+interface Allocator {
+  container(name: string): ContainerPoint;
+  pod(namespace: string, name: string): PodPoints;
+  /** Empties pod.containers (the pod stays in use). */
+  clearContainers(pod: PodPoints): void;
+  /** The pod is not returned: its objects may be reused. */
+  dropPod(pod: PodPoints): void;
+}
+
+const FRESH: Allocator = {
+  container: (name) => ({ name, timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
+  pod: (namespace, name) => ({ namespace, name, containers: [] }),
+  clearContainers: (pod) => {
+    pod.containers.length = 0;
+  },
+  dropPod: () => {},
+};
+
+/** Reads a pod's containers into pod.containers; false when one of them is incomplete (the pod is dropped). */
+function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | undefined, pod: PodPoints, alloc: Allocator): boolean {
   let complete = true;
-  if (!arrayStart(s, 'containers')) return containers;
+  if (!arrayStart(s, 'containers')) return true;
   do {
     const name = readContainer(s, r, names);
     if (!complete) continue;
@@ -178,20 +201,22 @@ function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | un
       complete = false;
       continue;
     }
-    const point: ContainerPoint = { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    const point = alloc.container(name);
     r.fill(point);
-    containers.push(point);
+    pod.containers.push(point);
   } while (s.moreNext(ARRAY_END));
-  return complete ? containers : undefined;
+  return complete;
 }
 
 /** Reads one pod; returns undefined when it must be dropped (incomplete container, no name, no containers). */
-function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined): PodPoints | undefined {
+function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined, alloc: Allocator): PodPoints | undefined {
   let name = '';
   let namespace = '';
-  let containers: ContainerPoint[] | undefined;
+  let containers = false;
   let complete = true;
   if (!objectStart(s, 'pods[]')) return undefined;
+  // Names are set once read; the containers go straight into the pod.
+  const pod = alloc.pod('', '');
   do {
     switch (s.key(POD)) {
       case 0:
@@ -212,24 +237,33 @@ function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined
         break;
       case 1:
         // A later "containers" member replaces an earlier one, as in Go.
-        containers = readContainers(s, r, names);
-        complete = containers !== undefined;
+        alloc.clearContainers(pod);
+        containers = true;
+        complete = readContainers(s, r, names, pod, alloc);
         break;
       default:
         s.skip();
     }
   } while (s.moreNext(OBJECT_END));
-  if (!complete || containers === undefined || containers.length === 0 || name === '' || namespace === '') return undefined;
-  return { namespace, name, containers };
+  if (!complete || !containers || pod.containers.length === 0 || name === '' || namespace === '') {
+    alloc.dropPod(pod);
+    return undefined;
+  }
+  pod.namespace = namespace;
+  pod.name = name;
+  return pod;
 }
 
 /**
  * Decodes a /stats/summary body. `_requestTimeMs` is unused: summary samples
  * always carry cpu.time, and a sample without it is incomplete (as upstream).
  * Pod and container names come from `names` when given (one interner across
- * ticks). Throws DecodeError on anything that is not a well-formed summary.
+ * ticks). Pods and container points come from `recycler` when given: the
+ * caller then owns the result until it hands it back with recycler.release().
+ * Throws DecodeError on anything that is not a well-formed summary.
  */
-export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: NameInterner): NodeScrape {
+export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: NameInterner, recycler?: ScrapeRecycler): NodeScrape {
+  const alloc: Allocator = recycler ?? FRESH;
   const s = new JsonScanner(body);
   const r = new PointReader();
   const result: NodeScrape = { pods: [] };
@@ -253,7 +287,7 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
             result.pods = [];
             if (arrayStart(s, 'pods')) {
               do {
-                const pod = readPod(s, r, names);
+                const pod = readPod(s, r, names, alloc);
                 if (pod) result.pods.push(pod);
               } while (s.moreNext(ARRAY_END));
             }

@@ -28,6 +28,7 @@ import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
 import { NameInterner } from './name-interner.js';
 import { BodyBuilder, BodyPool } from './body-pool.js';
+import { ScrapeRecycler } from './scrape-recycler.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
@@ -51,6 +52,8 @@ export interface KubeletMetricsGetter {
   getMetrics(node: NodeInfo, signal?: AbortSignal): Promise<NodeScrape>;
   /** Called as each tick starts: closes connections of nodes not in names. */
   retainNodes(names: ReadonlySet<string>): void;
+  /** Hands a scrape back once stored; nothing may read it afterwards (its objects are reused). */
+  release?(scrape: NodeScrape): void;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -77,6 +80,8 @@ export class KubeletClient implements KubeletMetricsGetter {
   private readonly names = new NameInterner();
   /** Response buffers, reused across requests. */
   private readonly bodies: BodyPool;
+  /** Decoded pods and container points, reused once the scraper releases them. */
+  private readonly recycler = new ScrapeRecycler();
   private readonly connector: Connector = (opts, callback) => this.connectTls(opts.hostname, Number(opts.port), callback);
 
   constructor(private readonly cfg: KubeletClientConfig) {
@@ -91,7 +96,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     const body = await this.fetch(target, headers, signal);
     try {
       const bytes = body.bytes();
-      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names) : decodeResource(bytes, requestTimeMs);
+      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names, this.recycler) : decodeResource(bytes, requestTimeMs);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -99,6 +104,10 @@ export class KubeletClient implements KubeletMetricsGetter {
       // The decoders copy out what they keep: the buffer can serve the next response.
       body.release();
     }
+  }
+
+  release(scrape: NodeScrape): void {
+    this.recycler.release(scrape);
   }
 
   retainNodes(names: ReadonlySet<string>): void {

@@ -31,6 +31,7 @@ export interface LabelMatcher {
 /** Where a tick's answers go (the store): each node's as it arrives, between beginTick() and endTick(). */
 export interface ScrapeSink {
   beginTick(): void;
+  /** Copies what it keeps: the scrape's objects are reused once this returns. */
   storeNode(name: string, scrape: NodeScrape): void;
   /** Nodes that did not answer since beginTick() failed the tick. */
   endTick(): void;
@@ -172,8 +173,11 @@ export class Scraper {
         const { node, delay } = order[next++]!;
         await sleepUnless(start + delay - this.now(), tickAbort.signal, wake);
         const scrape = await this.scrapeNode(node, deadline, tickAbort.signal);
+        if (!scrape) continue;
         // An answer that arrives after the tick ended is dropped: the next tick asks again.
-        if (scrape && open) this.deliver(node.name, scrape, result);
+        if (open) this.deliver(node.name, scrape, result);
+        // Stored (copied) or dropped: its objects go back for reuse.
+        cfg.client.release?.(scrape);
       }
     };
     try {

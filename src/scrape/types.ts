@@ -23,6 +23,7 @@ export interface ContainerPoint extends MetricsPoint {
   name: string;
 }
 
+/** Pod and container objects may be reused once released (scrape-recycler.ts). */
 export interface PodPoints {
   namespace: string;
   name: string;

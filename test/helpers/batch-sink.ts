@@ -15,7 +15,8 @@ export class BatchSink implements ScrapeSink {
 
   storeNode(name: string, scrape: NodeScrape): void {
     if (!this.current) throw new Error('storeNode outside a tick');
-    this.current.nodes.set(name, scrape);
+    // A copy: the scraper hands the scrape's objects back for reuse after this call.
+    this.current.nodes.set(name, structuredClone(scrape));
   }
 
   endTick(): void {

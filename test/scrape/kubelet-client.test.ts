@@ -4,6 +4,7 @@ import { createCA, issueCert, type IssuedCert } from '../../src/util/pki.js';
 import { KubeletClient, type KubeletClientConfig } from '../../src/scrape/kubelet-client.js';
 import { ScrapeError } from '../../src/scrape/scrape-error.js';
 import type { NodeInfo } from '../../src/kube/node-info.js';
+import type { NodeScrape } from '../../src/scrape/types.js';
 import { fixturePath } from '../helpers/paths.js';
 import { FakeKubelet, endless, hang, hugeDeclared, serve, status, type Behaviour } from './fake-kubelet.js';
 
@@ -182,4 +183,24 @@ t.test('a chunked body (no Content-Length, as Go writes large responses) decodes
   const [a, b] = await Promise.all([c.getMetrics(nodeAt('minikube', plain.port)), c.getMetrics(nodeAt('minikube-chunked', streamed.port))]);
   t.same(a, expected);
   t.same(b, expected);
+});
+
+t.test('released scrapes are reused without one node ever seeing another node\'s points', async (t) => {
+  const other = readFileSync(fixturePath('kubelet', 'summary', 'nri-k8s-1.35.json'));
+  const a = await kubelet(t, serve(summary));
+  const b = await kubelet(t, serve(other));
+  const c = client(t);
+  const fresh = client(t);
+  const wantA = structuredClone(await fresh.getMetrics(nodeAt('a', a.port)));
+  const wantB = structuredClone(await fresh.getMetrics(nodeAt('b', b.port)));
+  t.notSame(wantA.pods, wantB.pods);
+  let held: NodeScrape[] = [];
+  for (let round = 0; round < 6; round++) {
+    // Both nodes in flight at once, decoded in either order; the previous round's scrapes released meanwhile.
+    const pending = [c.getMetrics(nodeAt('a', a.port)), c.getMetrics(nodeAt('b', b.port))];
+    for (const s of held) c.release(s);
+    held = await Promise.all(pending);
+    t.same(held[0], wantA, `round ${round}: node a`);
+    t.same(held[1], wantB, `round ${round}: node b`);
+  }
 });

@@ -74,7 +74,7 @@ t.test('one tick: failures counted by reason, healthy nodes in the batch, within
   const batch = batches[0]!;
   const took = Date.now() - started;
   t.ok(took < resolutionMs, `tick completed within the resolution (${took} ms)`);
-  t.ok(scraper.lastTickStartMs >= started && scraper.lastTickStartMs <= started + 5, 'lastTickStartMs recorded');
+  t.ok(scraper.lastTickStartMs >= started && scraper.lastTickStartMs <= started + 100, 'lastTickStartMs recorded at the start of the tick (it takes ~700 ms)');
   t.same([...batch.nodes.keys()].sort(), ['healthy-a', 'healthy-b'], 'healthy nodes only');
   t.ok(batch.nodes.get('healthy-a')!.node, 'node point of healthy-a');
   t.ok(batch.nodes.get('healthy-a')!.pods.length > 0, 'pods of healthy-a');

@@ -1,0 +1,48 @@
+// The decoders' object recycler: a released scrape's objects come back, a pod
+// still in use never does, and what waits for reuse is bounded.
+import t from 'tap';
+import { readFileSync } from 'node:fs';
+import { decodeSummary } from '../../src/scrape/decode-summary.js';
+import { ScrapeRecycler } from '../../src/scrape/scrape-recycler.js';
+import { fixturePath } from '../helpers/paths.js';
+
+const summary = readFileSync(fixturePath('kubelet', 'summary', 'nri-k8s-1.35.json'));
+
+t.test('decoding with a recycler gives what a fresh decode gives, again and again', async (t) => {
+  const want = decodeSummary(summary, 0);
+  const r = new ScrapeRecycler();
+  const first = decodeSummary(summary, 0, undefined, r);
+  t.same(first, want);
+  const firstPod = first.pods[0]!;
+  r.release(first);
+  t.equal(first.pods.length, 0, 'a released scrape is emptied (a second release is harmless)');
+  r.release(first);
+  const again = decodeSummary(summary, 0, undefined, r);
+  t.same(again, want);
+  t.ok(again.pods.includes(firstPod), 'pod objects are reused');
+  t.equal(new Set(again.pods).size, again.pods.length, 'no pod object handed out twice');
+  const points = again.pods.flatMap((p) => p.containers);
+  t.equal(new Set(points).size, points.length, 'no container point handed out twice');
+});
+
+t.test('a pod whose "containers" appears twice keeps the last list, and its object is not freed while in use', async (t) => {
+  const container = (name: string) =>
+    `{"name":"${name}","startTime":"2026-01-01T00:00:00Z","cpu":{"time":"2026-01-01T00:01:00Z","usageCoreNanoSeconds":5},"memory":{"workingSetBytes":7}}`;
+  const body = Buffer.from(
+    `{"node":{"nodeName":"n"},"pods":[{"podRef":{"name":"p","namespace":"ns"},"containers":[${container('first')},${container('second')}],"containers":[${container('last')}]}]}`,
+  );
+  const r = new ScrapeRecycler();
+  const s1 = decodeSummary(body, 0, undefined, r);
+  t.same(s1.pods[0]!.containers.map((c) => c.name), ['last']);
+  t.same(decodeSummary(body, 0), s1, 'same as a fresh decode');
+  const s2 = decodeSummary(body, 0, undefined, r);
+  t.not(s1.pods[0], s2.pods[0], 'two live scrapes never share a pod object');
+});
+
+t.test('what waits for reuse is bounded', async (t) => {
+  const r = new ScrapeRecycler();
+  const held = Array.from({ length: 3000 }, () => decodeSummary(summary, 0, undefined, r));
+  for (const s of held) r.release(s);
+  t.ok(r.free.containers <= 65_536, `${r.free.containers} container points kept`);
+  t.ok(r.free.pods <= 32_768, `${r.free.pods} pods kept`);
+});
