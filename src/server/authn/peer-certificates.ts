@@ -60,13 +60,14 @@ export function peerChain(req: IncomingMessage): PeerChain | undefined {
   return chain ?? undefined;
 }
 
-/** verifyClientChain, remembered until the chain's earliest expiry (or a new bundle). */
-export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] {
+/**
+ * verifyClientChain, remembered until the chain's earliest expiry (or a new
+ * bundle); a failure is returned, not thrown: a certificate from another CA is
+ * the common case on the front-proxy link, and unwinding for it per request costs.
+ */
+export function checkPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] | Error {
   const hit = peer.verified.get(roots);
-  if (hit && now <= hit.until) {
-    if (hit.error) throw hit.error;
-    return hit.chain!;
-  }
+  if (hit && now <= hit.until) return hit.error ?? hit.chain!;
   try {
     const chain = verifyClientChain(peer.leaf, peer.intermediates, roots, now);
     peer.verified.set(roots, { chain, until: Math.min(...chain.map((c) => Date.parse(c.validTo))) });
@@ -74,6 +75,13 @@ export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): 
   } catch (e) {
     // Failures are re-checked after a minute: a not-yet-valid certificate may become valid.
     peer.verified.set(roots, { error: e as Error, until: now + 60_000 });
-    throw e;
+    return e as Error;
   }
+}
+
+/** checkPeer, throwing the failure. */
+export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] {
+  const chain = checkPeer(peer, roots, now);
+  if (chain instanceof Error) throw chain;
+  return chain;
 }

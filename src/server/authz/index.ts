@@ -56,23 +56,28 @@ export function createAuthorizer(options: AuthorizationOptions, deps: Authorizer
   return new DelegatingAuthorizer(options, deps);
 }
 
+/** Lets the request through or throws a StatusError: 403 when denied, 500 when the authorizer cannot be asked. */
+export async function authorizeRequest(authorizer: DelegatingAuthorizer, user: UserInfo, info: RequestInfo, path: string, log?: Logger): Promise<void> {
+  let decision: Decision;
+  try {
+    decision = await authorizer.authorize(user, info);
+  } catch (e) {
+    log?.warn({ err: (e as Error).message, path, user: user.name }, 'authorization failed: cannot reach the authorizer');
+    throw internalError(`Internal Server Error: ${goQuote(info.path)}: authorization is unavailable`);
+  }
+  if (!decision.allowed) {
+    log?.debug({ path, user: user.name, reason: decision.reason }, 'forbidden');
+    throw forbiddenError(user.name, info, decision.reason);
+  }
+}
+
 /** Koa middleware after authenticationMiddleware: lets the request through or throws a StatusError. */
 export function authorizationMiddleware(authorizer: DelegatingAuthorizer, log?: Logger): Middleware {
   return async (ctx, next) => {
     const user: UserInfo = (ctx.state.user as UserInfo | undefined) ?? anonymousUser();
     const info = requestInfo(ctx.method, ctx.path, new URLSearchParams(ctx.querystring));
     ctx.state.requestInfo = info;
-    let decision: Decision;
-    try {
-      decision = await authorizer.authorize(user, info);
-    } catch (e) {
-      log?.warn({ err: (e as Error).message, path: ctx.path, user: user.name }, 'authorization failed: cannot reach the authorizer');
-      throw internalError(`Internal Server Error: ${goQuote(info.path)}: authorization is unavailable`);
-    }
-    if (!decision.allowed) {
-      log?.debug({ path: ctx.path, user: user.name, reason: decision.reason }, 'forbidden');
-      throw forbiddenError(user.name, info, decision.reason);
-    }
+    await authorizeRequest(authorizer, user, info, ctx.path, log);
     await next();
   };
 }
