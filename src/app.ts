@@ -9,7 +9,7 @@ import Koa from 'koa';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createMetricsApi, errorHandler, parseLabelSelector } from './api/index.js';
 import { aggregatedDiscoveryMiddleware } from './api/discovery-aggregated.js';
-import { objectGetter } from './api/object-get.js';
+import { ObjectResponses } from './api/object-responses.js';
 import { openapiMiddleware } from './api/openapi.js';
 import { KubeAuthConfigMapReader } from './kube/auth-configmap.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
@@ -132,7 +132,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   koa.use(indexMiddleware());
   // Single-object GETs skip Koa; the same authentication, authorization and encoding apply.
   const listener = withResourceGet(
-    { authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, get: objectGetter(apiDeps), log },
+    { authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log },
     koa.callback(),
   );
 

@@ -7,11 +7,11 @@
 // requests with a query included, goes to Koa.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeNegotiated, negotiate, type Encoded, type RequestView } from '../api/codec/index.js';
+import { negotiate, type Encoded, type RequestView } from '../api/codec/index.js';
 import { writeEncoded } from '../api/codec/write.js';
 import { CACHE_CONTROL, encodeError, setAuditId, statusOf } from '../api/error-handler.js';
-import type { ObjectGetter } from '../api/object-get.js';
 import { matchObjectPath, type ObjectPath } from '../api/object-path.js';
+import type { ObjectResponses } from '../api/object-responses.js';
 import { GROUP, VERSION } from '../api/types.js';
 import type { Logger } from '../log.js';
 import { authenticateRequest, type DelegatingAuthenticator } from './authn/index.js';
@@ -25,7 +25,7 @@ export interface ResourceGetDeps {
   /** --authorization-always-allow-paths: where anonymous requests pass authentication. */
   allowPaths: readonly string[];
   authorizer: DelegatingAuthorizer;
-  get: ObjectGetter;
+  responses: ObjectResponses;
   log: Logger;
 }
 
@@ -44,7 +44,7 @@ class HeaderView implements RequestView {
 /** Serves single-object GETs itself and hands every other request to next (Koa). */
 export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): RequestListener {
   const allowed = alwaysAllowPaths(deps.allowPaths);
-  const { authenticator, authorizer, get, log } = deps;
+  const { authenticator, authorizer, responses, log } = deps;
 
   const serve = async (req: IncomingMessage, res: ServerResponse, url: string, target: ObjectPath): Promise<void> => {
     res.setHeader('Cache-Control', CACHE_CONTROL);
@@ -56,7 +56,7 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
       await authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
       // As GAS's get handler: the media type first (406), then the object (404).
       const n = negotiate(view, { resource: true });
-      enc = encodeNegotiated(view, get(target), n);
+      enc = responses.encode(view, url, target, n);
     } catch (err) {
       enc = encodeError(view, statusOf(err, log, { auditId, method: 'GET', path: url }), log);
     }

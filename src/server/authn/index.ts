@@ -102,16 +102,24 @@ export class DelegatingAuthenticator {
     const current = cfg === undefined ? undefined : identityHeaderNames(cfg);
     const identity = (name: string) => flags.matches(name) || (current !== undefined && current.matches(name));
     const raw = req.rawHeaders;
-    let found = false;
-    for (let i = 0; i < raw.length && !found; i += 2) found = identity(raw[i]!);
-    if (!found) return;
-    const headers = req.headers;
-    const distinct = req.headersDistinct;
-    for (const name of Object.keys(headers)) if (identity(name)) delete headers[name];
-    for (const name of Object.keys(distinct)) if (identity(name)) delete distinct[name];
-    const kept: string[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) if (!identity(raw[i]!)) kept.push(raw[i]!, raw[i + 1]!);
-    req.rawHeaders = kept;
+    let kept: string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (identity(name)) {
+        if (!kept) {
+          // Both views are built from rawHeaders on first access: build them before it changes.
+          void req.headers;
+          void req.headersDistinct;
+          kept = raw.slice(0, i);
+        }
+        const key = name.toLowerCase();
+        delete req.headers[key];
+        delete req.headersDistinct[key];
+      } else if (kept) {
+        kept.push(name, raw[i + 1]!);
+      }
+    }
+    if (kept) req.rawHeaders = kept;
   }
 
   close(): void {
