@@ -52,8 +52,11 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
     const auditId = setAuditId(res, view.get('audit-id'));
     let enc: Encoded;
     try {
-      const user = await authenticateRequest(authenticator, allowed, req, url, log);
-      await authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
+      // Both are synchronous on the common path (certificates, cached decisions): await only promises.
+      let user = authenticateRequest(authenticator, allowed, req, url, log);
+      if (user instanceof Promise) user = await user;
+      const allowedOrPending = authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
+      if (allowedOrPending) await allowedOrPending;
       // As GAS's get handler: the media type first (406), then the object (404).
       const n = negotiate(view, { resource: true });
       enc = responses.encode(view, url, target, n);

@@ -139,22 +139,40 @@ export async function createAuthenticator(
 /**
  * A request's user, or a 401 StatusError. Anonymous requests pass only on the
  * always-allowed paths (health probes). Identity headers are gone afterwards,
- * whatever the outcome; so is a used Authorization header.
+ * whatever the outcome; so is a used Authorization header. Synchronous when
+ * authentication is (certificates): no promise per request.
  */
-export async function authenticateRequest(authenticator: DelegatingAuthenticator, allowed: PathMatcher, req: IncomingMessage, path: string, log?: Logger): Promise<UserInfo> {
-  let result: AuthenticationResult;
+export function authenticateRequest(authenticator: DelegatingAuthenticator, allowed: PathMatcher, req: IncomingMessage, path: string, log?: Logger): UserInfo | Promise<UserInfo> {
+  const admit = (result: AuthenticationResult): UserInfo => {
+    if ('error' in result) {
+      log?.debug({ err: result.error.message, path }, 'unable to authenticate the request');
+      throw unauthorized();
+    }
+    if (result.anonymous && !allowed(decodePath(path))) throw unauthorized();
+    if (!result.anonymous) delete req.headers.authorization;
+    return result.user;
+  };
+  let result: AuthenticationResult | Promise<AuthenticationResult>;
   try {
-    result = await authenticator.authenticate(req);
-  } finally {
+    result = authenticator.authenticate(req);
+  } catch (e) {
     authenticator.stripIdentityHeaders(req);
+    throw e;
   }
-  if ('error' in result) {
-    log?.debug({ err: result.error.message, path }, 'unable to authenticate the request');
-    throw unauthorized();
+  if (result instanceof Promise) {
+    return result.then(
+      (r) => {
+        authenticator.stripIdentityHeaders(req);
+        return admit(r);
+      },
+      (e: unknown) => {
+        authenticator.stripIdentityHeaders(req);
+        throw e;
+      },
+    );
   }
-  if (result.anonymous && !allowed(decodePath(path))) throw unauthorized();
-  if (!result.anonymous) delete req.headers.authorization;
-  return result.user;
+  authenticator.stripIdentityHeaders(req);
+  return admit(result);
 }
 
 /** Koa middleware: puts the identity on ctx.state.user or throws 401 Unauthorized. */
