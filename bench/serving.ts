@@ -1,6 +1,8 @@
 // Serving: an HPA-like single-pod GET (protobuf) at 50 keep-alive HTTPS
 // connections, and the list of every pod (JSON and protobuf), against a bare
 // node:https server in its own process sending the same bytes.
+// Alone (after the summary-source scale run that starts the server it measures):
+//   npm run bench -- --quick --no-resource --no-churn
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBareProcess, type ServerProcess, type SimProcess } from './lib/children.js';

@@ -9,6 +9,7 @@ import Koa from 'koa';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createMetricsApi, errorHandler, parseLabelSelector } from './api/index.js';
 import { aggregatedDiscoveryMiddleware } from './api/discovery-aggregated.js';
+import { ObjectResponses } from './api/object-responses.js';
 import { openapiMiddleware } from './api/openapi.js';
 import { KubeAuthConfigMapReader } from './kube/auth-configmap.js';
 import { loadKubeConfig } from './kube/kubeconfig.js';
@@ -35,6 +36,7 @@ import {
   pingCheck,
 } from './server/health-checks.js';
 import { createSecureServer } from './server/https-server.js';
+import { withResourceGet } from './server/resource-get.js';
 import { indexMiddleware } from './server/index-lister.js';
 import { createLifecycle, type Lifecycle } from './server/lifecycle.js';
 import { createSelfMetrics, metricsMiddleware } from './server/self-metrics.js';
@@ -125,12 +127,16 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   koa.use(versionMiddleware());
   koa.use(openapiMiddleware());
   koa.use(aggregatedDiscoveryMiddleware());
-  koa.use(
-    createMetricsApi({ metrics: store, nodes, pods, nodeSelector, securePort: options.securePort, observer: selfMetrics.api }),
-  );
+  const apiDeps = { metrics: store, nodes, pods, nodeSelector, securePort: options.securePort, observer: selfMetrics.api };
+  koa.use(createMetricsApi(apiDeps));
   koa.use(indexMiddleware());
+  // Single-object GETs skip Koa; the same authentication, authorization and encoding apply.
+  const listener = withResourceGet(
+    { authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log },
+    koa.callback(),
+  );
 
-  const server = await createSecureServer(options, koa.callback(), { log }).catch((e: unknown) => {
+  const server = await createSecureServer(options, listener, { log }).catch((e: unknown) => {
     throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });
   });
   server.keepAliveTimeout = 65_000;

@@ -33,12 +33,13 @@ export class NodeMetricsStorage {
     return nodeMetricsList(this.metricsOf(nodes, tally));
   }
 
-  get(name: string): NodeMetrics {
+  /** tally records the sample timestamp, for callers that cache the response. */
+  get(name: string, tally?: TimestampTally): NodeMetrics {
     const node = this.deps.nodes.get(name);
     // Not in the cache: the client-go lister's NotFound, singular "node".
     if (!node) throw notFound('node', name);
     if (this.deps.nodeSelector && !this.deps.nodeSelector.matches(node.labels)) throw notFound('nodemetrics', name, GROUP);
-    const [item] = this.metricsOf([node]);
+    const [item] = this.metricsOf([node], tally);
     if (!item) throw notFound('nodemetrics', name, GROUP);
     return asNodeMetricsObject(item);
   }

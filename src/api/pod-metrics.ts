@@ -32,11 +32,12 @@ export class PodMetricsStorage {
     return podMetricsList(this.metricsOf(pods, tally));
   }
 
-  get(namespace: string, name: string): PodMetrics {
+  /** tally records the sample timestamp, for callers that cache the response. */
+  get(namespace: string, name: string, tally?: TimestampTally): PodMetrics {
     const pod = this.deps.pods.get(namespace, name);
     // Not cached (absent or not Running): the metadata lister's NotFound on "pods".
     if (!pod) throw notFound('pods', name);
-    const [item] = this.metricsOf([pod]);
+    const [item] = this.metricsOf([pod], tally);
     if (!item) throw notFound('podmetrics', `${namespace}/${name}`, GROUP);
     return asPodMetricsObject(item);
   }

@@ -164,3 +164,16 @@ export function fieldSelectorRequirements(raw: string | undefined): { key: strin
     return undefined;
   }
 }
+
+/**
+ * requestInfo of a GET of one object under /apis/<group>/<version>/, for a path
+ * already split by the caller (the resource GET fast path): the same fields
+ * without re-parsing. Only for plain segments, which decoding leaves unchanged.
+ */
+export function objectGetInfo(path: string, group: string, version: string, resource: string, namespace: string | undefined, name: string): RequestInfo {
+  const info: RequestInfo = { isResourceRequest: true, path, verb: 'get', apiPrefix: 'apis', apiGroup: group, apiVersion: version };
+  if (namespace !== undefined) info.namespace = namespace;
+  info.name = name;
+  info.resource = resource;
+  return info;
+}

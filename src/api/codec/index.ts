@@ -5,23 +5,25 @@
 
 import type { Context } from 'koa';
 import { Readable } from 'node:stream';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 import { notAcceptable, StatusError } from '../status.js';
 import { parseIncludeObject, TABLE_KINDS, toTable, type TableVersion } from '../table.js';
+import { compressed, shouldGzip } from './gzip.js';
 import { encodeJson, wantsPretty } from './json.js';
 import {
   DEFAULT_RESTRICTIONS,
   SERIALIZERS,
-  negotiateMediaType,
   notAcceptableMessage,
   RESOURCE_RESTRICTIONS,
   type EndpointRestrictions,
   type SerializerInfo,
 } from './negotiate.js';
+import { negotiateCached } from './negotiation-cache.js';
 import { asPartialObjectMetadata } from './partial.js';
 import { encodeProtobuf, hasProtobufForm } from './protobuf.js';
+import type { RequestView } from './request-view.js';
 import { encodeYaml } from './yaml.js';
+
+export type { RequestView } from './request-view.js';
 
 export interface RespondOptions {
   /** Discovery documents accept no transforms (Table, PartialObjectMetadata). */
@@ -57,7 +59,7 @@ export function isResourceKind(kind: unknown): boolean {
   return typeof kind === 'string' && TABLE_KINDS.has(kind);
 }
 
-function prettyFor(ctx: Context, fromMediaType: boolean): boolean {
+function prettyFor(ctx: RequestView, fromMediaType: boolean): boolean {
   return fromMediaType || wantsPretty(ctx.query, ctx.get('user-agent') || undefined);
 }
 
@@ -66,9 +68,9 @@ function prettyFor(ctx: Context, fromMediaType: boolean): boolean {
  * serializer is acceptable. A bad ?includeObject= is reported by encodeNegotiated
  * (a 400), so that, as in GAS, handler errors such as 404 come first.
  */
-export function negotiate(ctx: Context, opts: { resource: boolean }): Negotiated {
+export function negotiate(ctx: RequestView, opts: { resource: boolean }): Negotiated {
   const restrictions: EndpointRestrictions = opts.resource ? RESOURCE_RESTRICTIONS : DEFAULT_RESTRICTIONS;
-  const mt = negotiateMediaType(ctx.get('accept') || undefined, restrictions);
+  const mt = negotiateCached(ctx.get('accept') || undefined, restrictions);
   if (!mt) throw notAcceptable(notAcceptableMessage());
   const pretty = prettyFor(ctx, mt.pretty);
   const out: Negotiated = { serializer: mt.serializer, pretty, key: `${mt.serializer.name}${pretty ? '+pretty' : ''}` };
@@ -115,13 +117,13 @@ function rawJson(status: number, obj: object): Encoded {
  * Encodes a metav1.Status with the negotiated serializer (no transforms); when
  * nothing is acceptable the error itself is still sent, as indented JSON.
  */
-export function encodeStatus(ctx: Context, status: object, code?: number): Encoded {
+export function encodeStatus(ctx: RequestView, status: object, code?: number): Encoded {
   const s = status as { code?: number; details?: { retryAfterSeconds?: number } };
   const httpStatus = code ?? (s.code || 500);
   const headers: Record<string, string> = {};
   const retry = s.details?.retryAfterSeconds;
   if (retry !== undefined && retry > 0) headers['Retry-After'] = String(retry);
-  const mt = negotiateMediaType(ctx.get('accept') || undefined, DEFAULT_RESTRICTIONS);
+  const mt = negotiateCached(ctx.get('accept') || undefined, DEFAULT_RESTRICTIONS);
   if (!mt) return { ...rawJson(httpStatus, status), headers };
   const pretty = prettyFor(ctx, mt.pretty);
   const serializer = effectiveSerializer(status, mt.serializer);
@@ -129,7 +131,7 @@ export function encodeStatus(ctx: Context, status: object, code?: number): Encod
 }
 
 /** Encodes obj as negotiated. A transform that cannot apply yields its error Status instead. */
-export function encodeNegotiated(ctx: Context, obj: object, n: Negotiated, status = 200): Encoded {
+export function encodeNegotiated(ctx: RequestView, obj: object, n: Negotiated, status = 200): Encoded {
   let out: object = obj;
   const t = n.transform;
   if (t && !isStatus(obj)) {
@@ -151,7 +153,7 @@ export function encodeNegotiated(ctx: Context, obj: object, n: Negotiated, statu
 }
 
 /** Negotiates and encodes: the bytes respond() would write, for callers that cache them. */
-export function encodeFor(ctx: Context, obj: object, opts: RespondOptions = {}): Encoded {
+export function encodeFor(ctx: RequestView, obj: object, opts: RespondOptions = {}): Encoded {
   if (isStatus(obj)) return encodeStatus(ctx, obj, opts.status);
   const resource = !opts.discovery && isResourceKind((obj as { kind?: unknown }).kind);
   let n: Negotiated;
@@ -164,34 +166,11 @@ export function encodeFor(ctx: Context, obj: object, opts: RespondOptions = {}):
   return encodeNegotiated(ctx, obj, n, opts.status ?? 200);
 }
 
-// GAS compresses only bodies of 128 KiB or more, for an exact "gzip" token.
-const GZIP_THRESHOLD = 128 * 1024;
-
-function acceptsGzip(header: string): boolean {
-  return header.split(',').some((t) => t.trim() === 'gzip');
-}
-
-const gzipAsync = promisify(gzip);
-
-// Compressed forms of bodies, per body buffer: a cached list body (the same
-// Buffer for every request of one tick and second) is compressed once, not once
-// per request. Weak keys: a body no longer cached frees its compressed form.
-const gzipped = new WeakMap<Buffer, Promise<Buffer>>();
-
-function compressed(body: Buffer): Promise<Buffer> {
-  let z = gzipped.get(body);
-  if (!z) {
-    z = gzipAsync(body, { level: 1 });
-    gzipped.set(body, z);
-  }
-  return z;
-}
-
 /** Writes an encoded response: status, headers, body (gzip when large and accepted). */
 export function send(ctx: Context, enc: Encoded): void {
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);
-  if (ctx.method !== 'HEAD' && enc.body.length >= GZIP_THRESHOLD && acceptsGzip(ctx.get('accept-encoding'))) {
+  if (shouldGzip(ctx.method, enc.body, ctx.get('accept-encoding'))) {
     ctx.set('Content-Encoding', 'gzip');
     ctx.vary('Accept-Encoding');
     const z = compressed(enc.body);

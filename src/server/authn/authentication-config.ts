@@ -45,6 +45,7 @@ export class AuthenticationConfig {
   private readonly cmRequestHeaderCA = new MutableCAProvider();
   private cmRequestHeader: ExtensionApiserverAuthentication | undefined;
   private refreshTimer: NodeJS.Timeout | undefined;
+  private lastRequestHeader: { ca: CABundle | undefined; cm: ExtensionApiserverAuthentication | undefined; config: RequestHeaderConfig } | undefined;
 
   private constructor(
     private readonly opts: AuthenticationOptions,
@@ -62,7 +63,7 @@ export class AuthenticationConfig {
     if (requestHeaderFile) this.closers.push(() => requestHeaderFile.close());
     this.clientCA = clientFile ?? this.cmClientCA;
     this.requestHeader = requestHeaderFile
-      ? { current: () => ({ ca: requestHeaderFile.current(), allowedNames: opts.requestheaderAllowedNames, ...this.flagHeaders }) }
+      ? { current: () => this.stable(requestHeaderFile.current(), undefined) }
       : { current: () => this.configMapRequestHeader() };
   }
 
@@ -163,14 +164,28 @@ export class AuthenticationConfig {
     const ca = this.cmRequestHeaderCA.current();
     const cm = this.cmRequestHeader;
     if (!ca || !cm) return undefined;
-    return {
-      ca,
-      allowedNames: cm.requestHeaderAllowedNames,
-      usernameHeaders: cm.requestHeaderUsernameHeaders,
-      groupHeaders: cm.requestHeaderGroupHeaders,
-      extraHeaderPrefixes: cm.requestHeaderExtraHeadersPrefix,
-      uidHeaders: cm.requestHeaderUidHeaders,
-    };
+    return this.stable(ca, cm);
+  }
+
+  /**
+   * One configuration object per CA bundle and ConfigMap content, so that what
+   * is derived from it per object (lowercased header names) is derived once.
+   */
+  private stable(ca: CABundle | undefined, cm: ExtensionApiserverAuthentication | undefined): RequestHeaderConfig {
+    const last = this.lastRequestHeader;
+    if (last && last.ca === ca && last.cm === cm) return last.config;
+    const config: RequestHeaderConfig = cm
+      ? {
+          ca,
+          allowedNames: cm.requestHeaderAllowedNames,
+          usernameHeaders: cm.requestHeaderUsernameHeaders,
+          groupHeaders: cm.requestHeaderGroupHeaders,
+          extraHeaderPrefixes: cm.requestHeaderExtraHeadersPrefix,
+          uidHeaders: cm.requestHeaderUidHeaders,
+        }
+      : { ca, allowedNames: this.opts.requestheaderAllowedNames, ...this.flagHeaders };
+    this.lastRequestHeader = { ca, cm, config };
+    return config;
   }
 
   close(): void {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import type { CAProvider } from './ca-bundle.js';
-import { peerChain, verifyPeer } from './peer-certificates.js';
+import { checkPeer, peerChain } from './peer-certificates.js';
 import { subjectNames } from './subject.js';
 import type { UserInfo } from './user.js';
 
@@ -36,13 +36,14 @@ function identityOf(leaf: Parameters<typeof subjectNames>[0]): CertIdentity | nu
 export class ClientCertAuthenticator implements Authenticator {
   constructor(private readonly ca: CAProvider) {}
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  authenticate(req: IncomingMessage): UserInfo | Error | undefined {
     const bundle = this.ca.current();
     if (!bundle) return undefined;
     const peer = peerChain(req);
     if (!peer) return undefined;
-    const [leaf] = verifyPeer(peer, bundle);
-    const id = identityOf(leaf!);
+    const chain = checkPeer(peer, bundle);
+    if (chain instanceof Error) return chain;
+    const id = identityOf(chain[0]!);
     if (!id) return undefined;
     return { name: id.name, groups: [...id.groups], extra: { [CREDENTIAL_ID_KEY]: [id.credentialId] } };
   }

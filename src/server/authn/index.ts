@@ -12,12 +12,13 @@ import type { TokenReviewer } from '../../kube/token-review.js';
 import type { Logger } from '../../log.js';
 import type { AuthObserver } from '../../observers.js';
 import type { Options } from '../../options.js';
-import { alwaysAllowPaths } from '../authz/always-allow.js';
+import { alwaysAllowPaths, type PathMatcher } from '../authz/always-allow.js';
 import { decodePath } from '../request-info.js';
 import type { Authenticator } from './authenticator.js';
 import { AuthenticationConfig, type AuthenticationOptions } from './authentication-config.js';
 import { ClientCertAuthenticator } from './client-cert.js';
-import { isIdentityHeader, RequestHeaderAuthenticator } from './request-header.js';
+import { identityHeaderNames } from './identity-headers.js';
+import { RequestHeaderAuthenticator } from './request-header.js';
 import { TokenAuthenticator } from './token.js';
 import { anonymousUser, withAuthenticatedGroup, type UserInfo } from './user.js';
 
@@ -53,32 +54,72 @@ export class DelegatingAuthenticator {
     if (tokenReviewer) this.chain.push(['token', new TokenAuthenticator(tokenReviewer, { ttlMs: opts.tokenTtlMs, observer: opts.observer })]);
   }
 
-  async authenticate(req: IncomingMessage): Promise<AuthenticationResult> {
-    const errors: Error[] = [];
-    for (const [via, a] of this.chain) {
+  /** Synchronous while the links answer synchronously (certificates); a promise once one does not (TokenReview). */
+  authenticate(req: IncomingMessage): AuthenticationResult | Promise<AuthenticationResult> {
+    return this.from(0, req, undefined);
+  }
+
+  private from(start: number, req: IncomingMessage, errors: Error[] | undefined): AuthenticationResult | Promise<AuthenticationResult> {
+    for (let i = start; i < this.chain.length; i++) {
+      const [via, a] = this.chain[i]!;
+      let user: ReturnType<Authenticator['authenticate']>;
       try {
-        const user = await a.authenticate(req);
-        if (user) return { user: withAuthenticatedGroup(user), anonymous: false, via };
+        user = a.authenticate(req);
       } catch (e) {
-        errors.push(e as Error);
+        (errors ??= []).push(e as Error);
+        continue;
       }
+      if (user instanceof Promise) return this.settle(i, user, req, errors);
+      if (user instanceof Error) {
+        (errors ??= []).push(user);
+        continue;
+      }
+      if (user) return { user: withAuthenticatedGroup(user), anonymous: false, via };
     }
-    if (errors.length) return { error: new Error(errors.map((e) => e.message).join(', ')) };
+    if (errors) return { error: new Error(errors.map((e) => e.message).join(', ')) };
     return { user: anonymousUser(), anonymous: true };
   }
 
-  /** Removes the identity headers (X-Remote-* or as configured) from a request, wherever Node.js keeps them. */
+  private async settle(i: number, pending: Promise<UserInfo | undefined>, req: IncomingMessage, errors: Error[] | undefined): Promise<AuthenticationResult> {
+    try {
+      const user = await pending;
+      if (user) return { user: withAuthenticatedGroup(user), anonymous: false, via: this.chain[i]![0] };
+    } catch (e) {
+      (errors ??= []).push(e as Error);
+    }
+    return this.from(i + 1, req, errors);
+  }
+
+  /**
+   * Removes the identity headers (X-Remote-* or as configured) from a request,
+   * wherever Node.js keeps them. Node.js derives req.headers and
+   * req.headersDistinct from req.rawHeaders, so a request whose raw headers name
+   * none (most: only front-proxy requests carry them) has nothing to remove.
+   */
   stripIdentityHeaders(req: IncomingMessage): void {
-    const current = this.config.requestHeader.current();
-    const identity = (name: string) => isIdentityHeader(name, this.config.flagHeaders) || (current !== undefined && isIdentityHeader(name, current));
-    const headers = req.headers;
-    const distinct = req.headersDistinct;
-    for (const name of Object.keys(headers)) if (identity(name)) delete headers[name];
-    for (const name of Object.keys(distinct)) if (identity(name)) delete distinct[name];
+    const flags = identityHeaderNames(this.config.flagHeaders);
+    const cfg = this.config.requestHeader.current();
+    const current = cfg === undefined ? undefined : identityHeaderNames(cfg);
+    const identity = (name: string) => flags.matches(name) || (current !== undefined && current.matches(name));
     const raw = req.rawHeaders;
-    const kept: string[] = [];
-    for (let i = 0; i + 1 < raw.length; i += 2) if (!identity(raw[i]!)) kept.push(raw[i]!, raw[i + 1]!);
-    req.rawHeaders = kept;
+    let kept: string[] | undefined;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i]!;
+      if (identity(name)) {
+        if (!kept) {
+          // Both views are built from rawHeaders on first access: build them before it changes.
+          void req.headers;
+          void req.headersDistinct;
+          kept = raw.slice(0, i);
+        }
+        const key = name.toLowerCase();
+        delete req.headers[key];
+        delete req.headersDistinct[key];
+      } else if (kept) {
+        kept.push(name, raw[i + 1]!);
+      }
+    }
+    if (kept) req.rawHeaders = kept;
   }
 
   close(): void {
@@ -96,25 +137,49 @@ export async function createAuthenticator(
 }
 
 /**
- * Koa middleware: puts the identity on ctx.state.user or throws 401 Unauthorized.
- * Anonymous requests pass only on the always-allowed paths (health probes).
+ * A request's user, or a 401 StatusError. Anonymous requests pass only on the
+ * always-allowed paths (health probes). Identity headers are gone afterwards,
+ * whatever the outcome; so is a used Authorization header. Synchronous when
+ * authentication is (certificates): no promise per request.
  */
+export function authenticateRequest(authenticator: DelegatingAuthenticator, allowed: PathMatcher, req: IncomingMessage, path: string, log?: Logger): UserInfo | Promise<UserInfo> {
+  const admit = (result: AuthenticationResult): UserInfo => {
+    if ('error' in result) {
+      log?.debug({ err: result.error.message, path }, 'unable to authenticate the request');
+      throw unauthorized();
+    }
+    if (result.anonymous && !allowed(decodePath(path))) throw unauthorized();
+    if (!result.anonymous) delete req.headers.authorization;
+    return result.user;
+  };
+  let result: AuthenticationResult | Promise<AuthenticationResult>;
+  try {
+    result = authenticator.authenticate(req);
+  } catch (e) {
+    authenticator.stripIdentityHeaders(req);
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.then(
+      (r) => {
+        authenticator.stripIdentityHeaders(req);
+        return admit(r);
+      },
+      (e: unknown) => {
+        authenticator.stripIdentityHeaders(req);
+        throw e;
+      },
+    );
+  }
+  authenticator.stripIdentityHeaders(req);
+  return admit(result);
+}
+
+/** Koa middleware: puts the identity on ctx.state.user or throws 401 Unauthorized. */
 export function authenticationMiddleware(authenticator: DelegatingAuthenticator, allowPaths: readonly string[], log?: Logger): Middleware {
   const allowed = alwaysAllowPaths(allowPaths);
   return async (ctx, next) => {
-    let result: AuthenticationResult;
-    try {
-      result = await authenticator.authenticate(ctx.req);
-    } finally {
-      authenticator.stripIdentityHeaders(ctx.req);
-    }
-    if ('error' in result) {
-      log?.debug({ err: result.error.message, path: ctx.path }, 'unable to authenticate the request');
-      throw unauthorized();
-    }
-    if (result.anonymous && !allowed(decodePath(ctx.path))) throw unauthorized();
-    if (!result.anonymous) delete ctx.req.headers.authorization;
-    ctx.state.user = result.user;
+    ctx.state.user = await authenticateRequest(authenticator, allowed, ctx.req, ctx.path, log);
     await next();
   };
 }

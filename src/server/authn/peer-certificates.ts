@@ -1,6 +1,9 @@
 // The client certificate chain presented on a request's TLS connection, parsed
 // once per connection, and verification results cached per connection and CA
-// bundle (front-proxy connections are long-lived and carry many requests).
+// bundle (front-proxy connections are long-lived and carry many requests), and
+// across connections by the certificates' digests: a client that reconnects
+// presents the same bytes, whose verification gives the same answer until the
+// same time.
 
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -9,14 +12,21 @@ import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import type { CABundle } from './ca-bundle.js';
 import { verifyClientChain } from './x509-verify.js';
 
+type Verification = { chain?: X509Certificate[]; error?: Error; until: number };
+
 export interface PeerChain {
   leaf: X509Certificate;
+  /** SHA-256 fingerprints of the leaf and the intermediates, in order. */
+  digest: string;
   /** Further certificates the client sent (candidates for intermediates, never trusted by themselves). */
   intermediates: X509Certificate[];
-  verified: WeakMap<CABundle, { chain?: X509Certificate[]; error?: Error; until: number }>;
+  verified: WeakMap<CABundle, Verification>;
 }
 
 const bySocket = new WeakMap<object, PeerChain | null>();
+
+/** Verifications per CA bundle by chain digest (a new bundle starts empty). */
+const byDigest = new WeakMap<CABundle, LRUCache<string, Verification>>();
 
 /** Certificates beyond the leaf taken from a client; real chains have one or two. */
 const MAX_INTERMEDIATES = 8;
@@ -42,7 +52,8 @@ function readChain(socket: TLSSocket): PeerChain | null {
   }
   if (intermediates.length > 0) intermediatesByLeaf.set(leaf.fingerprint256, intermediates);
   else if (socket.isSessionReused()) intermediates.push(...(intermediatesByLeaf.get(leaf.fingerprint256) ?? []));
-  return { leaf, intermediates, verified: new WeakMap() };
+  const digest = [leaf, ...intermediates].map((c) => c.fingerprint256).join('/');
+  return { leaf, digest, intermediates, verified: new WeakMap() };
 }
 
 /** The peer chain of the request's connection, or undefined without a client certificate. */
@@ -60,20 +71,34 @@ export function peerChain(req: IncomingMessage): PeerChain | undefined {
   return chain ?? undefined;
 }
 
-/** verifyClientChain, remembered until the chain's earliest expiry (or a new bundle). */
-export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] {
+/**
+ * verifyClientChain, remembered until the chain's earliest expiry (or a new
+ * bundle); a failure is returned, not thrown: a certificate from another CA is
+ * the common case on the front-proxy link, and unwinding for it per request costs.
+ */
+export function checkPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] | Error {
   const hit = peer.verified.get(roots);
-  if (hit && now <= hit.until) {
-    if (hit.error) throw hit.error;
-    return hit.chain!;
+  if (hit && now <= hit.until) return hit.error ?? hit.chain!;
+  let shared = byDigest.get(roots);
+  if (!shared) byDigest.set(roots, (shared = new LRUCache({ max: 1024 })));
+  let v = shared.get(peer.digest);
+  if (!v || now > v.until) {
+    try {
+      const chain = verifyClientChain(peer.leaf, peer.intermediates, roots, now);
+      v = { chain, until: Math.min(...chain.map((c) => Date.parse(c.validTo))) };
+    } catch (e) {
+      // Failures are re-checked after a minute: a not-yet-valid certificate may become valid.
+      v = { error: e as Error, until: now + 60_000 };
+    }
+    shared.set(peer.digest, v);
   }
-  try {
-    const chain = verifyClientChain(peer.leaf, peer.intermediates, roots, now);
-    peer.verified.set(roots, { chain, until: Math.min(...chain.map((c) => Date.parse(c.validTo))) });
-    return chain;
-  } catch (e) {
-    // Failures are re-checked after a minute: a not-yet-valid certificate may become valid.
-    peer.verified.set(roots, { error: e as Error, until: now + 60_000 });
-    throw e;
-  }
+  peer.verified.set(roots, v);
+  return v.error ?? v.chain!;
+}
+
+/** checkPeer, throwing the failure. */
+export function verifyPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X509Certificate[] {
+  const chain = checkPeer(peer, roots, now);
+  if (chain instanceof Error) throw chain;
+  return chain;
 }

@@ -6,7 +6,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import type { CABundle } from './ca-bundle.js';
-import { peerChain, verifyPeer } from './peer-certificates.js';
+import { identityHeaderNames, type IdentityHeaderConfig } from './identity-headers.js';
+import { checkPeer, peerChain } from './peer-certificates.js';
 import { subjectNames } from './subject.js';
 import { AuthenticationError, type UserInfo } from './user.js';
 
@@ -24,16 +25,12 @@ export interface RequestHeaderConfigProvider {
   current(): RequestHeaderConfig | undefined;
 }
 
-function lower(list: readonly string[]): string[] {
-  return list.map((h) => h.trim().toLowerCase()).filter((h) => h !== '');
-}
-
 function values(req: IncomingMessage, header: string): string[] {
   return req.headersDistinct[header] ?? [];
 }
 
 function firstValue(req: IncomingMessage, headers: readonly string[]): string | undefined {
-  for (const h of lower(headers)) {
+  for (const h of headers) {
     const v = values(req, h)[0];
     if (v) return v;
   }
@@ -49,34 +46,32 @@ function decodeExtraKey(raw: string): string {
 }
 
 /** Header names carrying identity (to delete after authentication); extra prefixes end with "*". */
-export function isIdentityHeader(name: string, cfg: Pick<RequestHeaderConfig, 'usernameHeaders' | 'uidHeaders' | 'groupHeaders' | 'extraHeaderPrefixes'>): boolean {
-  const n = name.toLowerCase();
-  if (lower(cfg.usernameHeaders).includes(n) || lower(cfg.uidHeaders).includes(n) || lower(cfg.groupHeaders).includes(n)) return true;
-  return lower(cfg.extraHeaderPrefixes).some((p) => n.startsWith(p));
+export function isIdentityHeader(name: string, cfg: IdentityHeaderConfig): boolean {
+  return identityHeaderNames(cfg).matches(name);
 }
 
 export class RequestHeaderAuthenticator implements Authenticator {
   constructor(private readonly config: RequestHeaderConfigProvider) {}
 
-  authenticate(req: IncomingMessage): UserInfo | undefined {
+  authenticate(req: IncomingMessage): UserInfo | AuthenticationError | Error | undefined {
     const cfg = this.config.current();
     if (!cfg?.ca) return undefined;
     const peer = peerChain(req);
     if (!peer) return undefined;
-    const chain = verifyPeer(peer, cfg.ca);
+    const chain = checkPeer(peer, cfg.ca);
+    if (chain instanceof Error) return chain;
     if (cfg.allowedNames.length > 0) {
       const cn = subjectNames(chain[0]!).commonName;
-      if (!cfg.allowedNames.includes(cn)) {
-        throw new AuthenticationError(`x509: subject with cn=${cn} is not in the allowed list`);
-      }
+      if (!cfg.allowedNames.includes(cn)) return new AuthenticationError(`x509: subject with cn=${cn} is not in the allowed list`);
     }
-    const name = firstValue(req, cfg.usernameHeaders);
+    const names = identityHeaderNames(cfg);
+    const name = firstValue(req, names.usernameHeaders);
     if (!name) return undefined;
     const groups: string[] = [];
-    for (const h of lower(cfg.groupHeaders)) for (const g of values(req, h)) if (g) groups.push(g);
+    for (const h of names.groupHeaders) for (const g of values(req, h)) if (g) groups.push(g);
     // No prototype: extra keys such as "constructor" or "__proto__" are plain keys.
     const extra: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-    const prefixes = lower(cfg.extraHeaderPrefixes);
+    const prefixes = names.extraHeaderPrefixes;
     for (const header of Object.keys(req.headersDistinct)) {
       const prefix = prefixes.find((p) => header.startsWith(p));
       if (!prefix) continue;
@@ -85,7 +80,7 @@ export class RequestHeaderAuthenticator implements Authenticator {
       (extra[key] ??= []).push(...values(req, header));
     }
     const user: UserInfo = { name, groups, extra };
-    const uid = firstValue(req, cfg.uidHeaders);
+    const uid = firstValue(req, names.uidHeaders);
     if (uid) user.uid = uid;
     return user;
   }

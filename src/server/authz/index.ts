@@ -44,8 +44,11 @@ export class DelegatingAuthorizer {
     });
   }
 
-  /** Rejects when the decision needs kube-apiserver and it cannot be asked. */
-  async authorize(user: UserInfo, info: RequestInfo): Promise<Decision> {
+  /**
+   * Synchronous when no SubjectAccessReview is needed or its answer is cached; rejects
+   * when the decision needs kube-apiserver and it cannot be asked.
+   */
+  authorize(user: UserInfo, info: RequestInfo): Decision | Promise<Decision> {
     if (user.groups.includes(PRIVILEGED_GROUP)) return { allowed: true };
     if (!info.isResourceRequest && this.allowedPath(info.path)) return { allowed: true };
     return this.webhook.authorize(subjectAccessReviewSpec(user, info));
@@ -56,23 +59,42 @@ export function createAuthorizer(options: AuthorizationOptions, deps: Authorizer
   return new DelegatingAuthorizer(options, deps);
 }
 
+/**
+ * Lets the request through or throws a StatusError: 403 when denied, 500 when the
+ * authorizer cannot be asked. Synchronous when the decision is (no promise per request).
+ */
+export function authorizeRequest(authorizer: DelegatingAuthorizer, user: UserInfo, info: RequestInfo, path: string, log?: Logger): void | Promise<void> {
+  const unavailable = (e: unknown) => {
+    log?.warn({ err: (e as Error).message, path, user: user.name }, 'authorization failed: cannot reach the authorizer');
+    return internalError(`Internal Server Error: ${goQuote(info.path)}: authorization is unavailable`);
+  };
+  const admit = (decision: Decision) => {
+    if (!decision.allowed) {
+      log?.debug({ path, user: user.name, reason: decision.reason }, 'forbidden');
+      throw forbiddenError(user.name, info, decision.reason);
+    }
+  };
+  let decision: Decision | Promise<Decision>;
+  try {
+    decision = authorizer.authorize(user, info);
+  } catch (e) {
+    throw unavailable(e);
+  }
+  if (decision instanceof Promise) {
+    return decision.then(admit, (e: unknown) => {
+      throw unavailable(e);
+    });
+  }
+  admit(decision);
+}
+
 /** Koa middleware after authenticationMiddleware: lets the request through or throws a StatusError. */
 export function authorizationMiddleware(authorizer: DelegatingAuthorizer, log?: Logger): Middleware {
   return async (ctx, next) => {
     const user: UserInfo = (ctx.state.user as UserInfo | undefined) ?? anonymousUser();
     const info = requestInfo(ctx.method, ctx.path, new URLSearchParams(ctx.querystring));
     ctx.state.requestInfo = info;
-    let decision: Decision;
-    try {
-      decision = await authorizer.authorize(user, info);
-    } catch (e) {
-      log?.warn({ err: (e as Error).message, path: ctx.path, user: user.name }, 'authorization failed: cannot reach the authorizer');
-      throw internalError(`Internal Server Error: ${goQuote(info.path)}: authorization is unavailable`);
-    }
-    if (!decision.allowed) {
-      log?.debug({ path: ctx.path, user: user.name, reason: decision.reason }, 'forbidden');
-      throw forbiddenError(user.name, info, decision.reason);
-    }
+    await authorizeRequest(authorizer, user, info, ctx.path, log);
     await next();
   };
 }

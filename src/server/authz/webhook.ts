@@ -29,21 +29,29 @@ export class WebhookAuthorizer {
     this.cache = new LRUCache({ max: opts.maxEntries ?? 8192 });
   }
 
-  /** Rejects when the SubjectAccessReview cannot be made. */
-  async authorize(spec: SubjectAccessReviewSpec): Promise<Decision> {
+  /** A cached decision synchronously; otherwise the review, rejecting when it cannot be made. */
+  authorize(spec: SubjectAccessReviewSpec): Decision | Promise<Decision> {
     const key = JSON.stringify(spec);
-    let status = this.cache.get(key);
+    const status = this.cache.get(key);
     if (status) {
       this.observer.cacheHit('authorization');
-    } else {
-      this.observer.cacheMiss('authorization');
-      status = await this.reviewer.review(spec);
-      const ttl = status.allowed ? this.opts.authorizedTtlMs : this.opts.unauthorizedTtlMs;
-      // lru-cache reads ttl 0 as "forever"; upstream reads it as "do not cache".
-      if (ttl > 0) this.cache.set(key, status, { ttl });
+      return decisionOf(status);
     }
-    const d: Decision = { allowed: status.allowed };
-    if (status.reason) d.reason = status.reason;
-    return d;
+    this.observer.cacheMiss('authorization');
+    return this.review(key, spec);
   }
+
+  private async review(key: string, spec: SubjectAccessReviewSpec): Promise<Decision> {
+    const status = await this.reviewer.review(spec);
+    const ttl = status.allowed ? this.opts.authorizedTtlMs : this.opts.unauthorizedTtlMs;
+    // lru-cache reads ttl 0 as "forever"; upstream reads it as "do not cache".
+    if (ttl > 0) this.cache.set(key, status, { ttl });
+    return decisionOf(status);
+  }
+}
+
+function decisionOf(status: SubjectAccessReviewStatus): Decision {
+  const d: Decision = { allowed: status.allowed };
+  if (status.reason) d.reason = status.reason;
+  return d;
 }

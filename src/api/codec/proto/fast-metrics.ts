@@ -28,7 +28,8 @@ function push(v: number): number {
   slots[sn] = v;
   return sn++;
 }
-let buf: Buffer = Buffer.alloc(0);
+const EMPTY = Buffer.alloc(0);
+let buf: Buffer = EMPTY;
 let pos = 0;
 
 function varLen(v: number): number {
@@ -343,7 +344,7 @@ export function encodeMetricsFast(obj: { kind?: string; apiVersion?: string }): 
   buf[pos++] = 0x00;
   if (pos !== total) throw new Error(`protobuf fast path wrote ${pos} bytes, measured ${total}`);
   const out = buf;
-  buf = Buffer.alloc(0);
+  buf = EMPTY;
   if (slots.length > SLOTS_KEEP) slots = new Int32Array(1 << 16); // do not pin a huge scratch
   return out;
 }

@@ -1,0 +1,29 @@
+// send() for a bare node:http response, used by the resource GET fast path: the
+// same status, the same headers in the same order and the same body framing as
+// send() through Koa (Koa sets Content-Type before Content-Length and streams a
+// gzipped body, chunked).
+
+import type { ServerResponse } from 'node:http';
+import { compressed, shouldGzip } from './gzip.js';
+import type { Encoded } from './index.js';
+
+export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded): void {
+  res.statusCode = enc.status;
+  for (const k in enc.headers) res.setHeader(k, enc.headers[k]!);
+  if (shouldGzip(method, enc.body, acceptEncoding)) {
+    res.setHeader('Content-Encoding', 'gzip');
+    res.setHeader('Vary', 'Accept-Encoding');
+    res.setHeader('Content-Type', enc.contentType);
+    compressed(enc.body).then(
+      (z) => {
+        res.write(z);
+        res.end();
+      },
+      () => res.destroy(),
+    );
+    return;
+  }
+  res.setHeader('Content-Type', enc.contentType);
+  res.setHeader('Content-Length', enc.body.length);
+  res.end(enc.body);
+}
