@@ -42,8 +42,12 @@ const SERIES_NAMES: readonly [Series, Uint8Array][] = [
   [Series.ContainerStart, Buffer.from('container_start_time_seconds', 'latin1')],
 ];
 
-const LABEL_CONTAINER = Buffer.from('container', 'latin1');
-const LABEL_NAMESPACE = Buffer.from('namespace', 'latin1');
+// "container" and "namespace" as little-endian words of their first eight bytes.
+const word = (s: string, at: number) => Buffer.from(s, 'latin1').readInt32LE(at);
+const CONTAINER_W0 = word('container', 0);
+const CONTAINER_W1 = word('container', 4);
+const NAMESPACE_W0 = word('namespace', 0);
+const NAMESPACE_W1 = word('namespace', 4);
 
 const TWO_POW_64 = 2 ** 64;
 const TAB = 0x09;
@@ -63,6 +67,7 @@ const NAME_START = 2;
 const LABEL = 4; // label name character
 const LABEL_START = 8;
 const VALUE_END = 16; // ends a sample value: blank, newline or '{'
+const LABEL_VALUE_STOP = 32; // needs a look in a label value: '"', '\\', newline, non-ASCII
 const CLASS = new Uint8Array(256);
 for (let c = 0; c < 256; c++) {
   const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
@@ -72,12 +77,49 @@ for (let c = 0; c < 256; c++) {
   if (letter || digit) CLASS[c]! |= LABEL;
   if (letter) CLASS[c]! |= LABEL_START;
   if (c === SPACE || c === TAB || c === NL || c === LBRACE) CLASS[c]! |= VALUE_END;
+  if (c === QUOTE || c === BACKSLASH || c === NL || c >= 0x80) CLASS[c]! |= LABEL_VALUE_STOP;
 }
 
-// Slots of Ranges: [start, end, escaped] of each label value kept.
+// Slots of ResourceDecoder.kept: [start, end, flags, hash] of each label value kept.
 const CONTAINER = 0;
-const POD = 3;
-const NAMESPACE = 6;
+const POD = 4;
+const NAMESPACE = 8;
+const CONTAINER_FORM = labelForm(['container', 'namespace', 'pod'], [CONTAINER, NAMESPACE, POD]);
+const POD_FORM = labelForm(['namespace', 'pod'], [-1, -1]);
+
+// Flags of a kept value.
+const SPECIAL = 1; // an escape or a raw newline: its text differs from its bytes
+const NON_ASCII = 2;
+
+/** Bytes to match literally, also as little-endian words for four at a time. */
+interface Literal {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+function literal(s: string): Literal {
+  const bytes = Buffer.from(s, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(i * 4);
+  return { bytes, words };
+}
+
+/**
+ * A label set as kubelets write it: these names in this order, no blanks, plain
+ * values, e.g. {container="c",namespace="n",pod="p"}. `literals` are the bytes
+ * around the values ('{container="', '",namespace="', ...,'"}'), `slots` where
+ * each value is kept (-1: not kept).
+ */
+interface LabelForm {
+  literals: Literal[];
+  slots: number[];
+}
+
+function labelForm(names: string[], slots: number[]): LabelForm {
+  const literals = names.map((n, i) => literal(`${i === 0 ? '{' : '",'}${n}="`));
+  literals.push(literal('"}'));
+  return { literals, slots };
+}
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -143,10 +185,21 @@ function sameRange(b: Uint8Array, aStart: number, aEnd: number, cStart: number, 
   return aEnd - aStart === cEnd - cStart && sameRun(b, aStart, cStart, aEnd - aStart);
 }
 
-/** FNV-1a of b[start, end). */
-function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+/**
+ * A hash of label value b[start, end) from its length and its first, middle and
+ * last four bytes: names differ in their ends (pod name suffixes), and a whole
+ * pass over each value costs more than the rare extra comparison.
+ */
+function hashValue(b: Uint8Array, view: DataView, start: number, end: number): number {
+  const len = end - start;
+  let h = Math.imul(len, 0x9e3779b1);
+  if (len < 4) {
+    for (let i = start; i < end; i++) h = hashPair(h, b[i]!);
+    return h;
+  }
+  h = hashPair(h, view.getInt32(start, true));
+  h = hashPair(h, view.getInt32(end - 4, true));
+  if (len > 8) h = hashPair(h, view.getInt32(start + (len >> 1) - 2, true));
   return h;
 }
 
@@ -213,9 +266,9 @@ class ResourceDecoder {
   private lineEnd = 0;
   private readonly float: FloatResult = { value: 0, error: undefined };
 
-  // Byte ranges of the container/pod/namespace label values of a line whose
-  // labels were parsed (start -1: absent), and where its label set lies.
-  private readonly ranges = new Int32Array(9);
+  // The container/pod/namespace label values of a line whose labels were parsed
+  // (start -1: absent), and where its label set lies.
+  private readonly kept = new Int32Array(12);
   private labelsStart = 0;
   private labelsEnd = 0;
 
@@ -328,10 +381,12 @@ class ResourceDecoder {
           acc = expected;
           pos += len;
         } else {
-          pos = this.labels(pos, true);
+          const next = this.formLabels(pos, CONTAINER_FORM);
+          pos = next >= 0 ? next : this.labels(pos, true);
         }
       } else {
-        pos = this.labels(pos, false);
+        const next = this.formLabels(pos, POD_FORM);
+        pos = next >= 0 ? next : this.labels(pos, false);
       }
       this.labelsEnd = pos;
     }
@@ -411,13 +466,51 @@ class ResourceDecoder {
   }
 
   /**
+   * Reads the label set at `pos` if it has exactly `form`, keeping values as
+   * labels() does (and parsing them the same); returns the position after '}',
+   * or -1 for anything else, left to labels().
+   */
+  private formLabels(pos: number, form: LabelForm): number {
+    const b = this.b;
+    const end = this.end;
+    const r = this.kept;
+    const { literals, slots } = form;
+    for (let i = 0; ; i++) {
+      const lit = literals[i]!;
+      if (!this.literalAt(pos, lit)) return -1;
+      pos += lit.bytes.length;
+      if (i === slots.length) return pos; // '"}'
+      const start = pos;
+      while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
+      if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
+      const slot = slots[i]!;
+      if (slot >= 0) {
+        r[slot] = start;
+        r[slot + 1] = pos;
+        r[slot + 2] = 0;
+        r[slot + 3] = hashValue(b, this.view, start, pos);
+      }
+    }
+  }
+
+  private literalAt(pos: number, lit: Literal): boolean {
+    const bytes = lit.bytes;
+    if (pos + bytes.length > this.end) return false;
+    const words = lit.words;
+    const v = this.view;
+    for (let i = 0; i < words.length; i++) if (v.getInt32(pos + i * 4, true) !== words[i]) return false;
+    for (let i = words.length * 4; i < bytes.length; i++) if (this.b[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  /**
    * Parses {name="value",...} at `pos`; returns the position after '}'. Keeps
    * the container/pod/namespace value ranges in this.ranges when `keep`.
    */
   private labels(pos: number, keep: boolean): number {
     const b = this.b;
     const end = this.end;
-    const r = this.ranges;
+    const r = this.kept;
     r[CONTAINER] = r[POD] = r[NAMESPACE] = -1;
     pos++; // {
     for (;;) {
@@ -432,55 +525,66 @@ class ResourceDecoder {
       if (b[pos] !== EQUAL) this.fail(pos, 'expected equal');
       pos = this.blanks(pos + 1);
       if (b[pos] !== QUOTE) this.fail(pos, 'expected label value');
-      const valueStart = ++pos;
-      let escaped = 0;
-      for (;;) {
-        if (pos >= end) this.fail(valueStart - 1, 'expected label value');
-        const c = b[pos]!;
-        if (c === QUOTE) break;
-        if (c === BACKSLASH) {
-          escaped = 1;
-          if (pos + 1 >= end || b[pos + 1] === NL) this.fail(pos, 'expected label value');
-          pos++;
-        }
-        pos++;
-      }
-      if (keep) {
-        const slot = this.labelSlot(nameStart, nameEnd);
-        if (slot >= 0) {
-          r[slot] = valueStart;
-          r[slot + 1] = pos;
-          r[slot + 2] = escaped;
-        }
-      }
+      const slot = keep ? this.labelSlot(nameStart, nameEnd) : -1;
+      pos = this.labelValueEnd(pos + 1, slot);
       pos = this.blanks(pos + 1);
       if (b[pos] === COMMA) pos++;
       else if (b[pos] !== RBRACE) this.fail(pos, 'expected label name');
     }
   }
 
-  /** The ranges slot of label name b[start, end), or -1 for other labels. */
+  /**
+   * Reads the label value from `pos` (after its opening quote); returns the
+   * position of its closing quote. Keeps the value's range, flags and hash in
+   * `slot` of this.kept unless slot is -1.
+   */
+  private labelValueEnd(pos: number, slot: number): number {
+    const b = this.b;
+    const end = this.end;
+    const start = pos;
+    let flags = 0;
+    for (;;) {
+      while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
+      if (pos >= end) this.fail(start - 1, 'expected label value');
+      const c = b[pos]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        if (pos + 1 >= end || b[pos + 1] === NL) this.fail(pos, 'expected label value');
+        flags |= SPECIAL;
+        pos++;
+      } else if (c === NL) flags |= SPECIAL;
+      else flags |= NON_ASCII;
+      pos++;
+    }
+    if (slot >= 0) {
+      const r = this.kept;
+      r[slot] = start;
+      r[slot + 1] = pos;
+      r[slot + 2] = flags;
+      r[slot + 3] = hashValue(b, this.view, start, pos);
+    }
+    return pos;
+  }
+
+  /** The this.kept slot of label name b[start, end), or -1 for other labels. */
   private labelSlot(start: number, end: number): number {
     const b = this.b;
     const len = end - start;
     if (len === 3) return b[start] === 0x70 && b[start + 1] === 0x6f && b[start + 2] === 0x64 ? POD : -1; // pod
     if (len !== 9) return -1;
-    if (b[start] === 0x63 && sameBytes(b, start, end, LABEL_CONTAINER)) return CONTAINER;
-    if (b[start] === 0x6e && sameBytes(b, start, end, LABEL_NAMESPACE)) return NAMESPACE;
+    // Nine bytes: two words and the last byte.
+    const v = this.view;
+    const w0 = v.getInt32(start, true);
+    const w1 = v.getInt32(start + 4, true);
+    if (w0 === CONTAINER_W0 && w1 === CONTAINER_W1 && b[start + 8] === 0x72) return CONTAINER;
+    if (w0 === NAMESPACE_W0 && w1 === NAMESPACE_W1 && b[start + 8] === 0x65) return NAMESPACE;
     return -1;
   }
 
-  private labelValue(start: number, end: number, escaped: boolean): string {
+  private labelValue(start: number, end: number, flags: number): string {
     const b = this.b;
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
-    }
     let s: string;
-    if (ascii) s = this.text.toString('latin1', start, end);
+    if ((flags & NON_ASCII) === 0) s = this.text.toString('latin1', start, end);
     else {
       try {
         s = utf8.decode(b.subarray(start, end));
@@ -488,7 +592,7 @@ class ResourceDecoder {
         this.failValue(this.lineEnd, `invalid UTF-8 label value: ${quote(b, start - 1, end + 1)}`);
       }
     }
-    if (!escaped) return s;
+    if ((flags & SPECIAL) === 0) return s;
     // Prometheus unescapes only \" \\ and \n; other sequences stay as written.
     return s.replace(/\\(["\\n])/g, (_m, ch: string) => (ch === 'n' ? '\n' : ch));
   }
@@ -532,24 +636,25 @@ class ResourceDecoder {
 
   /** The container of a line whose labels were parsed, created when new. */
   private containerAcc(at: number): ContainerAcc {
-    const r = this.ranges;
-    const b = this.b;
+    const r = this.kept;
     const labeled = this.labelsStart !== this.labelsEnd;
     // Invalid UTF-8 is reported for the first of container, pod, namespace.
-    if (labeled && !this.ascii()) for (const slot of [CONTAINER, POD, NAMESPACE]) if (r[slot]! >= 0) this.label(slot);
+    if (labeled && ((r[CONTAINER + 2]! | r[POD + 2]! | r[NAMESPACE + 2]!) & NON_ASCII) !== 0) {
+      for (const slot of [CONTAINER, POD, NAMESPACE]) if (r[slot]! >= 0) this.label(slot);
+    }
     if (!labeled || r[CONTAINER]! < 0 || r[POD]! < 0 || r[NAMESPACE]! < 0) {
       this.failValue(at, 'container series without container, pod and namespace labels');
     }
-    const plainPod = this.plain(POD) && this.plain(NAMESPACE);
+    const plainPod = ((r[POD + 2]! | r[NAMESPACE + 2]!) & SPECIAL) === 0;
     const pod = plainPod ? this.podByBytes() : this.podByText();
-    if (plainPod && this.plain(CONTAINER)) {
+    if (plainPod && (r[CONTAINER + 2]! & SPECIAL) === 0) {
+      const b = this.b;
       const start = r[CONTAINER]!;
       const end = r[CONTAINER + 1]!;
-      const nameHash = hashBytes(b, start, end);
-      const hash = hashPair(pod.hash, nameHash);
+      const hash = hashPair(pod.hash, r[CONTAINER + 3]!);
       let acc = this.containerTable.find(hash, (a) => a.pod === pod && sameRange(b, a.nameStart, a.nameEnd, start, end));
       if (acc === undefined) {
-        acc = this.newContainer(pod, hash, this.name(CONTAINER, nameHash));
+        acc = this.newContainer(pod, hash, this.name(CONTAINER));
         this.containerTable.add(acc);
       }
       return acc;
@@ -566,21 +671,20 @@ class ResourceDecoder {
 
   /** The pod of plain namespace and pod label values, created when new. */
   private podByBytes(): PodAcc {
-    const r = this.ranges;
+    const r = this.kept;
     const b = this.b;
     const nsStart = r[NAMESPACE]!;
     const nsEnd = r[NAMESPACE + 1]!;
     const podStart = r[POD]!;
     const podEnd = r[POD + 1]!;
     const same = (p: PodAcc) => sameRange(b, p.podStart, p.podEnd, podStart, podEnd) && sameRange(b, p.nsStart, p.nsEnd, nsStart, nsEnd);
+    const hash = hashPair(r[NAMESPACE + 3]!, r[POD + 3]!);
     // A pod's containers are usually written one after another.
     const last = this.lastPod;
-    if (last !== undefined && same(last)) return last;
-    const nsHash = hashBytes(b, nsStart, nsEnd);
-    const hash = hashPair(nsHash, hashBytes(b, podStart, podEnd));
+    if (last !== undefined && last.hash === hash && same(last)) return last;
     let pod = this.podTable.find(hash, same);
     if (pod === undefined) {
-      pod = this.newPod(this.name(NAMESPACE, nsHash), hash, nsStart, nsEnd, podStart, podEnd);
+      pod = this.newPod(this.name(NAMESPACE), hash, nsStart, nsEnd, podStart, podEnd);
       this.podTable.add(pod);
     }
     this.lastPod = pod;
@@ -606,7 +710,7 @@ class ResourceDecoder {
   }
 
   private newContainer(pod: PodAcc, hash: number, name: string): ContainerAcc {
-    const r = this.ranges;
+    const r = this.kept;
     const acc: ContainerAcc = {
       point: { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
       index: this.accs.length,
@@ -626,13 +730,15 @@ class ResourceDecoder {
   }
 
   /**
-   * The plain label value in `slot`, of hash `hash`, as a string shared by every equal plain value:
+   * The plain label value in `slot` as a string shared by every equal value:
    * namespaces and container names repeat, and a string costs more than a lookup.
    */
-  private name(slot: number, hash: number): string {
+  private name(slot: number): string {
     const b = this.b;
-    const start = this.ranges[slot]!;
-    const end = this.ranges[slot + 1]!;
+    const r = this.kept;
+    const start = r[slot]!;
+    const end = r[slot + 1]!;
+    const hash = r[slot + 3]!;
     let entry = this.names.find(hash, (e) => sameRange(b, e.start, e.end, start, end));
     if (entry === undefined) {
       entry = { hash, start, end, text: this.label(slot) };
@@ -641,29 +747,9 @@ class ResourceDecoder {
     return entry.text;
   }
 
-  /** Whether the kept label values are all ASCII. */
-  private ascii(): boolean {
-    const r = this.ranges;
-    const b = this.b;
-    for (let slot = 0; slot < 9; slot += 3) {
-      if (r[slot]! < 0) continue;
-      for (let i = r[slot]!, end = r[slot + 1]!; i < end; i++) if (b[i]! >= 0x80) return false;
-    }
-    return true;
-  }
-
-  /** Whether the label value in `slot` has no escape and no raw newline: its bytes are its text. */
-  private plain(slot: number): boolean {
-    const r = this.ranges;
-    if (r[slot + 2] !== 0) return false;
-    const b = this.b;
-    for (let i = r[slot]!, end = r[slot + 1]!; i < end; i++) if (b[i] === NL) return false;
-    return true;
-  }
-
   private label(slot: number): string {
-    const r = this.ranges;
-    return this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2] === 1);
+    const r = this.kept;
+    return this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2]!);
   }
 
   private result(): NodeScrape {
