@@ -135,22 +135,21 @@ export function parseGoFloat(b: Uint8Array, start: number, end: number, out: Flo
 export function parseSimpleFloat(b: Uint8Array, start: number, end: number, out: FloatResult): number {
   let i = start;
   let mantissa = 0;
-  let sigDigits = 0;
+  let sigDigits = 0; // counted from the first non-zero digit
+  for (let d = 0; i < end && (d = b[i]! - 48) >= 0 && d <= 9; i++) {
+    mantissa = mantissa * 10 + d;
+    if (mantissa !== 0 && ++sigDigits > 15) return -1;
+  }
+  let sawDigit = i > start;
   let fracDigits = 0;
-  let sawDigit = false;
-  let inFraction = false;
-  for (; i < end; i++) {
-    const c = b[i]!;
-    const d = c - 48;
-    if (d >= 0 && d <= 9) {
-      sawDigit = true;
-      if (inFraction) fracDigits++;
-      if (mantissa === 0 && d === 0) continue; // leading zeros are not significant
-      if (++sigDigits > 15) return -1;
+  if (i < end && b[i] === 0x2e) {
+    const fracStart = ++i;
+    for (let d = 0; i < end && (d = b[i]! - 48) >= 0 && d <= 9; i++) {
       mantissa = mantissa * 10 + d;
-    } else if (c === 0x2e && !inFraction) {
-      inFraction = true;
-    } else break;
+      if (mantissa !== 0 && ++sigDigits > 15) return -1;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits > 0) sawDigit = true;
   }
   if (!sawDigit) return -1;
   let exp = 0;

@@ -125,7 +125,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 interface PodAcc {
   pod: PodPoints;
-  accs: ContainerAcc[];
+  /** Cleared in result() when one of its containers lacks CPU or memory. */
+  complete: boolean;
   hash: number;
   /** Label value byte ranges of its first line (plain values only). */
   nsStart: number;
@@ -206,6 +207,29 @@ function hashValue(b: Uint8Array, view: DataView, start: number, end: number): n
 /** The hash of a pair of hashes (namespace and pod, pod and container). */
 function hashPair(a: number, b: number): number {
   return Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+}
+
+/** Whether a byte of x is zero ((x - 0x01010101) & ~x sets only high bits, and one iff so). */
+function hasZeroByte(x: number): boolean {
+  return ((x - 0x01010101) & ~x & 0x80808080) !== 0;
+}
+
+/** Whether one of the four bytes of v is '"', '\\', a newline or non-ASCII (LABEL_VALUE_STOP). */
+function hasLabelValueStop(v: number): boolean {
+  return (v & 0x80808080) !== 0 || hasZeroByte(v ^ 0x22222222) || hasZeroByte(v ^ 0x5c5c5c5c) || hasZeroByte(v ^ 0x0a0a0a0a);
+}
+
+/**
+ * The four ASCII digits at pos as a number, or -1 if one is not a digit: a
+ * millisecond timestamp's 13 digits in three steps and one byte.
+ */
+function fourDigits(view: DataView, pos: number): number {
+  const v = view.getInt32(pos, true); // first digit in the lowest byte
+  // A byte is a digit if its high nibble is 3 and stays 3 when 6 is added.
+  if (((v & 0xf0f0f0f0) | (((v + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) return -1;
+  const d = v - 0x30303030;
+  const pairs = (d & 0x000f000f) * 10 + ((d >>> 8) & 0x000f000f); // two 16-bit lanes: d0d1, d2d3
+  return (pairs & 0xffff) * 100 + (pairs >>> 16);
 }
 
 function seriesOf(b: Uint8Array, start: number, end: number): Series {
@@ -308,9 +332,9 @@ class ResourceDecoder {
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     this.text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     this.end = body.byteLength;
-    // A container takes at least three lines of some 80 bytes.
+    // A container takes three lines of 80 bytes or more, its pod two of 50.
     let capacity = 64;
-    while (capacity * 120 < this.end) capacity *= 2;
+    while (capacity * 170 < this.end) capacity *= 2;
     this.podTable = new HashTable(capacity);
     this.containerTable = new HashTable(capacity);
   }
@@ -453,6 +477,11 @@ class ResourceDecoder {
     if (!isDigit(b[pos]!)) this.fail(pos, 'expected timestamp or new record');
     const tsStart = pos;
     let ts = 0;
+    for (; pos + 4 <= end; pos += 4) {
+      const n = fourDigits(this.view, pos);
+      if (n < 0) break;
+      ts = ts * 10000 + n;
+    }
     for (; pos < end; pos++) {
       const d = b[pos]! - 48;
       if (d < 0 || d > 9) break;
@@ -481,6 +510,8 @@ class ResourceDecoder {
       pos += lit.bytes.length;
       if (i === slots.length) return pos; // '"}'
       const start = pos;
+      const view = this.view;
+      while (pos + 4 <= end && !hasLabelValueStop(view.getInt32(pos, true))) pos += 4;
       while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
       if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
       const slot = slots[i]!;
@@ -652,7 +683,8 @@ class ResourceDecoder {
       const start = r[CONTAINER]!;
       const end = r[CONTAINER + 1]!;
       const hash = hashPair(pod.hash, r[CONTAINER + 3]!);
-      let acc = this.containerTable.find(hash, (a) => a.pod === pod && sameRange(b, a.nameStart, a.nameEnd, start, end));
+      // A pod without containers yet is new: nothing to find.
+      let acc = pod.pod.containers.length === 0 ? undefined : this.containerTable.find(hash, (a) => a.pod === pod && sameRange(b, a.nameStart, a.nameEnd, start, end));
       if (acc === undefined) {
         acc = this.newContainer(pod, hash, this.name(CONTAINER));
         this.containerTable.add(acc);
@@ -704,7 +736,7 @@ class ResourceDecoder {
   }
 
   private newPod(namespace: string, hash: number, nsStart: number, nsEnd: number, podStart: number, podEnd: number): PodAcc {
-    const pod: PodAcc = { pod: { namespace, name: this.label(POD), containers: [] }, accs: [], hash, nsStart, nsEnd, podStart, podEnd };
+    const pod: PodAcc = { pod: { namespace, name: this.label(POD), containers: [] }, complete: true, hash, nsStart, nsEnd, podStart, podEnd };
     this.pods.push(pod);
     return pod;
   }
@@ -724,7 +756,7 @@ class ResourceDecoder {
       hasMemory: false,
       cpuNs: 0,
     };
-    pod.accs.push(acc);
+    pod.pod.containers.push(acc.point);
     this.accs.push(acc);
     return acc;
   }
@@ -759,18 +791,13 @@ class ResourceDecoder {
       setCpuNanos(node, this.nodeCpuNs);
       scrape.node = node;
     }
-    podLoop: for (const { pod, accs } of this.pods) {
-      for (const acc of accs) {
-        // Zero counts as missing, as upstream: HPA treats a missing pod specially,
-        // a pod with zero usage it would not.
-        if (!acc.hasCpu || !acc.hasMemory || acc.cpuNs === 0 || acc.point.memoryBytes === 0) continue podLoop;
-      }
-      for (const acc of accs) {
-        setCpuNanos(acc.point, acc.cpuNs);
-        pod.containers.push(acc.point);
-      }
-      scrape.pods.push(pod);
+    for (const acc of this.accs) {
+      // Zero counts as missing, as upstream: HPA treats a missing pod specially,
+      // a pod with zero usage it would not.
+      if (!acc.hasCpu || !acc.hasMemory || acc.cpuNs === 0 || acc.point.memoryBytes === 0) acc.pod.complete = false;
+      else setCpuNanos(acc.point, acc.cpuNs);
     }
+    for (const { pod, complete } of this.pods) if (complete) scrape.pods.push(pod);
     return scrape;
   }
 }
