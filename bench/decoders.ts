@@ -1,12 +1,16 @@
 // Decoder throughput on the kubelet fixtures: decodeSummary against JSON.parse
 // alone (which builds objects but extracts nothing), decodeResource against
 // parse-prometheus-text-format. Ratios above 1 mean our decoder is faster.
+// A last row, outside the "all fixtures" figures, decodes a realistic node's
+// /metrics/resource body as the simulated kubelets render it (30 pods × 2 containers).
 // Writes bench/results/decoders.json. Run: node dist/bench/decoders.js
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { decodeResource } from '../src/scrape/decode-resource.js';
 import { decodeSummary } from '../src/scrape/decode-summary.js';
+import { UsageModel } from '../src/sim/model.js';
+import { renderResourceMetrics } from '../src/sim/render-resource.js';
 import { fixturePath } from '../test/helpers/paths.js';
 import { printTable, writeResult } from './lib/results.js';
 
@@ -15,6 +19,12 @@ const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (te
 
 const SUMMARY = ['otel-minikube-1.json', 'nri-k8s-1.35.json', 'nri-k8s-1.16.json', 'datadog-windows-1.json'];
 const RESOURCE = ['metrics-server-kind-1.txt'];
+
+/** A simulated kubelet's /metrics/resource body for one node of `pods` pods × `containers` containers. */
+function simulatedResourceBody(pods: number, containers: number, nowMs: number): Buffer {
+  const model = new UsageModel({ nodes: 1, podsPerNode: pods, containersPerPod: containers, nowMs: nowMs - 60_000 });
+  return Buffer.from(renderResourceMetrics(model, model.nodes[0]!, nowMs));
+}
 
 /** MB/s of fn over body for about `ms`. */
 function throughput(body: Uint8Array, fn: (b: Uint8Array) => unknown, ms: number): number {
@@ -78,6 +88,9 @@ export function runDecoderBench(ms = 1000): DecoderBenchRow[] {
     const baseTime = of.reduce((a, r) => a + r.bytes / r.baselineMBps, 0);
     rows.push({ fixture: `all ${of.length} fixtures`, decoder, bytes, ourMBps: bytes / ourTime, baseline: of[0]!.baseline, baselineMBps: bytes / baseTime, ratio: baseTime / ourTime });
   }
+  const sim = simulatedResourceBody(30, 2, now);
+  const [ours, base] = compare(sim, (b) => decodeResource(b, now), (b) => parsePrometheusTextFormat(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')), ms);
+  rows.push({ fixture: 'simulated node 30 pods x 2', decoder: 'decodeResource', bytes: sim.byteLength, ourMBps: ours, baseline: 'parse-prometheus-text-format', baselineMBps: base, ratio: ours / base });
   return rows;
 }
 

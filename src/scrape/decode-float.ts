@@ -136,7 +136,9 @@ export function parseSimpleFloat(b: Uint8Array, start: number, end: number, out:
   let i = start;
   let mantissa = 0;
   let sigDigits = 0; // counted from the first non-zero digit
-  for (let d = 0; i < end && (d = b[i]! - 48) >= 0 && d <= 9; i++) {
+  for (; i < end; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) break;
     mantissa = mantissa * 10 + d;
     if (mantissa !== 0 && ++sigDigits > 15) return -1;
   }
@@ -144,7 +146,9 @@ export function parseSimpleFloat(b: Uint8Array, start: number, end: number, out:
   let fracDigits = 0;
   if (i < end && b[i] === 0x2e) {
     const fracStart = ++i;
-    for (let d = 0; i < end && (d = b[i]! - 48) >= 0 && d <= 9; i++) {
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
       mantissa = mantissa * 10 + d;
       if (mantissa !== 0 && ++sigDigits > 15) return -1;
     }
