@@ -301,6 +301,12 @@ class ResourceDecoder {
   private lastNameLen = 0;
   private lastSeries = Series.Other;
 
+  // Where the label sets of the lines of the current and the previous family of
+  // unused series lie ([start, end] per line), and the current line's number.
+  private familyLabels: number[] = [];
+  private prevFamilyLabels: number[] = [];
+  private familyLine = 0;
+
   // Kubelets write every family's containers in the same order with the same
   // label text: the next container is usually the one after the previous line's.
   private readonly accs: ContainerAcc[] = [];
@@ -409,8 +415,7 @@ class ResourceDecoder {
           pos = next >= 0 ? next : this.labels(pos, true);
         }
       } else {
-        const next = this.formLabels(pos, POD_FORM);
-        pos = next >= 0 ? next : this.labels(pos, false);
+        pos = this.otherLabels(pos);
       }
       this.labelsEnd = pos;
     }
@@ -435,6 +440,23 @@ class ResourceDecoder {
     return pos + 1;
   }
 
+  /** Checks the label set at `pos` of a series not used; returns the position after it. */
+  private otherLabels(pos: number): number {
+    const prev = this.prevFamilyLabels;
+    const i = this.familyLine++ * 2;
+    const start = pos;
+    // The same label set as the previous family's line at this place (pod CPU,
+    // then pod memory): it parsed there, so it parses here.
+    const len = i < prev.length ? prev[i + 1]! - prev[i]! : -1;
+    if (len > 0 && pos + len <= this.end && sameLongRun(this.b, this.view, prev[i]!, pos, len)) pos += len;
+    else {
+      const next = this.formLabels(pos, POD_FORM);
+      pos = next >= 0 ? next : this.labels(pos, false);
+    }
+    this.familyLabels.push(start, pos);
+    return pos;
+  }
+
   /** Reads the metric name at `start` into lastSeries; returns the position after it. */
   private metricName(start: number): number {
     const b = this.b;
@@ -448,6 +470,12 @@ class ResourceDecoder {
     this.lastNameStart = start;
     this.lastNameLen = pos - start;
     this.lastSeries = seriesOf(b, start, pos);
+    // A new family: the last one's label sets become the ones to compare with.
+    const prev = this.prevFamilyLabels;
+    this.prevFamilyLabels = this.familyLabels;
+    this.familyLabels = prev;
+    prev.length = 0;
+    this.familyLine = 0;
     return pos;
   }
 

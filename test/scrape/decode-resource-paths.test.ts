@@ -140,6 +140,7 @@ t.test('rewrites that force the general paths decode the same', async (t) => {
   same(rewrite(SIM, container, (l) => l.replace('}', ',}')), 'trailing comma');
   same(rewrite(SIM, /./, (l) => l.replace(' ', '\t')), 'tab before the value');
   same(rewrite(SIM, /^pod_/, (l) => l.replace('{namespace', '{a="b",namespace')), 'pod lines in another form');
+  same(rewrite(SIM, /^pod_memory/, (l) => l.replace('{namespace', '{a="b",namespace')), 'pod memory lines unlike pod CPU lines');
 
   // Values: exponents, more digits than the fast path takes, leading zeros.
   same(rewriteValue(SIM, container, (v) => v.replace(/^(\d+)\.(\d+)$/, (_m, i: string, f: string) => `${i}${f}e-${f.length}`)), 'decimals as exponents');
@@ -236,6 +237,8 @@ t.test('fast and general paths fail alike', async (t) => {
     ['unterminated value in the literal form', line.slice(0, line.indexOf('ns"') + 2), /expected label value/],
     ['unterminated label set in the literal form', 'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p" 1\n', /expected label name/],
     ['repeated labels, cut short', line + memLine.slice(0, memLine.indexOf('ns"')), /expected label value/],
+    ['unused family repeating the last one, then not', 'pod_cpu_usage_seconds_total{namespace="a",pod="b"} 1 1\npod_memory_working_set_bytes{namespace="a",pod=b} 1 1\n', /expected label value/],
+    ['unused family repeating the last one, junk after', 'pod_cpu_usage_seconds_total{namespace="a",pod="b"} 1 1\npod_memory_working_set_bytes{namespace="a",pod="b"}} 1 1\n', /strconv.ParseFloat: parsing "}": invalid syntax/],
     ['memory family line, junk after its labels', line + memLine.replace('} 2', '}x 2'), /strconv.ParseFloat: parsing "x": invalid syntax/],
   ];
   for (const [what, body, message] of bad) t.throws(() => decode(body), { name: 'DecodeError', message }, what);
