@@ -288,6 +288,8 @@ class ResourceDecoder {
   private readonly end: number;
   private lineStart = 0;
   private lineEnd = 0;
+  /** The container of the current line when its label set matched one seen before. */
+  private acc: ContainerAcc | undefined = undefined;
   private readonly float: FloatResult = { value: 0, error: undefined };
 
   // The container/pod/namespace label values of a line whose labels were parsed
@@ -398,25 +400,12 @@ class ResourceDecoder {
     let pos = this.metricName(start);
     const series = this.lastSeries;
 
+    // Small functions on the way: V8 inlines them only within a budget of bytecode.
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
-    let acc: ContainerAcc | undefined;
+    this.acc = undefined;
     this.labelsStart = this.labelsEnd = pos;
     if (b[pos] === LBRACE) {
-      if (series >= Series.ContainerCpu) {
-        // The label text of the container expected next, byte for byte: it parsed
-        // before, so it parses the same now; skip it without looking inside.
-        const expected = this.accs[series === this.cursorSeries ? this.cursor : 0];
-        const len = expected === undefined ? 0 : expected.labelsEnd - expected.labelsStart;
-        if (expected !== undefined && pos + len <= end && sameLongRun(b, this.view, expected.labelsStart, pos, len)) {
-          acc = expected;
-          pos += len;
-        } else {
-          const next = this.formLabels(pos, CONTAINER_FORM);
-          pos = next >= 0 ? next : this.labels(pos, true);
-        }
-      } else {
-        pos = this.otherLabels(pos);
-      }
+      pos = series >= Series.ContainerCpu ? this.containerLabels(pos, series) : this.otherLabels(pos);
       this.labelsEnd = pos;
     }
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
@@ -432,12 +421,32 @@ class ResourceDecoder {
     }
     // pos is at the newline (or the end)
 
-    if (series === Series.Other) return pos + 1;
-    // Errors from here on quote the whole line, newline included.
-    this.lineEnd = pos + 1;
-    if (series <= Series.NodeMemory) this.applyNode(this.lineEnd, series, value, timestampMs);
-    else this.applyContainer(this.lineEnd, series, acc ?? this.containerAcc(pos + 1), value, timestampMs);
+    if (series !== Series.Other) this.apply(pos + 1, series, value, timestampMs);
     return pos + 1;
+  }
+
+  /** Applies a sample of a used series read up to `lineEnd`. */
+  private apply(lineEnd: number, series: Series, value: number, timestampMs: number): void {
+    // Errors from here on quote the whole line, newline included.
+    this.lineEnd = lineEnd;
+    if (series <= Series.NodeMemory) this.applyNode(lineEnd, series, value, timestampMs);
+    else this.applyContainer(lineEnd, series, this.acc ?? this.containerAcc(lineEnd), value, timestampMs);
+  }
+
+  /** Reads the label set at `pos` of a container series; returns the position after it. */
+  private containerLabels(pos: number, series: Series): number {
+    // The label text of the container expected next, byte for byte: it parsed
+    // before, so it parses the same now; skip it without looking inside.
+    const expected = this.accs[series === this.cursorSeries ? this.cursor : 0];
+    if (expected !== undefined) {
+      const len = expected.labelsEnd - expected.labelsStart;
+      if (pos + len <= this.end && sameLongRun(this.b, this.view, expected.labelsStart, pos, len)) {
+        this.acc = expected;
+        return pos + len;
+      }
+    }
+    const next = this.formLabels(pos, CONTAINER_FORM);
+    return next >= 0 ? next : this.labels(pos, true);
   }
 
   /** Checks the label set at `pos` of a series not used; returns the position after it. */
@@ -464,6 +473,13 @@ class ResourceDecoder {
     // Most lines repeat the previous line's name.
     const n = this.lastNameLen;
     if (n !== 0 && start + n < end && sameLongRun(b, this.view, this.lastNameStart, start, n) && (CLASS[b[start + n]!]! & NAME) === 0) return start + n;
+    return this.newMetricName(start);
+  }
+
+  /** metricName for a name other than the previous line's. */
+  private newMetricName(start: number): number {
+    const b = this.b;
+    const end = this.end;
     if ((CLASS[b[start]!]! & NAME_START) === 0) this.fail(start, 'expected metric name');
     let pos = start + 1;
     while (pos < end && (CLASS[b[pos]!]! & NAME) !== 0) pos++;
@@ -485,7 +501,13 @@ class ResourceDecoder {
     const end = this.end;
     const next = parseSimpleFloat(b, pos, end, this.float);
     if (next >= 0 && (next === end || (CLASS[b[next]!]! & VALUE_END) !== 0)) return next;
-    // Anything else: the whole token through Go's rules, for the value or the error.
+    return this.goValue(pos);
+  }
+
+  /** value() for anything but plain values: the whole token through Go's rules, for the value or the error. */
+  private goValue(pos: number): number {
+    const b = this.b;
+    const end = this.end;
     let tokenEnd = pos;
     while (tokenEnd < end && (CLASS[b[tokenEnd]!]! & VALUE_END) === 0) tokenEnd++;
     if (tokenEnd === pos) this.fail(pos, 'expected value after metric');
@@ -496,6 +518,10 @@ class ResourceDecoder {
       this.failValue(tokenEnd, error === 'unsupported character in float' ? error : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: ${error}`);
     }
     return tokenEnd;
+  }
+
+  private failTimestamp(start: number, end: number): never {
+    this.failValue(end, `timestamp ${this.text.toString('latin1', start, end)} out of range`);
   }
 
   /** Reads the timestamp at `pos` into this.float.value; returns the end of the line. */
@@ -515,7 +541,7 @@ class ResourceDecoder {
       if (d < 0 || d > 9) break;
       ts = ts * 10 + d;
     }
-    if (!Number.isSafeInteger(ts)) this.failValue(pos, `timestamp ${this.text.toString('latin1', tsStart, pos)} out of range`);
+    if (!Number.isSafeInteger(ts)) this.failTimestamp(tsStart, pos);
     this.float.value = ts;
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
     if (pos < end && b[pos] !== NL) this.fail(pos, 'expected next entry after timestamp');
