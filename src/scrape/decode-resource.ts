@@ -263,13 +263,13 @@ class HashTable<T extends { hash: number }> {
     this.slots = new Array<T | undefined>(capacity);
   }
 
-  /** The entry under `hash` that `same` accepts. */
-  find(hash: number, same: (entry: T) => boolean): T | undefined {
+  /** The entry under `hash` that same(entry, d, arg) accepts. */
+  find(hash: number, same: (entry: T, d: ResourceDecoder, arg: number) => boolean, d: ResourceDecoder, arg = 0): T | undefined {
     const mask = this.slots.length - 1;
     for (let i = (hash ^ (hash >>> 16)) & mask; ; i = (i + 1) & mask) {
       const e = this.slots[i];
       if (e === undefined) return undefined;
-      if (e.hash === hash && same(e)) return e;
+      if (e.hash === hash && same(e, d, arg)) return e;
     }
   }
 
@@ -291,6 +291,19 @@ class HashTable<T extends { hash: number }> {
     for (const e of old) if (e !== undefined) this.put(e);
   }
 }
+
+interface NameEntry {
+  hash: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+// Lookup predicates on the current line's kept label values, at module level so
+// that a lookup allocates no closure.
+const samePod = (p: PodAcc, d: ResourceDecoder) => d.isPod(p);
+const sameContainer = (a: ContainerAcc, d: ResourceDecoder) => d.isContainer(a);
+const sameName = (e: NameEntry, d: ResourceDecoder, slot: number) => d.isName(e, slot);
 
 class ResourceDecoder {
   private readonly text: Buffer;
@@ -334,7 +347,7 @@ class ResourceDecoder {
   // Created on first use: few payloads have escapes in these labels.
   private podsByText: Map<string, PodAcc> | undefined;
   private containersByText: Map<string, ContainerAcc> | undefined;
-  private readonly names = new HashTable<{ hash: number; start: number; end: number; text: string }>(64);
+  private readonly names = new HashTable<NameEntry>(64);
   private lastPod: PodAcc | undefined = undefined;
 
   private readonly b: Uint8Array;
@@ -742,12 +755,9 @@ class ResourceDecoder {
     const plainPod = ((r[POD + 2]! | r[NAMESPACE + 2]!) & SPECIAL) === 0;
     const pod = plainPod ? this.podByBytes() : this.podByText();
     if (plainPod && (r[CONTAINER + 2]! & SPECIAL) === 0) {
-      const b = this.b;
-      const start = r[CONTAINER]!;
-      const end = r[CONTAINER + 1]!;
       const hash = hashPair(pod.hash, r[CONTAINER + 3]!);
       // A pod without containers yet is new: nothing to find.
-      let acc = pod.pod.containers.length === 0 ? undefined : this.containerTable.find(hash, (a) => a.pod === pod && sameRange(b, a.nameStart, a.nameEnd, start, end));
+      let acc = pod.pod.containers.length === 0 ? undefined : this.containerTable.find(hash, sameContainer, this);
       if (acc === undefined) {
         acc = this.newContainer(pod, hash, this.name(CONTAINER));
         this.containerTable.add(acc);
@@ -767,23 +777,39 @@ class ResourceDecoder {
   /** The pod of plain namespace and pod label values, created when new. */
   private podByBytes(): PodAcc {
     const r = this.kept;
-    const b = this.b;
     const nsStart = r[NAMESPACE]!;
     const nsEnd = r[NAMESPACE + 1]!;
     const podStart = r[POD]!;
     const podEnd = r[POD + 1]!;
-    const same = (p: PodAcc) => sameRange(b, p.podStart, p.podEnd, podStart, podEnd) && sameRange(b, p.nsStart, p.nsEnd, nsStart, nsEnd);
     const hash = hashPair(r[NAMESPACE + 3]!, r[POD + 3]!);
     // A pod's containers are usually written one after another.
     const last = this.lastPod;
-    if (last !== undefined && last.hash === hash && same(last)) return last;
-    let pod = this.podTable.find(hash, same);
+    if (last !== undefined && last.hash === hash && this.isPod(last)) return last;
+    let pod = this.podTable.find(hash, samePod, this);
     if (pod === undefined) {
       pod = this.newPod(this.name(NAMESPACE), hash, nsStart, nsEnd, podStart, podEnd);
       this.podTable.add(pod);
     }
     this.lastPod = pod;
     return pod;
+  }
+
+  /** Whether p is the pod of the current line's (plain) namespace and pod values. */
+  isPod(p: PodAcc): boolean {
+    const r = this.kept;
+    return sameRange(this.b, p.podStart, p.podEnd, r[POD]!, r[POD + 1]!) && sameRange(this.b, p.nsStart, p.nsEnd, r[NAMESPACE]!, r[NAMESPACE + 1]!);
+  }
+
+  /** Whether a is the container of the current line, whose pod podByBytes() left in lastPod. */
+  isContainer(a: ContainerAcc): boolean {
+    const r = this.kept;
+    return a.pod === this.lastPod && sameRange(this.b, a.nameStart, a.nameEnd, r[CONTAINER]!, r[CONTAINER + 1]!);
+  }
+
+  /** Whether e holds the text of the current line's label value in `slot`. */
+  isName(e: NameEntry, slot: number): boolean {
+    const r = this.kept;
+    return sameRange(this.b, e.start, e.end, r[slot]!, r[slot + 1]!);
   }
 
   /** The pod of label values with escapes or newlines, by their decoded text. */
@@ -819,7 +845,9 @@ class ResourceDecoder {
       hasMemory: false,
       cpuNs: 0,
     };
-    pod.pod.containers.push(acc.point);
+    // Most pods have one container: an array of one, not one grown for pushes.
+    if (pod.pod.containers.length === 0) pod.pod.containers = [acc.point];
+    else pod.pod.containers.push(acc.point);
     this.accs.push(acc);
     return acc;
   }
@@ -829,14 +857,11 @@ class ResourceDecoder {
    * namespaces and container names repeat, and a string costs more than a lookup.
    */
   private name(slot: number): string {
-    const b = this.b;
     const r = this.kept;
-    const start = r[slot]!;
-    const end = r[slot + 1]!;
     const hash = r[slot + 3]!;
-    let entry = this.names.find(hash, (e) => sameRange(b, e.start, e.end, start, end));
+    let entry = this.names.find(hash, sameName, this, slot);
     if (entry === undefined) {
-      entry = { hash, start, end, text: this.label(slot) };
+      entry = { hash, start: r[slot]!, end: r[slot + 1]!, text: this.label(slot) };
       this.names.add(entry);
     }
     return entry.text;
