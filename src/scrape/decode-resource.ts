@@ -196,20 +196,14 @@ function sameRange(b: Uint8Array, aStart: number, aEnd: number, cStart: number, 
 }
 
 /**
- * A hash of label value b[start, end) from its length and its first, middle and
- * last four bytes: names differ in their ends (pod name suffixes), and a whole
- * pass over each value costs more than the rare extra comparison.
+ * A hash of label value b[start, end), a word at a time: every byte counts, so
+ * names alike but for a few bytes (pods of one workload) spread over the table.
  */
 function hashValue(b: Uint8Array, view: DataView, start: number, end: number): number {
-  const len = end - start;
-  let h = Math.imul(len, 0x9e3779b1);
-  if (len < 4) {
-    for (let i = start; i < end; i++) h = hashPair(h, b[i]!);
-    return h;
-  }
-  h = hashPair(h, view.getInt32(start, true));
-  h = hashPair(h, view.getInt32(end - 4, true));
-  if (len > 8) h = hashPair(h, view.getInt32(start + (len >> 1) - 2, true));
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = hashPair(h, view.getInt32(i, true));
+  for (; i < end; i++) h = hashPair(h, b[i]!);
   return h;
 }
 

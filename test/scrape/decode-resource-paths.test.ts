@@ -184,7 +184,7 @@ t.test('escaped, non-ASCII and newline label values', async (t) => {
   s = decode(cpu('container="été",namespace="ns",pod="pöd"') + mem('container="été",namespace="ns",pod="pöd"'));
   t.same(s.pods, [{ namespace: 'ns', name: 'pöd', containers: [point('été')] }], 'UTF-8 values');
 
-  // Names equal in length and in the bytes the hash samples, different elsewhere.
+  // Names alike but for one byte, in the middle of a long run of equal ones.
   const podA = 'pod-aaaaXaaaaaaaaaaaaaaaaaaaaaaaaa-end';
   const podB = 'pod-aaaaYaaaaaaaaaaaaaaaaaaaaaaaaa-end';
   s = decode(
@@ -199,7 +199,7 @@ t.test('escaped, non-ASCII and newline label values', async (t) => {
       [podA, 7],
       [podB, 5],
     ],
-    'hash collisions are told apart by their bytes',
+    'pods alike but for one byte',
   );
   const cA = podA.replace('pod', 'box');
   const cB = podB.replace('pod', 'box');
