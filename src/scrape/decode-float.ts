@@ -122,3 +122,60 @@ export function parseGoFloat(b: Uint8Array, start: number, end: number, out: Flo
   }
   out.value = value;
 }
+
+/**
+ * The values kubelets write, parsed while finding where they end: unsigned
+ * digits, optional fraction and exponent, at most 15 significant digits and a
+ * power of ten within ±22 (so Clinger's single rounding applies, as above).
+ * Reads from `start` to the first byte that cannot continue such a number and
+ * returns that position, with out.value set; returns -1 for anything else
+ * (sign, Inf, NaN, more digits, no digit), which needs parseGoFloat. The caller
+ * checks that the returned position ends the value.
+ */
+export function parseSimpleFloat(b: Uint8Array, start: number, end: number, out: FloatResult): number {
+  let i = start;
+  let mantissa = 0;
+  let sigDigits = 0; // counted from the first non-zero digit
+  for (; i < end; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) break;
+    mantissa = mantissa * 10 + d;
+    if (mantissa !== 0 && ++sigDigits > 15) return -1;
+  }
+  let sawDigit = i > start;
+  let fracDigits = 0;
+  if (i < end && b[i] === 0x2e) {
+    const fracStart = ++i;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      mantissa = mantissa * 10 + d;
+      if (mantissa !== 0 && ++sigDigits > 15) return -1;
+    }
+    fracDigits = i - fracStart;
+    if (fracDigits > 0) sawDigit = true;
+  }
+  if (!sawDigit) return -1;
+  let exp = 0;
+  if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
+    i++;
+    let expNegative = false;
+    if (b[i] === 0x2b || b[i] === 0x2d) {
+      expNegative = b[i] === 0x2d;
+      i++;
+    }
+    const expStart = i;
+    for (; i < end && i - expStart < 4; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) break;
+      exp = exp * 10 + d;
+    }
+    if (i === expStart) return -1;
+    if (expNegative) exp = -exp;
+  }
+  const e10 = exp - fracDigits;
+  if (e10 < -22 || e10 > 22) return -1;
+  out.error = undefined;
+  out.value = e10 >= 0 ? mantissa * POW10[e10]! : mantissa / POW10[-e10]!;
+  return i;
+}

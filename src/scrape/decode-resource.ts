@@ -12,10 +12,25 @@
 // Unlike upstream, labels are parsed properly (any order, escapes decoded) and
 // non-finite, negative or overflowing values of the used series are errors
 // instead of undefined float-to-integer conversions.
+//
+// Speed (bench/decoders.ts), from what kubelets write:
+// - each family lists its containers in the same order with the same label text,
+//   so a container line is matched by comparing its label bytes, four at a time,
+//   with those of the container expected next, without parsing them; likewise a
+//   line of an unused family (pod CPU, then pod memory) with the previous family's;
+// - other label sets are read in the literal form {container="..",namespace="..",
+//   pod=".."} or {namespace="..",pod=".."} when they have it, else parsed in full;
+// - plain values and 13-digit timestamps have fast paths, all else goes through
+//   Go's rules (decode-float.ts);
+// - containers and pods are found by a hash of their label value bytes, and
+//   strings are built only for new pods and names (namespace and container names
+//   are shared).
+// Every line is still checked in full: the same bytes as a line that parsed
+// parse the same way.
 
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
-import { parseGoFloat, type FloatResult } from './decode-float.js';
+import { parseGoFloat, parseSimpleFloat, type FloatResult } from './decode-float.js';
 import { setCpuNanos } from './decode-nanos.js';
 import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
 
@@ -36,38 +51,116 @@ const SERIES_NAMES: readonly [Series, Uint8Array][] = [
   [Series.ContainerStart, Buffer.from('container_start_time_seconds', 'latin1')],
 ];
 
-const LABEL_CONTAINER = Buffer.from('container', 'latin1');
-const LABEL_POD = Buffer.from('pod', 'latin1');
-const LABEL_NAMESPACE = Buffer.from('namespace', 'latin1');
+// "container" and "namespace" as little-endian words of their first eight bytes.
+const word = (s: string, at: number) => Buffer.from(s, 'latin1').readInt32LE(at);
+const CONTAINER_W0 = word('container', 0);
+const CONTAINER_W1 = word('container', 4);
+const NAMESPACE_W0 = word('namespace', 0);
+const NAMESPACE_W1 = word('namespace', 4);
 
 const TWO_POW_64 = 2 ** 64;
+const TAB = 0x09;
 const NL = 0x0a;
+const SPACE = 0x20;
 const QUOTE = 0x22;
+const HASH = 0x23;
+const EQUAL = 0x3d;
 const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const COMMA = 0x2c;
+const RBRACE = 0x7d;
+
+// Byte classes, one table lookup per byte in the scanning loops.
+const NAME = 1; // metric name character
+const NAME_START = 2;
+const LABEL = 4; // label name character
+const LABEL_START = 8;
+const VALUE_END = 16; // ends a sample value: blank, newline or '{'
+const LABEL_VALUE_STOP = 32; // needs a look in a label value: '"', '\\', newline, non-ASCII
+const CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
+  const digit = c >= 0x30 && c <= 0x39;
+  if (letter || digit || c === 0x3a) CLASS[c]! |= NAME;
+  if (letter || c === 0x3a) CLASS[c]! |= NAME_START;
+  if (letter || digit) CLASS[c]! |= LABEL;
+  if (letter) CLASS[c]! |= LABEL_START;
+  if (c === SPACE || c === TAB || c === NL || c === LBRACE) CLASS[c]! |= VALUE_END;
+  if (c === QUOTE || c === BACKSLASH || c === NL || c >= 0x80) CLASS[c]! |= LABEL_VALUE_STOP;
+}
+
+// Slots of ResourceDecoder.kept: [start, end, flags, hash] of each label value kept.
+const CONTAINER = 0;
+const POD = 4;
+const NAMESPACE = 8;
+// Flags of a kept value.
+const SPECIAL = 1; // an escape or a raw newline: its text differs from its bytes
+const NON_ASCII = 2;
+
+/** Bytes to match literally, also as little-endian words for four at a time. */
+interface Literal {
+  bytes: Uint8Array;
+  words: Int32Array;
+}
+
+function literal(s: string): Literal {
+  const bytes = Buffer.from(s, 'latin1');
+  const words = new Int32Array(bytes.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = bytes.readInt32LE(i * 4);
+  return { bytes, words };
+}
+
+/**
+ * A label set as kubelets write it: these names in this order, no blanks, plain
+ * values, e.g. {container="c",namespace="n",pod="p"}. `literals` are the bytes
+ * around the values ('{container="', '",namespace="', ...,'"}'), `slots` where
+ * each value is kept (-1: not kept).
+ */
+interface LabelForm {
+  literals: Literal[];
+  slots: number[];
+}
+
+function labelForm(names: string[], slots: number[]): LabelForm {
+  const literals = names.map((n, i) => literal(`${i === 0 ? '{' : '",'}${n}="`));
+  literals.push(literal('"}'));
+  return { literals, slots };
+}
+
+const CONTAINER_FORM = labelForm(['container', 'namespace', 'pod'], [CONTAINER, NAMESPACE, POD]);
+const POD_FORM = labelForm(['namespace', 'pod'], [-1, -1]);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+interface PodAcc {
+  pod: PodPoints;
+  /** Cleared in result() when one of its containers lacks CPU or memory. */
+  complete: boolean;
+  hash: number;
+  /** Label value byte ranges of its first line (plain values only). */
+  nsStart: number;
+  nsEnd: number;
+  podStart: number;
+  podEnd: number;
+}
 
 interface ContainerAcc {
   point: ContainerPoint;
   /** Position in ResourceDecoder.accs. */
   index: number;
-  /** Where its label set was first seen in the body. */
+  hash: number;
+  pod: PodAcc;
+  /** Where its label set was first seen in the body, braces included. */
   labelsStart: number;
   labelsEnd: number;
+  /** Its container label value's byte range there (plain values only). */
+  nameStart: number;
+  nameEnd: number;
   hasCpu: boolean;
   hasMemory: boolean;
   cpuNs: number;
 }
 
-interface PodAcc {
-  pod: PodPoints;
-  accs: ContainerAcc[];
-}
-
-const isNameStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a;
-const isNameChar = (c: number) => isNameStart(c) || (c >= 0x30 && c <= 0x39);
-const isLabelStart = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f;
-const isLabelChar = (c: number) => isLabelStart(c) || (c >= 0x30 && c <= 0x39);
 const isDigit = (c: number) => c >= 0x30 && c <= 0x39;
 
 /** Go's %q for a byte slice, close enough for error messages. */
@@ -84,343 +177,693 @@ function sameBytes(b: Uint8Array, start: number, end: number, name: Uint8Array):
   return true;
 }
 
+/** Whether b[a, a + len) and b[c, c + len) hold the same bytes (both in range). */
+function sameRun(b: Uint8Array, a: number, c: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
+/** sameRun for long runs (label sets, metric names): four bytes a step through `view` of b, some 3× faster. */
+function sameLongRun(b: Uint8Array, view: DataView, a: number, c: number, len: number): boolean {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) if (view.getInt32(a + i, true) !== view.getInt32(c + i, true)) return false;
+  for (; i < len; i++) if (b[a + i] !== b[c + i]) return false;
+  return true;
+}
+
+function sameRange(b: Uint8Array, aStart: number, aEnd: number, cStart: number, cEnd: number): boolean {
+  return aEnd - aStart === cEnd - cStart && sameRun(b, aStart, cStart, aEnd - aStart);
+}
+
+/**
+ * A hash of label value b[start, end), a word at a time: every byte counts, so
+ * names alike but for a few bytes (pods of one workload) spread over the table.
+ */
+function hashValue(b: Uint8Array, view: DataView, start: number, end: number): number {
+  let h = Math.imul(end - start, 0x9e3779b1);
+  let i = start;
+  for (; i + 4 <= end; i += 4) h = hashPair(h, view.getInt32(i, true));
+  for (; i < end; i++) h = hashPair(h, b[i]!);
+  return h;
+}
+
+/** The hash of a pair of hashes (namespace and pod, pod and container). */
+function hashPair(a: number, b: number): number {
+  return Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+}
+
+/** Whether one of the four bytes of x is zero: (x - 0x01010101) & ~x & 0x80808080 is non-zero exactly then. */
+function hasZeroByte(x: number): boolean {
+  return ((x - 0x01010101) & ~x & 0x80808080) !== 0;
+}
+
+/** Whether one of the four bytes of v is '"', '\\', a newline or non-ASCII (LABEL_VALUE_STOP). */
+function hasLabelValueStop(v: number): boolean {
+  return (v & 0x80808080) !== 0 || hasZeroByte(v ^ 0x22222222) || hasZeroByte(v ^ 0x5c5c5c5c) || hasZeroByte(v ^ 0x0a0a0a0a);
+}
+
+/**
+ * The four ASCII digits at pos as a number, or -1 if one is not a digit: a
+ * millisecond timestamp's 13 digits in three steps and one byte.
+ */
+function fourDigits(view: DataView, pos: number): number {
+  const v = view.getInt32(pos, true); // first digit in the lowest byte
+  // A byte is a digit if its high nibble is 3 and stays 3 when 6 is added.
+  if (((v & 0xf0f0f0f0) | (((v + 0x06060606) & 0xf0f0f0f0) >>> 4)) !== 0x33333333) return -1;
+  const d = v - 0x30303030;
+  const pairs = (d & 0x000f000f) * 10 + ((d >>> 8) & 0x000f000f); // two 16-bit lanes: d0d1, d2d3
+  return (pairs & 0xffff) * 100 + (pairs >>> 16);
+}
+
+function seriesOf(b: Uint8Array, start: number, end: number): Series {
+  const len = end - start;
+  if (len < 28 || len > 34) return Series.Other;
+  for (const [series, name] of SERIES_NAMES) if (sameBytes(b, start, end, name)) return series;
+  return Series.Other;
+}
+
+/**
+ * Open addressing on a hash computed from label value bytes, so a container or
+ * pod seen before is found without building a string. Values with escapes or
+ * raw newlines (equal text, different bytes) use the string maps instead.
+ */
+class HashTable<T extends { hash: number }> {
+  private slots: (T | undefined)[];
+  private size = 0;
+
+  /** capacity: a power of two, twice the entries expected (growing costs more). */
+  constructor(capacity: number) {
+    // Holes read as undefined; filling them would cost more than the lookups.
+    this.slots = new Array<T | undefined>(capacity);
+  }
+
+  /** The entry under `hash` that same(entry, d, arg) accepts. */
+  find(hash: number, same: (entry: T, d: ResourceDecoder, arg: number) => boolean, d: ResourceDecoder, arg = 0): T | undefined {
+    const mask = this.slots.length - 1;
+    for (let i = (hash ^ (hash >>> 16)) & mask; ; i = (i + 1) & mask) {
+      const e = this.slots[i];
+      if (e === undefined) return undefined;
+      if (e.hash === hash && same(e, d, arg)) return e;
+    }
+  }
+
+  add(entry: T): void {
+    if (++this.size * 2 > this.slots.length) this.grow();
+    this.put(entry);
+  }
+
+  private put(entry: T): void {
+    const mask = this.slots.length - 1;
+    let i = (entry.hash ^ (entry.hash >>> 16)) & mask;
+    while (this.slots[i] !== undefined) i = (i + 1) & mask;
+    this.slots[i] = entry;
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.slots = new Array<T | undefined>(old.length * 2);
+    for (const e of old) if (e !== undefined) this.put(e);
+  }
+}
+
+interface NameEntry {
+  hash: number;
+  start: number;
+  end: number;
+  text: string;
+}
+
+// Lookup predicates on the current line's kept label values, at module level so
+// that a lookup allocates no closure.
+const samePod = (p: PodAcc, d: ResourceDecoder) => d.isPod(p);
+const sameContainer = (a: ContainerAcc, d: ResourceDecoder) => d.isContainer(a);
+const sameName = (e: NameEntry, d: ResourceDecoder, slot: number) => d.isName(e, slot);
+
 class ResourceDecoder {
-  private pos = 0;
-  private lineStart = 0;
   private readonly text: Buffer;
+  private readonly end: number;
+  private lineStart = 0;
+  private lineEnd = 0;
+  /** The container of the current line when its label set matched one seen before. */
+  private acc: ContainerAcc | undefined = undefined;
   private readonly float: FloatResult = { value: 0, error: undefined };
 
-  // Byte ranges of the current sample's label set and of the three labels that
-  // matter (start -1: absent); decoded only for a container not seen before.
+  // The container/pod/namespace label values of a line whose labels were parsed
+  // (start -1: absent), and where its label set lies.
+  private readonly kept = new Int32Array(12);
   private labelsStart = 0;
   private labelsEnd = 0;
-  private readonly ranges = new Int32Array(9); // [start, end, escaped] × container, pod, namespace
+
+  // The metric name of the previous sample line, usually that of this one too.
+  private lastNameStart = 0;
+  private lastNameLen = 0;
+  private lastSeries = Series.Other;
+
+  // Where the label sets of the lines of the current and the previous family of
+  // unused series lie ([start, end] per line), and the current line's number.
+  private familyLabels: number[] = [];
+  private prevFamilyLabels: number[] = [];
+  private familyLine = 0;
+
   // Kubelets write every family's containers in the same order with the same
-  // label text: the next container is usually the one after the previous line's,
-  // confirmed by comparing label bytes, with no string built.
+  // label text: the next container is usually the one after the previous line's.
   private readonly accs: ContainerAcc[] = [];
   private cursor = 0;
   private cursorSeries = Series.Other;
-  private readonly byLabelText = new Map<string, ContainerAcc>();
-  /** The container whose label text the current line repeats (labels not parsed). */
-  private known: ContainerAcc | undefined = undefined;
 
   private nodeSeen = false;
   private nodeTs = 0;
   private nodeCpuNs = 0;
   private nodeMemory = 0;
-  private readonly containers = new Map<string, ContainerAcc>();
-  private readonly pods = new Map<string, PodAcc>();
+  private readonly pods: PodAcc[] = [];
+  private readonly podTable: HashTable<PodAcc>;
+  private readonly containerTable: HashTable<ContainerAcc>;
+  // Created on first use: few payloads have escapes in these labels.
+  private podsByText: Map<string, PodAcc> | undefined;
+  private containersByText: Map<string, ContainerAcc> | undefined;
+  private readonly names = new HashTable<NameEntry>(64);
+  private lastPod: PodAcc | undefined = undefined;
+
+  private readonly b: Uint8Array;
+  private readonly view: DataView;
 
   constructor(
-    private readonly b: Uint8Array,
+    body: Uint8Array,
     private readonly requestTimeMs: number,
   ) {
-    this.text = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    // A plain Uint8Array view: a Buffer's indexOf goes through a slow wrapper.
+    this.b = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    this.text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.end = body.byteLength;
+    // A container takes three lines of 80 bytes or more, its pod two of 50.
+    let capacity = 64;
+    while (capacity * 170 < this.end) capacity *= 2;
+    this.podTable = new HashTable(capacity);
+    this.containerTable = new HashTable(capacity);
   }
 
-  private fail(expected: string): never {
+  /** A syntax error at byte `at`, in textparse's words. */
+  private fail(at: number, expected: string): never {
     const b = this.b;
-    const at = Math.min(this.pos, b.length);
+    at = Math.min(at, b.length);
     const e = Math.min(at + 1, b.length);
     const got = at < b.length ? quote(b, at, e) : '"\\n"';
     throw new DecodeError(`failed parsing metrics: ${expected}, got ${got} ("INVALID") while parsing: ${quote(b, this.lineStart, e)}`);
   }
 
-  private failValue(msg: string): never {
-    throw new DecodeError(`failed parsing metrics: ${msg} while parsing: ${quote(this.b, this.lineStart, Math.min(this.pos, this.b.length))}`);
+  /** A semantic error in the line read up to `at`. */
+  private failValue(at: number, msg: string): never {
+    throw new DecodeError(`failed parsing metrics: ${msg} while parsing: ${quote(this.b, this.lineStart, Math.min(at, this.b.length))}`);
   }
 
-  private blanks(): void {
+  private blanks(pos: number): number {
     const b = this.b;
-    while (this.pos < b.length && (b[this.pos] === 0x20 || b[this.pos] === 0x09)) this.pos++;
+    const end = this.end;
+    while (pos < end && (b[pos] === SPACE || b[pos] === TAB)) pos++;
+    return pos;
   }
 
   decode(): NodeScrape {
     const b = this.b;
-    while (this.pos < b.length) {
-      this.blanks();
-      if (this.pos >= b.length) break;
-      const c = b[this.pos]!;
+    const end = this.end;
+    let pos = 0;
+    while (pos < end) {
+      let c = b[pos]!;
+      if (c === SPACE || c === TAB) {
+        pos = this.blanks(pos);
+        if (pos >= end) break;
+        c = b[pos]!;
+      }
       if (c === NL) {
-        this.pos++;
-        continue;
-      }
-      if (c === 0x23) {
+        pos++;
+      } else if (c === HASH) {
         // HELP, TYPE and comments carry nothing we need.
-        const nl = b.indexOf(NL, this.pos);
-        this.pos = nl < 0 ? b.length : nl + 1;
-        continue;
+        const nl = b.indexOf(NL, pos);
+        pos = nl < 0 ? end : nl + 1;
+      } else {
+        pos = this.sample(pos);
       }
-      this.sample();
     }
     return this.result();
   }
 
-  private sample(): void {
+  /** Reads the sample line at `start`; returns the position after its newline. */
+  private sample(start: number): number {
     const b = this.b;
-    this.lineStart = this.pos;
-    const nameStart = this.pos;
-    if (!isNameStart(b[this.pos]!)) this.fail('expected metric name');
-    while (this.pos < b.length && isNameChar(b[this.pos]!)) this.pos++;
-    const series = this.series(nameStart, this.pos);
+    const end = this.end;
+    this.lineStart = start;
+    let pos = this.metricName(start);
+    const series = this.lastSeries;
 
-    this.ranges[0] = this.ranges[3] = this.ranges[6] = -1;
-    this.labelsStart = this.labelsEnd = this.pos;
-    this.known = undefined;
-    this.blanks();
-    if (b[this.pos] === 0x7b) {
-      this.labelsStart = this.pos;
-      // The label text of the container expected next, byte for byte: it parsed
-      // before, so it parses the same now; skip it without looking inside.
-      const expected = series >= Series.ContainerCpu ? this.expected(series) : undefined;
-      if (expected !== undefined && this.sameLabelsAt(expected, this.pos)) {
-        this.pos += expected.labelsEnd - expected.labelsStart;
-        this.known = expected;
-      } else {
-        this.labels(series >= Series.ContainerCpu);
-      }
-      this.labelsEnd = this.pos;
+    // Small functions on the way: V8 inlines them only within a budget of bytecode.
+    if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
+    this.acc = undefined;
+    this.labelsStart = this.labelsEnd = pos;
+    if (b[pos] === LBRACE) {
+      pos = series >= Series.ContainerCpu ? this.containerLabels(pos, series) : this.otherLabels(pos);
+      this.labelsEnd = pos;
     }
-    this.blanks();
+    if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
 
-    const valueStart = this.pos;
-    while (this.pos < b.length) {
-      const c = b[this.pos]!;
-      if (c === 0x20 || c === 0x09 || c === NL || c === 0x7b) break;
-      this.pos++;
-    }
-    if (this.pos === valueStart) this.fail('expected value after metric');
-    parseGoFloat(b, valueStart, this.pos, this.float);
-    if (this.float.error) {
-      const s = this.text.toString('utf8', valueStart, this.pos);
-      this.failValue(this.float.error === 'unsupported character in float' ? this.float.error : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: ${this.float.error}`);
-    }
+    pos = this.value(pos);
     const value = this.float.value;
 
-    this.blanks();
+    if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
     let timestampMs = this.requestTimeMs;
-    if (this.pos < b.length && b[this.pos] !== NL) {
-      if (!isDigit(b[this.pos]!)) this.fail('expected timestamp or new record');
-      const tsStart = this.pos;
-      let ts = 0;
-      while (this.pos < b.length && isDigit(b[this.pos]!)) ts = ts * 10 + (b[this.pos++]! - 48);
-      if (!Number.isSafeInteger(ts)) this.failValue(`timestamp ${this.text.toString('latin1', tsStart, this.pos)} out of range`);
-      timestampMs = ts;
-      this.blanks();
-      if (this.pos < b.length && b[this.pos] !== NL) this.fail('expected next entry after timestamp');
+    if (pos < end && b[pos] !== NL) {
+      pos = this.timestamp(pos);
+      timestampMs = this.float.value;
     }
-    this.pos++; // the newline (or past the end)
+    // pos is at the newline (or the end)
 
-    if (series !== Series.Other) this.apply(series, value, timestampMs);
+    if (series !== Series.Other) this.apply(pos + 1, series, value, timestampMs);
+    return pos + 1;
   }
 
-  private series(start: number, end: number): Series {
-    const len = end - start;
-    if (len < 28 || len > 34) return Series.Other;
-    for (const [series, name] of SERIES_NAMES) if (sameBytes(this.b, start, end, name)) return series;
-    return Series.Other;
+  /** Applies a sample of a used series read up to `lineEnd`. */
+  private apply(lineEnd: number, series: Series, value: number, timestampMs: number): void {
+    // Errors from here on quote the whole line, newline included.
+    this.lineEnd = lineEnd;
+    if (series <= Series.NodeMemory) this.applyNode(lineEnd, series, value, timestampMs);
+    else this.applyContainer(lineEnd, series, this.acc ?? this.containerAcc(lineEnd), value, timestampMs);
   }
 
-  /** Parses {name="value",...}; keeps container/pod/namespace when `keep`. */
-  private labels(keep: boolean): void {
+  /** Reads the label set at `pos` of a container series; returns the position after it. */
+  private containerLabels(pos: number, series: Series): number {
+    // The label text of the container expected next, byte for byte: it parsed
+    // before, so it parses the same now; skip it without looking inside.
+    const expected = this.accs[series === this.cursorSeries ? this.cursor : 0];
+    if (expected !== undefined) {
+      const len = expected.labelsEnd - expected.labelsStart;
+      if (pos + len <= this.end && sameLongRun(this.b, this.view, expected.labelsStart, pos, len)) {
+        this.acc = expected;
+        return pos + len;
+      }
+    }
+    const next = this.formLabels(pos, CONTAINER_FORM);
+    return next >= 0 ? next : this.labels(pos, true);
+  }
+
+  /** Checks the label set at `pos` of a series not used; returns the position after it. */
+  private otherLabels(pos: number): number {
+    const prev = this.prevFamilyLabels;
+    const i = this.familyLine++ * 2;
+    const start = pos;
+    // The same label set as the previous family's line at this place (pod CPU,
+    // then pod memory): it parsed there, so it parses here.
+    const len = i < prev.length ? prev[i + 1]! - prev[i]! : -1;
+    if (len > 0 && pos + len <= this.end && sameLongRun(this.b, this.view, prev[i]!, pos, len)) pos += len;
+    else {
+      const next = this.formLabels(pos, POD_FORM);
+      pos = next >= 0 ? next : this.labels(pos, false);
+    }
+    this.familyLabels.push(start, pos);
+    return pos;
+  }
+
+  /** Reads the metric name at `start` into lastSeries; returns the position after it. */
+  private metricName(start: number): number {
     const b = this.b;
-    this.pos++; // {
+    const end = this.end;
+    // Most lines repeat the previous line's name.
+    const n = this.lastNameLen;
+    if (n !== 0 && start + n < end && sameLongRun(b, this.view, this.lastNameStart, start, n) && (CLASS[b[start + n]!]! & NAME) === 0) return start + n;
+    return this.newMetricName(start);
+  }
+
+  /** metricName for a name other than the previous line's. */
+  private newMetricName(start: number): number {
+    const b = this.b;
+    const end = this.end;
+    if ((CLASS[b[start]!]! & NAME_START) === 0) this.fail(start, 'expected metric name');
+    let pos = start + 1;
+    while (pos < end && (CLASS[b[pos]!]! & NAME) !== 0) pos++;
+    this.lastNameStart = start;
+    this.lastNameLen = pos - start;
+    this.lastSeries = seriesOf(b, start, pos);
+    // A new family: the last one's label sets become the ones to compare with.
+    const prev = this.prevFamilyLabels;
+    this.prevFamilyLabels = this.familyLabels;
+    this.familyLabels = prev;
+    prev.length = 0;
+    this.familyLine = 0;
+    return pos;
+  }
+
+  /** Reads the value at `pos` into this.float.value; returns the position after it. */
+  private value(pos: number): number {
+    const b = this.b;
+    const end = this.end;
+    const next = parseSimpleFloat(b, pos, end, this.float);
+    if (next >= 0 && (next === end || (CLASS[b[next]!]! & VALUE_END) !== 0)) return next;
+    return this.goValue(pos);
+  }
+
+  /** value() for anything but plain values: the whole token through Go's rules, for the value or the error. */
+  private goValue(pos: number): number {
+    const b = this.b;
+    const end = this.end;
+    let tokenEnd = pos;
+    while (tokenEnd < end && (CLASS[b[tokenEnd]!]! & VALUE_END) === 0) tokenEnd++;
+    if (tokenEnd === pos) this.fail(pos, 'expected value after metric');
+    parseGoFloat(b, pos, tokenEnd, this.float);
+    const error = this.float.error;
+    if (error) {
+      const s = this.text.toString('utf8', pos, tokenEnd);
+      this.failValue(tokenEnd, error === 'unsupported character in float' ? error : `strconv.ParseFloat: parsing ${JSON.stringify(s)}: ${error}`);
+    }
+    return tokenEnd;
+  }
+
+  private failTimestamp(start: number, end: number): never {
+    this.failValue(end, `timestamp ${this.text.toString('latin1', start, end)} out of range`);
+  }
+
+  /** Reads the timestamp at `pos` into this.float.value; returns the end of the line. */
+  private timestamp(pos: number): number {
+    const b = this.b;
+    const end = this.end;
+    if (!isDigit(b[pos]!)) this.fail(pos, 'expected timestamp or new record');
+    const tsStart = pos;
+    let ts = 0;
+    for (; pos + 4 <= end; pos += 4) {
+      const n = fourDigits(this.view, pos);
+      if (n < 0) break;
+      ts = ts * 10000 + n;
+    }
+    for (; pos < end; pos++) {
+      const d = b[pos]! - 48;
+      if (d < 0 || d > 9) break;
+      ts = ts * 10 + d;
+    }
+    if (!Number.isSafeInteger(ts)) this.failTimestamp(tsStart, pos);
+    this.float.value = ts;
+    if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
+    if (pos < end && b[pos] !== NL) this.fail(pos, 'expected next entry after timestamp');
+    return pos;
+  }
+
+  /**
+   * Reads the label set at `pos` if it has exactly `form`, keeping values as
+   * labels() does (and parsing them the same); returns the position after '}',
+   * or -1 for anything else, left to labels().
+   */
+  private formLabels(pos: number, form: LabelForm): number {
+    const b = this.b;
+    const end = this.end;
+    const r = this.kept;
+    const { literals, slots } = form;
+    for (let i = 0; ; i++) {
+      const lit = literals[i]!;
+      if (!this.literalAt(pos, lit)) return -1;
+      pos += lit.bytes.length;
+      if (i === slots.length) return pos; // '"}'
+      const start = pos;
+      const view = this.view;
+      while (pos + 4 <= end && !hasLabelValueStop(view.getInt32(pos, true))) pos += 4;
+      while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
+      if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
+      const slot = slots[i]!;
+      if (slot >= 0) {
+        r[slot] = start;
+        r[slot + 1] = pos;
+        r[slot + 2] = 0;
+        r[slot + 3] = hashValue(b, this.view, start, pos);
+      }
+    }
+  }
+
+  private literalAt(pos: number, lit: Literal): boolean {
+    const bytes = lit.bytes;
+    if (pos + bytes.length > this.end) return false;
+    const words = lit.words;
+    const v = this.view;
+    for (let i = 0; i < words.length; i++) if (v.getInt32(pos + i * 4, true) !== words[i]) return false;
+    for (let i = words.length * 4; i < bytes.length; i++) if (this.b[pos + i] !== bytes[i]) return false;
+    return true;
+  }
+
+  /**
+   * Parses {name="value",...} at `pos`; returns the position after '}'. Keeps
+   * the container/pod/namespace value ranges in this.ranges when `keep`.
+   */
+  private labels(pos: number, keep: boolean): number {
+    const b = this.b;
+    const end = this.end;
+    const r = this.kept;
+    r[CONTAINER] = r[POD] = r[NAMESPACE] = -1;
+    pos++; // {
     for (;;) {
-      this.blanks();
-      if (b[this.pos] === 0x7d) {
-        this.pos++;
-        return;
-      }
-      const nameStart = this.pos;
-      if (this.pos >= b.length || !isLabelStart(b[this.pos]!)) this.fail('expected label name');
-      while (this.pos < b.length && isLabelChar(b[this.pos]!)) this.pos++;
-      const nameEnd = this.pos;
-      this.blanks();
-      if (b[this.pos] !== 0x3d) this.fail('expected equal');
-      this.pos++;
-      this.blanks();
-      if (b[this.pos] !== QUOTE) this.fail('expected label value');
-      const valueStart = ++this.pos;
-      let escaped = false;
-      while (this.pos < b.length && b[this.pos] !== QUOTE) {
-        if (b[this.pos] === BACKSLASH) {
-          escaped = true;
-          if (this.pos + 1 >= b.length || b[this.pos + 1] === NL) this.fail('expected label value');
-          this.pos++;
-        }
-        this.pos++;
-      }
-      if (this.pos >= b.length) {
-        this.pos = valueStart - 1;
-        this.fail('expected label value');
-      }
-      const valueEnd = this.pos++;
-      if (keep) {
-        let slot = -1;
-        if (sameBytes(b, nameStart, nameEnd, LABEL_CONTAINER)) slot = 0;
-        else if (sameBytes(b, nameStart, nameEnd, LABEL_POD)) slot = 3;
-        else if (sameBytes(b, nameStart, nameEnd, LABEL_NAMESPACE)) slot = 6;
-        if (slot >= 0) {
-          this.ranges[slot] = valueStart;
-          this.ranges[slot + 1] = valueEnd;
-          this.ranges[slot + 2] = escaped ? 1 : 0;
-        }
-      }
-      this.blanks();
-      if (b[this.pos] === 0x2c) this.pos++;
-      else if (b[this.pos] !== 0x7d) this.fail('expected label name');
+      pos = this.blanks(pos);
+      if (b[pos] === RBRACE) return pos + 1;
+      const nameStart = pos;
+      if (pos >= end || (CLASS[b[pos]!]! & LABEL_START) === 0) this.fail(pos, 'expected label name');
+      pos++;
+      while (pos < end && (CLASS[b[pos]!]! & LABEL) !== 0) pos++;
+      const nameEnd = pos;
+      pos = this.blanks(pos);
+      if (b[pos] !== EQUAL) this.fail(pos, 'expected equal');
+      pos = this.blanks(pos + 1);
+      if (b[pos] !== QUOTE) this.fail(pos, 'expected label value');
+      const slot = keep ? this.labelSlot(nameStart, nameEnd) : -1;
+      pos = this.labelValueEnd(pos + 1, slot);
+      pos = this.blanks(pos + 1);
+      if (b[pos] === COMMA) pos++;
+      else if (b[pos] !== RBRACE) this.fail(pos, 'expected label name');
     }
   }
 
-  private labelValue(start: number, end: number, escaped: boolean): string {
+  /**
+   * Reads the label value from `pos` (after its opening quote); returns the
+   * position of its closing quote. Keeps the value's range, flags and hash in
+   * `slot` of this.kept unless slot is -1.
+   */
+  private labelValueEnd(pos: number, slot: number): number {
     const b = this.b;
-    let ascii = true;
-    for (let i = start; i < end; i++) {
-      if (b[i]! >= 0x80) {
-        ascii = false;
-        break;
-      }
+    const end = this.end;
+    const start = pos;
+    let flags = 0;
+    for (;;) {
+      while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
+      if (pos >= end) this.fail(start - 1, 'expected label value');
+      const c = b[pos]!;
+      if (c === QUOTE) break;
+      if (c === BACKSLASH) {
+        if (pos + 1 >= end || b[pos + 1] === NL) this.fail(pos, 'expected label value');
+        flags |= SPECIAL;
+        pos++;
+      } else if (c === NL) flags |= SPECIAL;
+      else flags |= NON_ASCII;
+      pos++;
     }
+    if (slot >= 0) {
+      const r = this.kept;
+      r[slot] = start;
+      r[slot + 1] = pos;
+      r[slot + 2] = flags;
+      r[slot + 3] = hashValue(b, this.view, start, pos);
+    }
+    return pos;
+  }
+
+  /** The this.kept slot of label name b[start, end), or -1 for other labels. */
+  private labelSlot(start: number, end: number): number {
+    const b = this.b;
+    const len = end - start;
+    if (len === 3) return b[start] === 0x70 && b[start + 1] === 0x6f && b[start + 2] === 0x64 ? POD : -1; // pod
+    if (len !== 9) return -1;
+    // Nine bytes: two words and the last byte.
+    const v = this.view;
+    const w0 = v.getInt32(start, true);
+    const w1 = v.getInt32(start + 4, true);
+    if (w0 === CONTAINER_W0 && w1 === CONTAINER_W1 && b[start + 8] === 0x72) return CONTAINER;
+    if (w0 === NAMESPACE_W0 && w1 === NAMESPACE_W1 && b[start + 8] === 0x65) return NAMESPACE;
+    return -1;
+  }
+
+  private labelValue(start: number, end: number, flags: number): string {
+    const b = this.b;
     let s: string;
-    if (ascii) s = this.text.toString('latin1', start, end);
+    if ((flags & NON_ASCII) === 0) s = this.text.toString('latin1', start, end);
     else {
       try {
         s = utf8.decode(b.subarray(start, end));
       } catch {
-        this.failValue(`invalid UTF-8 label value: ${quote(b, start - 1, end + 1)}`);
+        this.failValue(this.lineEnd, `invalid UTF-8 label value: ${quote(b, start - 1, end + 1)}`);
       }
     }
-    if (!escaped) return s;
+    if ((flags & SPECIAL) === 0) return s;
     // Prometheus unescapes only \" \\ and \n; other sequences stay as written.
     return s.replace(/\\(["\\n])/g, (_m, ch: string) => (ch === 'n' ? '\n' : ch));
   }
 
-  private apply(series: Series, value: number, timestampMs: number): void {
-    switch (series) {
-      case Series.NodeCpu:
-        this.nodeSeen = true;
-        this.nodeCpuNs = this.nanos(value, 'node_cpu_usage_seconds_total');
-        this.nodeTs = timestampMs;
-        return;
-      case Series.NodeMemory:
-        this.nodeSeen = true;
-        this.nodeMemory = this.bytes(value, 'node_memory_working_set_bytes');
-        this.nodeTs = timestampMs;
-        return;
-      default:
-        break;
-    }
-    const acc = this.containerAcc(series);
+  private applyNode(at: number, series: Series, value: number, timestampMs: number): void {
+    this.nodeSeen = true;
+    this.nodeTs = timestampMs;
+    if (series === Series.NodeCpu) this.nodeCpuNs = this.nanos(at, value, 'node_cpu_usage_seconds_total');
+    else this.nodeMemory = this.bytes(at, value, 'node_memory_working_set_bytes');
+  }
+
+  private applyContainer(at: number, series: Series, acc: ContainerAcc, value: number, timestampMs: number): void {
+    this.cursorSeries = series;
+    this.cursor = acc.index + 1;
     const point = acc.point;
     if (series === Series.ContainerCpu) {
-      acc.cpuNs = this.nanos(value, 'container_cpu_usage_seconds_total');
+      acc.cpuNs = this.nanos(at, value, 'container_cpu_usage_seconds_total');
       acc.hasCpu = true;
       point.timestampMs = timestampMs;
     } else if (series === Series.ContainerMemory) {
-      point.memoryBytes = this.bytes(value, 'container_memory_working_set_bytes');
+      point.memoryBytes = this.bytes(at, value, 'container_memory_working_set_bytes');
       acc.hasMemory = true;
       point.timestampMs = timestampMs;
     } else {
-      if (!Number.isFinite(value)) this.failValue(`container_start_time_seconds value ${value} is not finite`);
+      if (!Number.isFinite(value)) this.failValue(at, `container_start_time_seconds value ${value} is not finite`);
       point.startTimeMs = Math.floor(Math.trunc(value * 1e9) / 1e6);
     }
   }
 
   /** uint64(value * 1e9), refusing values that conversion cannot represent. */
-  private nanos(value: number, series: string): number {
+  private nanos(at: number, value: number, series: string): number {
     const ns = value * 1e9;
-    if (!(ns >= 0) || ns >= TWO_POW_64) this.failValue(`${series} value ${value} is not a valid cumulative CPU time`);
+    if (!(ns >= 0) || ns >= TWO_POW_64) this.failValue(at, `${series} value ${value} is not a valid cumulative CPU time`);
     return Math.trunc(ns);
   }
 
-  private bytes(value: number, series: string): number {
-    if (!(value >= 0) || value >= TWO_POW_64) this.failValue(`${series} value ${value} is not a valid byte count`);
+  private bytes(at: number, value: number, series: string): number {
+    if (!(value >= 0) || value >= TWO_POW_64) this.failValue(at, `${series} value ${value} is not a valid byte count`);
     return Math.trunc(value);
   }
 
-  private label(slot: number): string | undefined {
-    const r = this.ranges;
-    return r[slot]! < 0 ? undefined : this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2] === 1);
-  }
-
-  /** The container the cursor expects for a line of `series`. */
-  private expected(series: Series): ContainerAcc | undefined {
-    return this.accs[series === this.cursorSeries ? this.cursor : 0];
-  }
-
-  private containerAcc(series: Series): ContainerAcc {
-    if (series !== this.cursorSeries) {
-      this.cursorSeries = series;
-      this.cursor = 0;
+  /** The container of a line whose labels were parsed, created when new. */
+  private containerAcc(at: number): ContainerAcc {
+    const r = this.kept;
+    const labeled = this.labelsStart !== this.labelsEnd;
+    // Invalid UTF-8 is reported for the first of container, pod, namespace.
+    if (labeled && ((r[CONTAINER + 2]! | r[POD + 2]! | r[NAMESPACE + 2]!) & NON_ASCII) !== 0) {
+      for (const slot of [CONTAINER, POD, NAMESPACE]) if (r[slot]! >= 0) this.label(slot);
     }
-    const next = this.accs[this.cursor];
-    if (next !== undefined && (this.known === next || this.sameLabels(next))) {
-      this.cursor++;
-      return next;
+    if (!labeled || r[CONTAINER]! < 0 || r[POD]! < 0 || r[NAMESPACE]! < 0) {
+      this.failValue(at, 'container series without container, pod and namespace labels');
     }
-    // At the end of the known containers a line is most likely a new container:
-    // no label-text lookup (the containers map still catches a repeat). Otherwise
-    // the cursor lost its place: find the container by its label text.
-    const appending = this.cursor === this.accs.length;
-    const labelText = appending ? undefined : this.text.toString('latin1', this.labelsStart, this.labelsEnd);
-    let acc = labelText === undefined ? undefined : this.byLabelText.get(labelText);
-    if (acc) {
-      this.cursor = acc.index + 1;
+    const plainPod = ((r[POD + 2]! | r[NAMESPACE + 2]!) & SPECIAL) === 0;
+    const pod = plainPod ? this.podByBytes() : this.podByText();
+    if (plainPod && (r[CONTAINER + 2]! & SPECIAL) === 0) {
+      const hash = hashPair(pod.hash, r[CONTAINER + 3]!);
+      // A pod without containers yet is new: nothing to find.
+      let acc = pod.pod.containers.length === 0 ? undefined : this.containerTable.find(hash, sameContainer, this);
+      if (acc === undefined) {
+        acc = this.newContainer(pod, hash, this.name(CONTAINER));
+        this.containerTable.add(acc);
+      }
       return acc;
     }
-    const container = this.label(0);
-    const pod = this.label(3);
-    const namespace = this.label(6);
-    if (container === undefined || pod === undefined || namespace === undefined) {
-      this.failValue('container series without container, pod and namespace labels');
+    const key = `${pod.pod.namespace}\u0000${pod.pod.name}\u0000${this.label(CONTAINER)}`;
+    this.containersByText ??= new Map();
+    let acc = this.containersByText.get(key);
+    if (acc === undefined) {
+      acc = this.newContainer(pod, 0, this.label(CONTAINER));
+      this.containersByText.set(key, acc);
     }
-    // Same container, labels written differently (order, spacing, extra labels).
-    const key = `${namespace}\u0000${pod}\u0000${container}`;
-    acc = this.containers.get(key);
-    if (!acc) {
-      acc = {
-        point: { name: container, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
-        index: this.accs.length,
-        labelsStart: this.labelsStart,
-        labelsEnd: this.labelsEnd,
-        hasCpu: false,
-        hasMemory: false,
-        cpuNs: 0,
-      };
-      this.containers.set(key, acc);
-      const podKey = `${namespace}\u0000${pod}`;
-      let podAcc = this.pods.get(podKey);
-      if (!podAcc) {
-        podAcc = { pod: { namespace, name: pod, containers: [] }, accs: [] };
-        this.pods.set(podKey, podAcc);
-      }
-      podAcc.accs.push(acc);
-      this.accs.push(acc);
-    }
-    if (labelText !== undefined) this.byLabelText.set(labelText, acc);
-    this.cursor = acc.index + 1;
     return acc;
   }
 
-  /** Whether the bytes at `at` repeat acc's label text (braces included). */
-  private sameLabelsAt(acc: ContainerAcc, at: number): boolean {
-    const len = acc.labelsEnd - acc.labelsStart;
-    const b = this.b;
-    if (at + len > b.length) return false;
-    const a = acc.labelsStart;
-    for (let i = 0; i < len; i++) if (b[a + i] !== b[at + i]) return false;
-    return true;
+  /** The pod of plain namespace and pod label values, created when new. */
+  private podByBytes(): PodAcc {
+    const r = this.kept;
+    const nsStart = r[NAMESPACE]!;
+    const nsEnd = r[NAMESPACE + 1]!;
+    const podStart = r[POD]!;
+    const podEnd = r[POD + 1]!;
+    const hash = hashPair(r[NAMESPACE + 3]!, r[POD + 3]!);
+    // A pod's containers are usually written one after another.
+    const last = this.lastPod;
+    if (last !== undefined && last.hash === hash && this.isPod(last)) return last;
+    let pod = this.podTable.find(hash, samePod, this);
+    if (pod === undefined) {
+      pod = this.newPod(this.name(NAMESPACE), hash, nsStart, nsEnd, podStart, podEnd);
+      this.podTable.add(pod);
+    }
+    this.lastPod = pod;
+    return pod;
   }
 
-  private sameLabels(acc: ContainerAcc): boolean {
-    const len = this.labelsEnd - this.labelsStart;
-    if (acc.labelsEnd - acc.labelsStart !== len) return false;
-    const b = this.b;
-    const a = acc.labelsStart;
-    const c = this.labelsStart;
-    for (let i = 0; i < len; i++) if (b[a + i] !== b[c + i]) return false;
-    return true;
+  /** Whether p is the pod of the current line's (plain) namespace and pod values. */
+  isPod(p: PodAcc): boolean {
+    const r = this.kept;
+    return sameRange(this.b, p.podStart, p.podEnd, r[POD]!, r[POD + 1]!) && sameRange(this.b, p.nsStart, p.nsEnd, r[NAMESPACE]!, r[NAMESPACE + 1]!);
+  }
+
+  /** Whether a is the container of the current line, whose pod podByBytes() left in lastPod. */
+  isContainer(a: ContainerAcc): boolean {
+    const r = this.kept;
+    return a.pod === this.lastPod && sameRange(this.b, a.nameStart, a.nameEnd, r[CONTAINER]!, r[CONTAINER + 1]!);
+  }
+
+  /** Whether e holds the text of the current line's label value in `slot`. */
+  isName(e: NameEntry, slot: number): boolean {
+    const r = this.kept;
+    return sameRange(this.b, e.start, e.end, r[slot]!, r[slot + 1]!);
+  }
+
+  /** The pod of label values with escapes or newlines, by their decoded text. */
+  private podByText(): PodAcc {
+    const key = `${this.label(NAMESPACE)}\u0000${this.label(POD)}`;
+    this.podsByText ??= new Map();
+    let pod = this.podsByText.get(key);
+    if (pod === undefined) {
+      pod = this.newPod(this.label(NAMESPACE), 0, -1, -1, -1, -1);
+      this.podsByText.set(key, pod);
+    }
+    return pod;
+  }
+
+  private newPod(namespace: string, hash: number, nsStart: number, nsEnd: number, podStart: number, podEnd: number): PodAcc {
+    const pod: PodAcc = { pod: { namespace, name: this.label(POD), containers: [] }, complete: true, hash, nsStart, nsEnd, podStart, podEnd };
+    this.pods.push(pod);
+    return pod;
+  }
+
+  private newContainer(pod: PodAcc, hash: number, name: string): ContainerAcc {
+    const r = this.kept;
+    const acc: ContainerAcc = {
+      point: { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
+      index: this.accs.length,
+      hash,
+      pod,
+      labelsStart: this.labelsStart,
+      labelsEnd: this.labelsEnd,
+      nameStart: r[CONTAINER]!,
+      nameEnd: r[CONTAINER + 1]!,
+      hasCpu: false,
+      hasMemory: false,
+      cpuNs: 0,
+    };
+    // Most pods have one container: an array of one, not one grown for pushes.
+    if (pod.pod.containers.length === 0) pod.pod.containers = [acc.point];
+    else pod.pod.containers.push(acc.point);
+    this.accs.push(acc);
+    return acc;
+  }
+
+  /**
+   * The plain label value in `slot` as a string shared by every equal value:
+   * namespaces and container names repeat, and a string costs more than a lookup.
+   */
+  private name(slot: number): string {
+    const r = this.kept;
+    const hash = r[slot + 3]!;
+    let entry = this.names.find(hash, sameName, this, slot);
+    if (entry === undefined) {
+      entry = { hash, start: r[slot]!, end: r[slot + 1]!, text: this.label(slot) };
+      this.names.add(entry);
+    }
+    return entry.text;
+  }
+
+  private label(slot: number): string {
+    const r = this.kept;
+    return this.labelValue(r[slot]!, r[slot + 1]!, r[slot + 2]!);
   }
 
   private result(): NodeScrape {
@@ -430,18 +873,13 @@ class ResourceDecoder {
       setCpuNanos(node, this.nodeCpuNs);
       scrape.node = node;
     }
-    podLoop: for (const { pod, accs } of this.pods.values()) {
-      for (const acc of accs) {
-        // Zero counts as missing, as upstream: HPA treats a missing pod specially,
-        // a pod with zero usage it would not.
-        if (!acc.hasCpu || !acc.hasMemory || acc.cpuNs === 0 || acc.point.memoryBytes === 0) continue podLoop;
-      }
-      for (const acc of accs) {
-        setCpuNanos(acc.point, acc.cpuNs);
-        pod.containers.push(acc.point);
-      }
-      scrape.pods.push(pod);
+    for (const acc of this.accs) {
+      // Zero counts as missing, as upstream: HPA treats a missing pod specially,
+      // a pod with zero usage it would not.
+      if (!acc.hasCpu || !acc.hasMemory || acc.cpuNs === 0 || acc.point.memoryBytes === 0) acc.pod.complete = false;
+      else setCpuNanos(acc.point, acc.cpuNs);
     }
+    for (const { pod, complete } of this.pods) if (complete) scrape.pods.push(pod);
     return scrape;
   }
 }
