@@ -33,6 +33,8 @@ import { DecodeError } from './decode-error.js';
 import { parseGoFloat, parseSimpleFloat, type FloatResult } from './decode-float.js';
 import { setCpuNanos } from './decode-nanos.js';
 import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
+import type { NameInterner } from './name-interner.js';
+import type { ScrapeRecycler } from './scrape-recycler.js';
 
 const enum Series {
   Other = 0,
@@ -350,6 +352,10 @@ class ResourceDecoder {
   constructor(
     body: Uint8Array,
     private readonly requestTimeMs: number,
+    /** Plain label values (namespaces, pods, containers) across ticks. */
+    private readonly interner: NameInterner | undefined,
+    /** Where pods and container points come from, when reused. */
+    private readonly recycler: ScrapeRecycler | undefined,
   ) {
     // A plain Uint8Array view: a Buffer's indexOf goes through a slow wrapper.
     this.b = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
@@ -685,8 +691,9 @@ class ResourceDecoder {
   private labelValue(start: number, end: number, flags: number): string {
     const b = this.b;
     let s: string;
-    if ((flags & NON_ASCII) === 0) s = this.text.toString('latin1', start, end);
-    else {
+    if ((flags & NON_ASCII) === 0) {
+      s = (flags & SPECIAL) === 0 && this.interner !== undefined ? this.interner.intern(this.text, start, end) : this.text.toString('latin1', start, end);
+    } else {
       try {
         s = utf8.decode(b.subarray(start, end));
       } catch {
@@ -819,7 +826,9 @@ class ResourceDecoder {
   }
 
   private newPod(namespace: string, hash: number, nsStart: number, nsEnd: number, podStart: number, podEnd: number): PodAcc {
-    const pod: PodAcc = { pod: { namespace, name: this.label(POD), containers: [] }, complete: true, hash, nsStart, nsEnd, podStart, podEnd };
+    const name = this.label(POD);
+    const points = this.recycler ? this.recycler.pod(namespace, name) : { namespace, name, containers: [] };
+    const pod: PodAcc = { pod: points, complete: true, hash, nsStart, nsEnd, podStart, podEnd };
     this.pods.push(pod);
     return pod;
   }
@@ -827,7 +836,7 @@ class ResourceDecoder {
   private newContainer(pod: PodAcc, hash: number, name: string): ContainerAcc {
     const r = this.kept;
     const acc: ContainerAcc = {
-      point: { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 },
+      point: this.point(name),
       index: this.accs.length,
       hash,
       pod,
@@ -839,11 +848,23 @@ class ResourceDecoder {
       hasMemory: false,
       cpuNs: 0,
     };
-    // Most pods have one container: an array of one, not one grown for pushes.
-    if (pod.pod.containers.length === 0) pod.pod.containers = [acc.point];
+    // Most pods have one container: an array of one, not one grown for pushes (a reused pod keeps its array).
+    if (pod.pod.containers.length === 0 && this.recycler === undefined) pod.pod.containers = [acc.point];
     else pod.pod.containers.push(acc.point);
     this.accs.push(acc);
     return acc;
+  }
+
+  /** A container point with every field unset (a reused one holds another node's values). */
+  private point(name: string): ContainerPoint {
+    if (this.recycler === undefined) return { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    const p = this.recycler.container(name);
+    p.timestampMs = 0;
+    p.startTimeMs = 0;
+    p.cpuSec = 0;
+    p.cpuNsec = 0;
+    p.memoryBytes = 0;
+    return p;
   }
 
   /**
@@ -879,18 +900,24 @@ class ResourceDecoder {
       if (!acc.hasCpu || !acc.hasMemory || acc.cpuNs === 0 || acc.point.memoryBytes === 0) acc.pod.complete = false;
       else setCpuNanos(acc.point, acc.cpuNs);
     }
-    for (const { pod, complete } of this.pods) if (complete) scrape.pods.push(pod);
+    for (const { pod, complete } of this.pods) {
+      if (complete) scrape.pods.push(pod);
+      else this.recycler?.dropPod(pod);
+    }
     return scrape;
   }
 }
 
 /**
  * Decodes a /metrics/resource body. Samples without a timestamp get
- * `requestTimeMs`. Throws DecodeError on any syntax error, naming the line.
+ * `requestTimeMs`. Plain namespace, pod and container names come from `names`
+ * when given; pods and container points from `recycler` (the caller then owns
+ * the result until recycler.release()). Throws DecodeError on any syntax
+ * error, naming the line.
  */
-export function decodeResource(body: Uint8Array, requestTimeMs: number): NodeScrape {
+export function decodeResource(body: Uint8Array, requestTimeMs: number, names?: NameInterner, recycler?: ScrapeRecycler): NodeScrape {
   try {
-    return new ResourceDecoder(body, requestTimeMs).decode();
+    return new ResourceDecoder(body, requestTimeMs, names, recycler).decode();
   } catch (e) {
     if (e instanceof DecodeError) throw e;
     throw new DecodeError(`failed parsing metrics: ${(e as Error).message}`);

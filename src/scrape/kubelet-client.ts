@@ -96,7 +96,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     const body = await this.fetch(target, headers, signal);
     try {
       const bytes = body.bytes();
-      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names, this.recycler) : decodeResource(bytes, requestTimeMs);
+      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names, this.recycler) : decodeResource(bytes, requestTimeMs, this.names, this.recycler);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });

@@ -2,7 +2,10 @@
 // still in use never does, and what waits for reuse is bounded.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { decodeResource } from '../../src/scrape/decode-resource.js';
 import { decodeSummary } from '../../src/scrape/decode-summary.js';
+import { NameInterner } from '../../src/scrape/name-interner.js';
+import type { NodeScrape } from '../../src/scrape/types.js';
 import { ScrapeRecycler } from '../../src/scrape/scrape-recycler.js';
 import { fixturePath } from '../helpers/paths.js';
 
@@ -45,4 +48,33 @@ t.test('what waits for reuse is bounded', async (t) => {
   for (const s of held) r.release(s);
   t.ok(r.free.containers <= 65_536, `${r.free.containers} container points kept`);
   t.ok(r.free.pods <= 32_768, `${r.free.pods} pods kept`);
+});
+
+t.test('/metrics/resource decoding with a recycler and interner gives what a fresh decode gives, round after round', async (t) => {
+  const kind = readFileSync(fixturePath('kubelet', 'resource', 'metrics-server-kind-1.txt'));
+  // A second node: one complete pod, and one whose container lacks memory (dropped, its objects recycled).
+  const other = Buffer.from(
+    [
+      'container_cpu_usage_seconds_total{container="app",namespace="ns",pod="full"} 12.5 1700000000000',
+      'container_memory_working_set_bytes{container="app",namespace="ns",pod="full"} 1024 1700000000000',
+      'container_start_time_seconds{container="app",namespace="ns",pod="full"} 1.6e+09 1700000000000',
+      'container_cpu_usage_seconds_total{container="app",namespace="ns",pod="partial"} 3 1700000000000',
+      '',
+    ].join('\n'),
+  );
+  const now = 1_700_000_000_500;
+  const wantKind = decodeResource(kind, now);
+  const wantOther = decodeResource(other, now);
+  t.same(wantOther.pods.map((p) => p.name), ['full']);
+  const r = new ScrapeRecycler();
+  const names = new NameInterner();
+  let held: NodeScrape[] = [];
+  for (let round = 0; round < 5; round++) {
+    const a = decodeResource(kind, now, names, r);
+    for (const s of held) r.release(s);
+    const b = decodeResource(other, now, names, r);
+    t.same(a, wantKind, `round ${round}: kind`);
+    t.same(b, wantOther, `round ${round}: the other node`);
+    held = [a, b];
+  }
 });
