@@ -21,7 +21,7 @@ import { authorizationMiddleware, createAuthorizer } from '../../src/server/auth
 import { createSecureServer } from '../../src/server/https-server.js';
 import { withResourceGet } from '../../src/server/resource-get.js';
 import { createCA, issueCert, type IssuedCert } from '../../src/util/pki.js';
-import { tempDir, type TempDir } from './authn/harness.js';
+import { frontProxyAuthnOptions, tempDir, type TempDir } from './authn/harness.js';
 
 export const ALLOW_PATHS = ['/healthz', '/readyz', '/livez'];
 
@@ -85,18 +85,7 @@ export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps,
   const recorder = new Recorder();
   const log = silentLogger();
   const authenticator = await createAuthenticator(
-    {
-      clientCaFile: dir.file('client-ca.crt', pki.clientCA.cert),
-      requestheaderClientCaFile: dir.file('front-proxy-ca.crt', pki.proxyCA.cert),
-      requestheaderAllowedNames: ['front-proxy-client'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-      requestheaderUidHeaders: ['X-Remote-Uid'],
-      authenticationSkipLookup: true,
-      authenticationTolerateLookupFailure: false,
-      authenticationTokenWebhookCacheTtlNs: 10e9,
-    },
+    frontProxyAuthnOptions(dir, pki.clientCA.cert, pki.proxyCA.cert),
     {
       observer: recorder,
       tokenReviewer: {

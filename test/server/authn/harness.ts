@@ -204,3 +204,19 @@ export async function closeServer(server: Server): Promise<void> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The authentication flags of a front-proxy setup as kube-apiserver passes them: client CA, request-header CA and headers. */
+export function frontProxyAuthnOptions(dir: { file(name: string, content: string): string }, clientCaPem: string, proxyCaPem: string) {
+  return {
+    clientCaFile: dir.file('client-ca.crt', clientCaPem),
+    requestheaderClientCaFile: dir.file('front-proxy-ca.crt', proxyCaPem),
+    requestheaderAllowedNames: ['front-proxy-client'],
+    requestheaderUsernameHeaders: ['X-Remote-User'],
+    requestheaderGroupHeaders: ['X-Remote-Group'],
+    requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+    requestheaderUidHeaders: ['X-Remote-Uid'],
+    authenticationSkipLookup: true,
+    authenticationTolerateLookupFailure: false,
+    authenticationTokenWebhookCacheTtlNs: 10e9,
+  };
+}

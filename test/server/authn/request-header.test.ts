@@ -7,7 +7,7 @@ import { authenticationMiddleware, createAuthenticator } from '../../../src/serv
 import { authorizationMiddleware, createAuthorizer } from '../../../src/server/authz/index.js';
 import { KubeSubjectAccessReviewer } from '../../../src/kube/subject-access-review.js';
 import { createCA, issueCert } from '../../../src/util/pki.js';
-import { appWith, type Json, closeServer, listen, send, StandInApiServer, subjectAccessReviewResponse, tempDir } from './harness.js';
+import { appWith, type Json, closeServer, listen, send, StandInApiServer, subjectAccessReviewResponse, tempDir, frontProxyAuthnOptions } from './harness.js';
 
 const SAR = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 const UNAUTHORIZED = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 };
@@ -27,18 +27,7 @@ t.test('front-proxy authentication', async (t) => {
   const serving = await issueCert(servingCA, { cn: 'metrics-server', ips: ['127.0.0.1'], serverAuth: true });
 
   api.on(`POST ${SAR}`, (req) => subjectAccessReviewResponse(req, { allowed: true }));
-  const authn = await createAuthenticator({
-    clientCaFile: dir.file('client-ca.crt', clientCA.cert),
-    requestheaderClientCaFile: dir.file('front-proxy-ca.crt', proxyCA.cert),
-    requestheaderAllowedNames: ['front-proxy-client'],
-    requestheaderUsernameHeaders: ['X-Remote-User'],
-    requestheaderGroupHeaders: ['X-Remote-Group'],
-    requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-    requestheaderUidHeaders: ['X-Remote-Uid'],
-    authenticationSkipLookup: true,
-    authenticationTolerateLookupFailure: false,
-    authenticationTokenWebhookCacheTtlNs: 10e9,
-  });
+  const authn = await createAuthenticator(frontProxyAuthnOptions(dir, clientCA.cert, proxyCA.cert));
   const authz = createAuthorizer(
     { authorizationAlwaysAllowPaths: ['/healthz', '/readyz', '/livez'], authorizationWebhookCacheAuthorizedTtlNs: 0, authorizationWebhookCacheUnauthorizedTtlNs: 0 },
     { subjectAccessReviewer: new KubeSubjectAccessReviewer(api.kubeConfig()) },
