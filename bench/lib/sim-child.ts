@@ -27,9 +27,9 @@ export interface SimReady {
 export type SimRequest = { type: 'churn'; id: number } | { type: 'cpu'; id: number } | { type: 'stop' };
 export type SimReply = SimReady | { type: 'churned'; id: number; replaced: number; ms: number } | { type: 'cpu'; id: number; cpuSeconds: number };
 
-// The stand-in apiserver can write a watch BOOKMARK after a timed-out watch was
-// ended when its timers fire late (a churn round blocks the loop for seconds):
-// harmless to the benchmark, so it is logged and counted rather than fatal.
+// A write after a response ended (watch streams end on timeouts while a churn
+// round blocks the loop for seconds; the stand-in apiserver guards its watch
+// writes) would be harmless to the benchmark: logged once, never fatal.
 let lateWrites = 0;
 process.on('uncaughtException', (e: Error & { code?: string }) => {
   if (e.code === 'ERR_STREAM_WRITE_AFTER_END') {

@@ -194,6 +194,8 @@ export class ResourceHandler {
     // Headers go out at once, as kube-apiserver's watch does, even before the first event.
     res.flushHeaders();
     const write = (type: string, object: Json): void => {
+      // After end() (timeout, shutdown) and before 'close', a timer or store event must not write.
+      if (res.writableEnded) return;
       res.write(JSON.stringify({ type, object }) + '\n');
     };
     const bookmark = (annotations?: Record<string, string>): void => {
@@ -222,14 +224,23 @@ export class ResourceHandler {
     if (initialEvents && bookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
     this.openWatches.add(res);
     const timers: NodeJS.Timeout[] = [];
-    if (bookmarks) timers.push(setInterval(() => bookmark(), this.bookmarkIntervalMs));
-    const timeout = Number(q.get('timeoutSeconds') ?? '0');
-    if (timeout > 0) timers.push(setTimeout(() => res.end(), timeout * 1000));
-    res.on('close', () => {
+    const finish = (): void => {
       unsubscribe?.();
+      unsubscribe = undefined;
       for (const t of timers) clearTimeout(t);
       this.openWatches.delete(res);
-    });
+    };
+    if (bookmarks) timers.push(setInterval(() => bookmark(), this.bookmarkIntervalMs));
+    const timeout = Number(q.get('timeoutSeconds') ?? '0');
+    if (timeout > 0) {
+      timers.push(
+        setTimeout(() => {
+          finish();
+          res.end();
+        }, timeout * 1000),
+      );
+    }
+    res.on('close', finish);
   }
 
   /** Ends every open watch (server shutdown). */

@@ -280,6 +280,16 @@ t.test('stand-in kube-apiserver', async (t) => {
     t.equal(w.events.length, 3);
   });
 
+  t.test('watch: a timed-out stream with bookmarks ends cleanly; changes right after it write nothing', async (t) => {
+    const w = await simWatch(c, '/api/v1/pods?watch=true&allowWatchBookmarks=true&timeoutSeconds=1');
+    await w.ended;
+    c.model.addPod('sim-node-1', { namespace: 'default', name: 'after-the-watch' });
+    await new Promise((r) => setTimeout(r, 250));
+    t.ok(w.events.some((e) => e.type === 'BOOKMARK'), 'bookmarks were sent while it lasted');
+    t.notOk(w.events.some((e) => (e.object.metadata as { name?: string }).name === 'after-the-watch'), 'nothing after the end');
+    t.equal((await get('/api/v1/namespaces/default/pods/after-the-watch')).status, 200, 'the apiserver is still serving');
+  });
+
   t.test('nodes join and leave', async (t) => {
     const rv = (await get('/api/v1/nodes')).json<List>().metadata.resourceVersion;
     const w = await simWatch(c, `/api/v1/nodes?watch=true&resourceVersion=${rv}`);
