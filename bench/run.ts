@@ -129,7 +129,7 @@ async function main(): Promise<void> {
 
     // 3. Serving (the summary-source server keeps scraping meanwhile).
     const serving = await runServing({ sim, server, client, dir, resolutionSec: m.resolutionSec, loadMs: m.loadMs });
-    printTable('3a. single-pod GET, 50 keep-alive HTTPS connections (ratio = ours / bare)', [serving.get.ours, serving.get.bare]);
+    printTable('3a. single-pod GET as the aggregator sends it (front proxy, SubjectAccessReview cached), 50 keep-alive HTTPS connections (ratio = ours / bare)', [serving.get.ours, serving.get.bare]);
     say(`   requests/s ratio: ${serving.get.rpsRatio} (target ≥ 0.6)`);
     printTable('3b. list all pods: size and latency, first request after a tick and repeated', serving.lists);
     say(`   protobuf / JSON size: ${serving.protobufSizeVsJson} (target ≤ 0.6)`);

@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import { startSimCluster } from '../../src/sim/cluster.js';
+import { VIEWER_USER } from '../../src/sim/policy.js';
 
 export interface SimReady {
   type: 'ready';
@@ -19,8 +20,12 @@ export interface SimReady {
   adminKey: string;
   nodes: number;
   pods: number;
-  /** A pod in the middle of the list, for single-pod GETs. */
+  /** A pod in the middle of the list that the viewer may read, for single-pod GETs. */
   samplePod: { namespace: string; name: string };
+  /** The aggregator's front-proxy client certificate, and a user it may name (reads pods metrics in samplePod's namespace). */
+  frontProxyCert: string;
+  frontProxyKey: string;
+  viewerUser: string;
   startMs: number;
 }
 
@@ -49,7 +54,9 @@ async function main(): Promise<void> {
   const kubeconfig = join(dir, 'metrics-server.kubeconfig');
   await cluster.writeKubeconfig(kubeconfig, 'metrics-server');
   const all = [...cluster.model.allPods()];
-  const mid = all[Math.floor(all.length / 2)]!;
+  // The viewer may read pod metrics in team-a only: the sample pod is one of those.
+  const viewable = all.filter((p) => p.namespace === 'team-a');
+  const mid = viewable[Math.floor(viewable.length / 2)] ?? all[Math.floor(all.length / 2)]!;
   const send = (m: SimReply) => process.send!(m);
   send({
     type: 'ready',
@@ -63,6 +70,9 @@ async function main(): Promise<void> {
     nodes: cluster.model.nodes.length,
     pods: all.length,
     samplePod: { namespace: mid.namespace, name: mid.name },
+    frontProxyCert: cluster.pki.frontProxyClient.cert,
+    frontProxyKey: cluster.pki.frontProxyClient.key,
+    viewerUser: VIEWER_USER,
     startMs: performance.now() - t0,
   });
 
