@@ -15,6 +15,32 @@ export interface FloatResult {
   error: FloatError | undefined;
 }
 
+/** The exponent readExponent() read (a module-level slot: no object per call). */
+const exponent = { value: 0 };
+
+/**
+ * Reads an exponent's optional sign and up to maxDigits digits from b[i], into
+ * exponent.value (its magnitude capped at 100000, far past any double's range);
+ * returns the position after them, or -1 when there is no digit.
+ */
+function readExponent(b: Uint8Array, i: number, end: number, maxDigits: number): number {
+  let negative = false;
+  if (b[i] === 0x2b || b[i] === 0x2d) {
+    negative = b[i] === 0x2d;
+    i++;
+  }
+  const start = i;
+  let exp = 0;
+  for (; i < end && i - start < maxDigits; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) break;
+    if (exp < 100000) exp = exp * 10 + d;
+  }
+  if (i === start) return -1;
+  exponent.value = negative ? -exp : exp;
+  return i;
+}
+
 function lowerIs(b: Uint8Array, at: number, end: number, word: string): boolean {
   if (end - at !== word.length) return false;
   for (let i = 0; i < word.length; i++) if ((b[at + i]! | 0x20) !== word.charCodeAt(i)) return false;
@@ -84,22 +110,12 @@ export function parseGoFloat(b: Uint8Array, start: number, end: number, out: Flo
   }
   let exp = 0;
   if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
-    i++;
-    let expNegative = false;
-    if (b[i] === 0x2b || b[i] === 0x2d) {
-      expNegative = b[i] === 0x2d;
-      i++;
-    }
-    const expStart = i;
-    while (i < end && b[i]! >= 0x30 && b[i]! <= 0x39) {
-      if (exp < 100000) exp = exp * 10 + (b[i]! - 48);
-      i++;
-    }
-    if (i === expStart) {
+    i = readExponent(b, i + 1, end, Infinity);
+    if (i < 0) {
       out.error = 'invalid syntax';
       return;
     }
-    if (expNegative) exp = -exp;
+    exp = exponent.value;
   }
   if (i !== end) {
     out.error = 'invalid syntax';
@@ -158,20 +174,10 @@ export function parseSimpleFloat(b: Uint8Array, start: number, end: number, out:
   if (!sawDigit) return -1;
   let exp = 0;
   if (i < end && (b[i] === 0x65 || b[i] === 0x45)) {
-    i++;
-    let expNegative = false;
-    if (b[i] === 0x2b || b[i] === 0x2d) {
-      expNegative = b[i] === 0x2d;
-      i++;
-    }
-    const expStart = i;
-    for (; i < end && i - expStart < 4; i++) {
-      const d = b[i]! - 48;
-      if (d < 0 || d > 9) break;
-      exp = exp * 10 + d;
-    }
-    if (i === expStart) return -1;
-    if (expNegative) exp = -exp;
+    // At most four digits: a longer exponent ends the scan early and the caller falls back.
+    i = readExponent(b, i + 1, end, 4);
+    if (i < 0) return -1;
+    exp = exponent.value;
   }
   const e10 = exp - fracDigits;
   if (e10 < -22 || e10 > 22) return -1;
