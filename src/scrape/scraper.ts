@@ -45,6 +45,8 @@ export interface TickResult {
   scraped: number;
   /** Pods stored. */
   pods: number;
+  /** Pods dropped because the synced pod cache does not know them. */
+  unknownPods: number;
   durationMs: number;
 }
 
@@ -165,7 +167,7 @@ export class Scraper {
       }, budgetMs);
     });
 
-    const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, durationMs: 0 };
+    const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, unknownPods: 0, durationMs: 0 };
     let open = this.sinkCall(() => cfg.sink.beginTick(), 'starting');
     let next = 0;
     const worker = async () => {
@@ -192,6 +194,8 @@ export class Scraper {
 
     result.durationMs = this.now() - start;
     this.observer.tick(result.durationMs / 1000);
+    // One line per tick, not per pod: during churn thousands of pods are not yet in the cache.
+    if (result.unknownPods > 0) cfg.log.trace({ dropped: result.unknownPods }, 'Dropped pod metrics: pod not in cache');
     cfg.log.debug({ durationMs: result.durationMs, nodes: nodes.length, scraped: result.scraped, pods: result.pods }, 'Scrape finished');
     return result;
   }
@@ -199,6 +203,7 @@ export class Scraper {
   /** Hands one node's answer to the sink, without the pods a synced pod cache does not know. */
   private deliver(name: string, scrape: NodeScrape, result: TickResult): void {
     const kept = this.knownPods(scrape);
+    result.unknownPods += scrape.pods.length - kept.pods.length;
     if (this.sinkCall(() => this.cfg.sink.storeNode(name, kept), `storing node ${name} of`)) {
       result.scraped++;
       result.pods += kept.pods.length;
@@ -245,7 +250,6 @@ export class Scraper {
       if (pods.get(p.namespace, p.name) !== undefined) keep?.push(p);
       else {
         keep ??= scrape.pods.slice(0, i);
-        this.cfg.log.trace({ namespace: p.namespace, pod: p.name }, 'Dropped pod metrics: pod not in cache');
       }
     }
     return keep ? { ...scrape, pods: keep } : scrape;

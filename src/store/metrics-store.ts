@@ -5,8 +5,8 @@
 // A tick is beginTick(), storeNode() for every node as its scrape arrives, then
 // endTick(); store(batch) does all three. Nodes are stored as they answer, not
 // in one batch at the end of the tick, so that the decoded points die young
-// (a tick-long batch of 150k pods was promoted to the old generation whole,
-// and collecting it was a third of the scrape's CPU).
+// (a tick-long batch of 150k pods was promoted to the old generation whole;
+// garbage collection was about a third of the scrape's CPU).
 //
 // A node that answered has its point and its pods replaced by what it reported
 // (pods it stopped reporting are forgotten, as upstream forgets everything not

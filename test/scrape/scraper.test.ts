@@ -191,7 +191,12 @@ t.test('pods unknown to a synced pod cache are dropped (a pod reported twice is 
   const client = new FakeClient(async (n) =>
     n.name === 'n1' ? scrapeOf([['default', 'a'], ['default', 'gone'], ['default', 'b']]) : scrapeOf([['default', 'b']]),
   );
-  const batch = await scraper([node('n1'), node('n2')], client, { pods, concurrency: 1, random: () => 0 }).tickBatch();
+  const sc = scraper([node('n1'), node('n2')], client, { pods, concurrency: 1, random: () => 0 });
+  const sink = new BatchSink();
+  const result = await new Scraper({ nodes: { list: () => [node('n1'), node('n2')] }, client, resolutionMs: 1000, timeoutMs: 500, concurrency: 1, pods, sink, log: silentLogger(), random: () => 0 }).tick();
+  t.same([result.scraped, result.pods, result.unknownPods], [2, 3, 1], 'the tick counts stored pods and the one not in the cache');
+  t.same(sink.last.nodes.get('n1')!.pods.map((p) => p.name), ['a', 'b']);
+  const batch = await sc.tickBatch();
   const names = (n: string) => batch.nodes.get(n)!.pods.map((p) => p.name);
   t.same(names('n1'), ['a', 'b'], 'unknown pod dropped');
   t.same(names('n2'), ['b'], 'a pod reported by two nodes reaches the store from both');
