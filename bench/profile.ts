@@ -1,6 +1,6 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap]
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list] [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,7 +22,8 @@ const client = new Client({ cert: sim.info.adminCert, key: sim.info.adminKey });
 const ctx = { sim, client, dir, resolutionSec, warmupTicks: 0, measuredTicks: 0 };
 const prof = process.argv.includes('--snapshot') ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${out}`] : process.argv.includes('--noprof') ? [] : heap ? ['--heap-prof', `--heap-prof-dir=${out}`] : ['--cpu-prof', `--cpu-prof-dir=${out}`];
 const nodeFlags = process.argv.filter((a) => a.startsWith('--node-flag=')).map((a) => a.slice(12));
-const server = await startServer(ctx, source, [], [...SERVER_NODE_FLAGS, ...prof, ...nodeFlags]);
+const serverArgs = process.argv.filter((a) => a.startsWith('--server-arg=')).map((a) => a.slice(13));
+const server = await startServer(ctx, source, serverArgs, [...SERVER_NODE_FLAGS, ...prof, ...nodeFlags]);
 try {
   for (let i = 1; i <= ticks; i++) {
     const t = await server.waitForTicks(i, 120_000);

@@ -18,8 +18,8 @@ export interface StoreObserver {
 }
 
 export interface ApiObserver {
-  /** Age of served metrics: now - metric timestamp, seconds. */
-  freshness(seconds: number): void;
+  /** Age of served metrics: now - metric timestamp, seconds; count items of that age (default 1). */
+  freshness(seconds: number, count?: number): void;
 }
 
 export interface AuthObserver {

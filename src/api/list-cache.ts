@@ -14,12 +14,9 @@ export class TimestampTally {
   add(timestampMs: number): void {
     this.counts.set(timestampMs, (this.counts.get(timestampMs) ?? 0) + 1);
   }
-  /** Observes freshness once per item, as a fresh list would. */
+  /** Observes freshness for every item, as a fresh list would: one call per distinct sample time. */
   replay(observer: ApiObserver, nowMs: number): void {
-    for (const [ts, n] of this.counts) {
-      const s = (nowMs - ts) / 1000;
-      for (let i = 0; i < n; i++) observer.freshness(s);
-    }
+    for (const [ts, n] of this.counts) observer.freshness((nowMs - ts) / 1000, n);
   }
 }
 

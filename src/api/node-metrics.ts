@@ -4,7 +4,7 @@
 // rate are silently left out of lists. Items are sorted by name.
 
 import type { ApiObserver } from '../observers.js';
-import type { TimestampTally } from './list-cache.js';
+import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { asNodeMetricsObject, nodeMetrics, nodeMetricsList } from './objects.js';
 import { andSelectors, type LabelSelector } from './selectors/index.js';
@@ -49,13 +49,15 @@ export class NodeMetricsStorage {
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getNodeUsage(nodes.map((n) => n.name));
     const items: NodeMetrics[] = [];
+    // Freshness is observed in one call per distinct sample time (a node's pods share one).
+    const ages = tally ?? new TimestampTally();
     nodes.forEach((node, i) => {
       const u = usages[i];
       if (!u) return;
-      this.deps.observer.freshness((nowMs - u.timestampMs) / 1000);
-      tally?.add(u.timestampMs);
+      ages.add(u.timestampMs);
       items.push(nodeMetrics(node, u, nowMs));
     });
+    ages.replay(this.deps.observer, nowMs);
     items.sort((a, b) => compare(a.metadata.name, b.metadata.name));
     return items;
   }

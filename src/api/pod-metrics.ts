@@ -4,7 +4,7 @@
 // container lacking a complete rate is left out. Items sorted by namespace, name.
 
 import type { ApiObserver } from '../observers.js';
-import type { TimestampTally } from './list-cache.js';
+import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { compare } from './node-metrics.js';
 import { asPodMetricsObject, podMetrics, podMetricsList } from './objects.js';
@@ -47,13 +47,15 @@ export class PodMetricsStorage {
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getPodUsage(pods.map((p) => ({ namespace: p.namespace, name: p.name })));
     const items: PodMetrics[] = [];
+    // Freshness is observed in one call per distinct sample time (a node's pods share one).
+    const ages = tally ?? new TimestampTally();
     pods.forEach((pod, i) => {
       const u = usages[i];
       if (!u) return;
-      this.deps.observer.freshness((nowMs - u.timestampMs) / 1000);
-      tally?.add(u.timestampMs);
+      ages.add(u.timestampMs);
       items.push(podMetrics(pod, u, nowMs));
     });
+    ages.replay(this.deps.observer, nowMs);
     items.sort((a, b) => compare(a.metadata.namespace!, b.metadata.namespace!) || compare(a.metadata.name, b.metadata.name));
     return items;
   }

@@ -6,6 +6,7 @@
 import type { Middleware } from 'koa';
 import { send } from '../api/codec/index.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
+import { WeightedHistogram } from './weighted-histogram.js';
 import type { ApiObserver, AuthObserver, ScrapeObserver, StoreObserver, WatchObserver } from '../observers.js';
 
 /** Prometheus client_golang DefBuckets. */
@@ -79,7 +80,8 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
   const m = SELF_METRICS;
   const registers = [registry];
 
-  const freshness = new Histogram({ ...m.apiMetricFreshness, labelNames: [...m.apiMetricFreshness.labels], buckets: exponentialBuckets(1, 1.364, 20), registers });
+  // Weighted: a cached list replays its items' ages with one call per distinct sample time.
+  const freshness = new WeightedHistogram({ ...m.apiMetricFreshness, buckets: exponentialBuckets(1, 1.364, 20), registers });
   const lastRequest = new Gauge({ ...m.kubeletLastRequestTime, labelNames: [...m.kubeletLastRequestTime.labels], registers });
   const requestDuration = new Histogram({ ...m.kubeletRequestDuration, labelNames: [...m.kubeletRequestDuration.labels], buckets: [...DEF_BUCKETS], registers });
   const requestTotal = new Counter({ ...m.kubeletRequestTotal, labelNames: [...m.kubeletRequestTotal.labels], registers });
@@ -129,8 +131,8 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
   };
 
   const api: ApiObserver = {
-    freshness(seconds) {
-      freshness.observe(seconds);
+    freshness(seconds, count) {
+      freshness.observe(seconds, count);
     },
   };
 

@@ -91,7 +91,7 @@ t.test('routes: repeated lists are served from the cache until a revision moves;
     return getPodUsage(keys);
   };
   let observed = 0;
-  const h = await startApi({ metrics, nodes, pods: podLister, securePort: 443, now: () => now, observer: { freshness: () => observed++ } });
+  const h = await startApi({ metrics, nodes, pods: podLister, securePort: 443, now: () => now, observer: { freshness: (_s, n = 1) => void (observed += n) } });
   t.teardown(() => h.close());
   const get = async (path: string, accept = 'application/json') => {
     const r = await fetch(h.url + path, { headers: { accept } });

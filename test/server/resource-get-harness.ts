@@ -109,7 +109,7 @@ export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps,
       },
     },
   );
-  const apiDeps: MetricsApiDeps = { ...deps, observer: { freshness: () => void recorder.freshness++ } };
+  const apiDeps: MetricsApiDeps = { ...deps, observer: { freshness: (_s, n = 1) => void (recorder.freshness += n) } };
   const koa = new Koa();
   koa.proxy = false;
   koa.silent = true;
