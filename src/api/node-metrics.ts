@@ -49,7 +49,7 @@ export class NodeMetricsStorage {
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getNodeUsage(nodes.map((n) => n.name));
     const items: NodeMetrics[] = [];
-    // Freshness is observed in one call per distinct sample time (a node's pods share one).
+    // Freshness: one observer call per distinct sample time, not per item.
     const ages = tally ?? new TimestampTally();
     nodes.forEach((node, i) => {
       const u = usages[i];
