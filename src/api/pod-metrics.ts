@@ -47,7 +47,7 @@ export class PodMetricsStorage {
     const nowMs = this.deps.now();
     const usages = this.deps.metrics.getPodUsage(pods.map((p) => ({ namespace: p.namespace, name: p.name })));
     const items: PodMetrics[] = [];
-    // Freshness: one observer call per distinct sample time (pods of one node's answer share it), not per item.
+    // Freshness: one observer call per distinct sample time (often shared by the pods of one answer), not per item.
     const ages = tally ?? new TimestampTally();
     pods.forEach((pod, i) => {
       const u = usages[i];
