@@ -13,6 +13,8 @@ export interface NodeEntry {
   hasPoint: boolean;
   /** Pods the node reported in its latest scrape (to forget pods it stops reporting). */
   pods: PodEntry[];
+  /** The array pods was in the tick before (reused for the next tick's pods). */
+  spare: PodEntry[];
   /** store() tick that last saw this node. */
   seenTick: number;
   /** False once removed from the cache (entries may still be referenced). */

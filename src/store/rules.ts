@@ -17,11 +17,14 @@ function writeLast(data: Slots, base: number, p: MetricsPoint): void {
 
 /**
  * Sets the previous point at `to[base..]` from the stored series `from[fromBase..]`
- * (which may be the same slots) when the new point at `ts` can be paired with it:
+ * (which may be the same slots) when the new point `p` can be paired with it:
  * a newer point demotes the stored last; a repeated or older one keeps the stored
  * prev only while that is still older than it. `from` undefined: nothing stored.
+ * Takes the point, not its time: a double argument to a call that is not inlined
+ * is a new heap number.
  */
-function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, base: number, ts: number): void {
+function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, base: number, p: MetricsPoint): void {
+  const ts = p.timestampMs;
   if (from === undefined) {
     clearPrev(to, base);
     return;
@@ -37,7 +40,7 @@ function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, ba
 
 /** Node: new point `p` replaces last; `stored` is the series' data when it had a last point. */
 export function storeNodePoint(stored: Slots | undefined, data: Slots, p: MetricsPoint): void {
-  pairWithStored(stored, 0, data, 0, p.timestampMs);
+  pairWithStored(stored, 0, data, 0, p);
   writeLast(data, 0, p);
 }
 
@@ -53,17 +56,18 @@ export function storeContainerPoint(
   data: Slots,
   base: number,
   p: MetricsPoint,
-  metricResolutionNs: number,
+  /** --metric-resolution in ms (a small integer for any whole-millisecond resolution: passed unboxed). */
+  metricResolutionMs: number,
 ): void {
   const age = p.timestampMs - p.startTimeMs;
-  if (p.startTimeMs < p.timestampMs && age * 1e6 < metricResolutionNs && age >= FRESH_CONTAINER_MIN_MS) {
+  if (p.startTimeMs < p.timestampMs && age < metricResolutionMs && age >= FRESH_CONTAINER_MIN_MS) {
     data[base + PREV + TS] = p.startTimeMs;
     data[base + PREV + START] = p.startTimeMs;
     data[base + PREV + CPU_SEC] = 0;
     data[base + PREV + CPU_NSEC] = 0;
     data[base + PREV + MEMORY] = p.memoryBytes;
   } else if (stored !== undefined && p.startTimeMs < stored[storedBase + LAST + TS]!) {
-    pairWithStored(stored, storedBase, data, base, p.timestampMs);
+    pairWithStored(stored, storedBase, data, base, p);
   } else {
     clearPrev(data, base);
   }
