@@ -15,6 +15,22 @@ export interface FloatResult {
   error: FloatError | undefined;
 }
 
+/**
+ * A FloatResult whose value lives in a Float64Array: a double stored into a
+ * plain object's field is boxed (a heap number per value parsed), one written
+ * through this (inlined) setter is not.
+ */
+export class FloatSlot implements FloatResult {
+  private readonly v = new Float64Array(1);
+  error: FloatError | undefined = undefined;
+  get value(): number {
+    return this.v[0]!;
+  }
+  set value(x: number) {
+    this.v[0] = x;
+  }
+}
+
 /** The exponent readExponent() read (a module-level slot: no object per call). */
 const exponent = { value: 0 };
 

@@ -30,7 +30,7 @@
 
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
-import { parseGoFloat, parseSimpleFloat, type FloatResult } from './decode-float.js';
+import { FloatSlot, parseGoFloat, parseSimpleFloat } from './decode-float.js';
 import { setCpuNanos } from './decode-nanos.js';
 import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
 import type { NameInterner } from './name-interner.js';
@@ -90,6 +90,10 @@ for (let c = 0; c < 256; c++) {
   if (c === SPACE || c === TAB || c === NL || c === LBRACE) CLASS[c]! |= VALUE_END;
   if (c === QUOTE || c === BACKSLASH || c === NL || c >= 0x80) CLASS[c]! |= LABEL_VALUE_STOP;
 }
+
+// Slots of ResourceDecoder.line.
+const VALUE = 0;
+const TIME = 1;
 
 // Slots of ResourceDecoder.kept: [start, end, flags, hash] of each label value kept.
 const CONTAINER = 0;
@@ -308,7 +312,12 @@ class ResourceDecoder {
   private lineEnd = 0;
   /** The container of the current line when its label set matched one seen before. */
   private acc: ContainerAcc | undefined = undefined;
-  private readonly float: FloatResult = { value: 0, error: undefined };
+  private readonly float = new FloatSlot();
+  /**
+   * The current line's value and timestamp, for apply(): passed as arguments
+   * to calls that are not inlined, doubles are boxed, two heap numbers a line.
+   */
+  private readonly line = new Float64Array(2);
 
   // The container/pod/namespace label values of a line whose labels were parsed
   // (start -1: absent), and where its label set lies.
@@ -323,9 +332,13 @@ class ResourceDecoder {
 
   // Where the label sets of the lines of the current and the previous family of
   // unused series lie ([start, end] per line), and the current line's number.
+  // The arrays are swapped and overwritten, never emptied: emptying drops their
+  // backing stores, and refilling them allocated 2.5 KB per node.
   private familyLabels: number[] = [];
   private prevFamilyLabels: number[] = [];
   private familyLine = 0;
+  /** Lines of the previous family: prevFamilyLabels may hold older entries past them. */
+  private prevFamilyLines = 0;
 
   // Kubelets write every family's containers in the same order with the same
   // label text: the next container is usually the one after the previous line's.
@@ -433,26 +446,27 @@ class ResourceDecoder {
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
 
     pos = this.value(pos);
-    const value = this.float.value;
+    const line = this.line;
+    line[VALUE] = this.float.value;
 
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
-    let timestampMs = this.requestTimeMs;
     if (pos < end && b[pos] !== NL) {
       pos = this.timestamp(pos);
-      timestampMs = this.float.value;
+    } else {
+      line[TIME] = this.requestTimeMs;
     }
     // pos is at the newline (or the end)
 
-    if (series !== Series.Other) this.apply(pos + 1, series, value, timestampMs);
+    if (series !== Series.Other) this.apply(pos + 1, series);
     return pos + 1;
   }
 
-  /** Applies a sample of a used series read up to `lineEnd`. */
-  private apply(lineEnd: number, series: Series, value: number, timestampMs: number): void {
+  /** Applies a sample (this.line) of a used series read up to `lineEnd`. */
+  private apply(lineEnd: number, series: Series): void {
     // Errors from here on quote the whole line, newline included.
     this.lineEnd = lineEnd;
-    if (series <= Series.NodeMemory) this.applyNode(lineEnd, series, value, timestampMs);
-    else this.applyContainer(lineEnd, series, this.acc ?? this.containerAcc(lineEnd), value, timestampMs);
+    if (series <= Series.NodeMemory) this.applyNode(lineEnd, series);
+    else this.applyContainer(lineEnd, series, this.acc ?? this.containerAcc(lineEnd));
   }
 
   /** Reads the label set at `pos` of a container series; returns the position after it. */
@@ -474,17 +488,20 @@ class ResourceDecoder {
   /** Checks the label set at `pos` of a series not used; returns the position after it. */
   private otherLabels(pos: number): number {
     const prev = this.prevFamilyLabels;
-    const i = this.familyLine++ * 2;
+    const line = this.familyLine++;
+    const i = line * 2;
     const start = pos;
     // The same label set as the previous family's line at this place (pod CPU,
     // then pod memory): it parsed there, so it parses here.
-    const len = i < prev.length ? prev[i + 1]! - prev[i]! : -1;
+    const len = line < this.prevFamilyLines ? prev[i + 1]! - prev[i]! : -1;
     if (len > 0 && pos + len <= this.end && sameLongRun(this.b, this.view, prev[i]!, pos, len)) pos += len;
     else {
       const next = this.formLabels(pos, POD_FORM);
       pos = next >= 0 ? next : this.labels(pos, false);
     }
-    this.familyLabels.push(start, pos);
+    const family = this.familyLabels;
+    family[i] = start;
+    family[i + 1] = pos;
     return pos;
   }
 
@@ -511,8 +528,8 @@ class ResourceDecoder {
     // A new family: the last one's label sets become the ones to compare with.
     const prev = this.prevFamilyLabels;
     this.prevFamilyLabels = this.familyLabels;
+    this.prevFamilyLines = this.familyLine;
     this.familyLabels = prev;
-    prev.length = 0;
     this.familyLine = 0;
     return pos;
   }
@@ -546,7 +563,7 @@ class ResourceDecoder {
     this.failValue(end, `timestamp ${this.text.toString('latin1', start, end)} out of range`);
   }
 
-  /** Reads the timestamp at `pos` into this.float.value; returns the end of the line. */
+  /** Reads the timestamp at `pos` into this.line; returns the end of the line. */
   private timestamp(pos: number): number {
     const b = this.b;
     const end = this.end;
@@ -564,7 +581,7 @@ class ResourceDecoder {
       ts = ts * 10 + d;
     }
     if (!Number.isSafeInteger(ts)) this.failTimestamp(tsStart, pos);
-    this.float.value = ts;
+    this.line[TIME] = ts;
     if (b[pos] === SPACE || b[pos] === TAB) pos = this.blanks(pos);
     if (pos < end && b[pos] !== NL) this.fail(pos, 'expected next entry after timestamp');
     return pos;
@@ -705,14 +722,18 @@ class ResourceDecoder {
     return s.replace(/\\(["\\n])/g, (_m, ch: string) => (ch === 'n' ? '\n' : ch));
   }
 
-  private applyNode(at: number, series: Series, value: number, timestampMs: number): void {
+  private applyNode(at: number, series: Series): void {
+    const value = this.line[VALUE]!;
+    const timestampMs = this.line[TIME]!;
     this.nodeSeen = true;
     this.nodeTs = timestampMs;
     if (series === Series.NodeCpu) this.nodeCpuNs = this.nanos(at, value, 'node_cpu_usage_seconds_total');
     else this.nodeMemory = this.bytes(at, value, 'node_memory_working_set_bytes');
   }
 
-  private applyContainer(at: number, series: Series, acc: ContainerAcc, value: number, timestampMs: number): void {
+  private applyContainer(at: number, series: Series, acc: ContainerAcc): void {
+    const value = this.line[VALUE]!;
+    const timestampMs = this.line[TIME]!;
     this.cursorSeries = series;
     this.cursor = acc.index + 1;
     const point = acc.point;
