@@ -73,7 +73,7 @@ interface NodeTarget {
 export class KubeletClient implements KubeletMetricsGetter {
   private readonly targets = new Map<string, NodeTarget>();
   /** One 'abort' listener per signal (a tick's), fanning out to its requests. */
-  private readonly abortWatchers = new WeakMap<AbortSignal, Set<() => void>>();
+  private readonly abortWatchers = new WeakMap<AbortSignal, Set<Exchange>>();
   private creds?: { at: number; headers: Promise<Record<string, string>> };
   private context?: SecureContext;
   /** Pod and container names, shared by every node's decode across ticks. */
@@ -162,89 +162,48 @@ export class KubeletClient implements KubeletMetricsGetter {
 
   /** GET path; resolves with the whole 200 body (release() it when done), rejects with ScrapeError. */
   private fetch(t: NodeTarget, headers: Record<string, string>, signal?: AbortSignal): Promise<BodyBuilder> {
-    const name = t.node.name;
-    const { maxResponseBytes: max, requestTimeoutMs: ms } = this.cfg;
-    if (signal?.aborted) return Promise.reject(new ScrapeError('timeout', `node ${name}: scrape aborted at the tick deadline`));
+    if (signal?.aborted) return Promise.reject(new ScrapeError('timeout', `node ${t.node.name}: scrape aborted at the tick deadline`));
     return new Promise<BodyBuilder>((resolve, reject) => {
-      let controller: Dispatcher.DispatchController | undefined;
-      /** Set when we end the exchange ourselves (timeout, abort, status, size). */
-      let failure: ScrapeError | undefined;
-      let done = false;
-      let body: BodyBuilder | undefined;
-      const finish = (err: ScrapeError | undefined): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        unwatch?.();
-        if (err) {
-          body?.release();
-          reject(err);
-        } else resolve(body!);
-      };
-      const stop = (err: ScrapeError): void => {
-        if (done) return;
-        failure = err;
-        // Before the request starts (queued, connecting) there is nothing to abort yet: onRequestStart does it.
-        if (controller && !controller.aborted) controller.abort(err);
-        finish(err);
-      };
-      const timer = setTimeout(() => stop(new ScrapeError('timeout', `node ${name}: no complete response within ${ms} ms`)), ms);
-      const unwatch = signal ? this.onAbort(signal, () => stop(new ScrapeError('timeout', `node ${name}: scrape aborted at the tick deadline`))) : undefined;
-
-      const handler: Dispatcher.DispatchHandler = {
-        onRequestStart: (c) => {
-          controller = c;
-          if (failure) c.abort(failure);
-        },
-        onResponseStart: (_c, statusCode, resHeaders) => {
-          if (statusCode !== 200) return stop(new ScrapeError('http', `node ${name}: request failed, status: ${statusCode}`));
-          const cl = resHeaders['content-length'];
-          const declared = typeof cl === 'string' ? Number(cl) : NaN;
-          if (declared > max) return stop(new ScrapeError('size', `node ${name}: response of ${declared} bytes exceeds --kubelet-max-response-bytes=${max}`));
-          // One pooled buffer of the declared size (or the last body's size when chunked): no chunk list, no concat.
-          const hint = Number.isSafeInteger(declared) && declared >= 0 ? declared : t.lastBodyBytes;
-          body = new BodyBuilder(this.bodies, hint);
-        },
-        onResponseData: (_c, chunk) => {
-          if (done || !body) return;
-          if (body.byteLength + chunk.length > max) return stop(new ScrapeError('size', `node ${name}: response exceeds --kubelet-max-response-bytes=${max}`));
-          body.append(chunk);
-        },
-        onResponseEnd: () => {
-          if (done || !body) return;
-          t.lastBodyBytes = body.byteLength;
-          finish(undefined);
-        },
-        onResponseError: (_c, err) => finish(failure ?? this.classify(name, err)),
-      };
+      const x = new Exchange(this, t, this.cfg.maxResponseBytes, resolve, reject);
+      x.timer = setTimeout(timeUp, this.cfg.requestTimeoutMs, x, this.cfg.requestTimeoutMs);
+      if (signal) x.signal = this.watch(signal, x);
       try {
-        t.client.dispatch({ method: 'GET', path: t.path, headers }, handler);
+        t.client.dispatch({ method: 'GET', path: t.path, headers }, x);
       } catch (e) {
-        finish(this.classify(name, e));
+        x.finish(this.classify(t.node.name, e));
       }
     });
   }
 
-  /** Calls fn when signal aborts; returns the unsubscribe. A signal gets one listener however many requests watch it. */
-  private onAbort(signal: AbortSignal, fn: () => void): () => void {
-    let fns = this.abortWatchers.get(signal);
-    if (!fns) {
-      const set = new Set<() => void>();
-      fns = set;
-      this.abortWatchers.set(signal, set);
+  /** A body buffer from the pool, of at least sizeHint bytes. */
+  newBody(sizeHint: number): BodyBuilder {
+    return new BodyBuilder(this.bodies, sizeHint);
+  }
+
+  /** Registers x to be stopped when signal aborts; a signal gets one listener however many requests watch it. */
+  private watch(signal: AbortSignal, x: Exchange): AbortSignal {
+    let set = this.abortWatchers.get(signal);
+    if (!set) {
+      const own = new Set<Exchange>();
+      set = own;
+      this.abortWatchers.set(signal, own);
       signal.addEventListener(
         'abort',
         () => {
-          const all = [...set];
-          set.clear();
-          for (const f of all) f();
+          const all = [...own];
+          own.clear();
+          for (const e of all) e.stop(new ScrapeError('timeout', `node ${e.target.node.name}: scrape aborted at the tick deadline`));
         },
         { once: true },
       );
     }
-    const own = fns;
-    own.add(fn);
-    return () => own.delete(fn);
+    set.add(x);
+    return signal;
+  }
+
+  /** Stops watching signal for x. */
+  unwatch(signal: AbortSignal, x: Exchange): void {
+    this.abortWatchers.get(signal)?.delete(x);
   }
 
   /** One SecureContext (CA, client certificate) for every kubelet connection. */
@@ -298,12 +257,97 @@ export class KubeletClient implements KubeletMetricsGetter {
     return this.creds.headers;
   }
 
-  private classify(node: string, e: unknown): ScrapeError {
+  classify(node: string, e: unknown): ScrapeError {
     if (e instanceof ScrapeError) return e;
     const code = (e as { code?: unknown })?.code;
     const msg = e instanceof Error ? e.message : String(e);
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return new ScrapeError('timeout', `node ${node}: ${msg}`, { cause: e });
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ScrapeError('size', `node ${node}: ${msg}`, { cause: e });
     return new ScrapeError('connection', `node ${node}: ${msg}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: e });
+  }
+}
+
+/** setTimeout's callback for an exchange's deadline (arguments, not a closure per request). */
+function timeUp(x: Exchange, ms: number): void {
+  x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: no complete response within ${ms} ms`));
+}
+
+/**
+ * One GET in flight: undici's dispatch handler, the deadline and the tick's
+ * abort, in one object rather than a dozen closures (what is in flight when
+ * the young generation is collected is kept, and at thousands of nodes is
+ * promoted to the old one).
+ */
+class Exchange implements Dispatcher.DispatchHandler {
+  timer: NodeJS.Timeout | undefined;
+  signal: AbortSignal | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  /** Set when we end the exchange ourselves (timeout, abort, status, size). */
+  private failure: ScrapeError | undefined;
+  private done = false;
+  private body: BodyBuilder | undefined;
+
+  constructor(
+    private readonly owner: KubeletClient,
+    readonly target: NodeTarget,
+    private readonly maxBytes: number,
+    private readonly resolve: (b: BodyBuilder) => void,
+    private readonly reject: (e: ScrapeError) => void,
+  ) {}
+
+  /** Settles once: the body, or err (the body goes back to the pool). */
+  finish(err: ScrapeError | undefined): void {
+    if (this.done) return;
+    this.done = true;
+    clearTimeout(this.timer);
+    if (this.signal) this.owner.unwatch(this.signal, this);
+    if (err) {
+      this.body?.release();
+      this.reject(err);
+    } else this.resolve(this.body!);
+  }
+
+  /** Ends the exchange ourselves with err. */
+  stop(err: ScrapeError): void {
+    if (this.done) return;
+    this.failure = err;
+    // Before the request starts (queued, connecting) there is nothing to abort yet: onRequestStart does it.
+    if (this.controller && !this.controller.aborted) this.controller.abort(err);
+    this.finish(err);
+  }
+
+  onRequestStart(c: Dispatcher.DispatchController): void {
+    this.controller = c;
+    if (this.failure) c.abort(this.failure);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, resHeaders: Record<string, string | string[] | undefined>): void {
+    const name = this.target.node.name;
+    if (statusCode !== 200) return this.stop(new ScrapeError('http', `node ${name}: request failed, status: ${statusCode}`));
+    const cl = resHeaders['content-length'];
+    const declared = typeof cl === 'string' ? Number(cl) : NaN;
+    if (declared > this.maxBytes) return this.stop(new ScrapeError('size', `node ${name}: response of ${declared} bytes exceeds --kubelet-max-response-bytes=${this.maxBytes}`));
+    // One pooled buffer of the declared size (or the last body's size when chunked): no chunk list, no concat.
+    const hint = Number.isSafeInteger(declared) && declared >= 0 ? declared : this.target.lastBodyBytes;
+    this.body = this.owner.newBody(hint);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    const body = this.body;
+    if (this.done || !body) return;
+    if (body.byteLength + chunk.length > this.maxBytes) {
+      return this.stop(new ScrapeError('size', `node ${this.target.node.name}: response exceeds --kubelet-max-response-bytes=${this.maxBytes}`));
+    }
+    body.append(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.done || !this.body) return;
+    this.target.lastBodyBytes = this.body.byteLength;
+    this.finish(undefined);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
+    this.finish(this.failure ?? this.owner.classify(this.target.node.name, err));
   }
 }
