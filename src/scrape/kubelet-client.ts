@@ -13,11 +13,12 @@
 // (a Pool holds a 2,048-slot queue, 16 KB); the response goes through undici's
 // dispatch handler straight into one buffer sized from Content-Length (no body
 // stream, no async iterator, no AbortController), and a tick's abort signal gets
-// one listener, not one per request.
+// one listener, not one per request. Each request in flight is one Exchange
+// (kubelet-exchange.ts).
 
 import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { Client, type Dispatcher, type buildConnector } from 'undici';
+import { Client, type buildConnector } from 'undici';
 import type { KubeletSource } from '../options.js';
 import type { NodeInfo } from '../kube/node-info.js';
 import type { NodeScrape } from './types.js';
@@ -29,6 +30,7 @@ import { ScrapeError } from './scrape-error.js';
 import { NameInterner } from './name-interner.js';
 import { BodyBuilder, BodyPool } from './body-pool.js';
 import { ScrapeRecycler } from './scrape-recycler.js';
+import { Exchange, timeUp, type ExchangeOwner } from './kubelet-exchange.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
@@ -70,7 +72,7 @@ interface NodeTarget {
   lastBodyBytes: number;
 }
 
-export class KubeletClient implements KubeletMetricsGetter {
+export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   private readonly targets = new Map<string, NodeTarget>();
   /** One 'abort' listener per signal (a tick's), fanning out to its requests. */
   private readonly abortWatchers = new WeakMap<AbortSignal, Set<Exchange>>();
@@ -175,7 +177,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     });
   }
 
-  /** A body buffer from the pool, of at least sizeHint bytes. */
+  /** A body buffer from the pool, of at least sizeHint bytes (for Exchange). */
   newBody(sizeHint: number): BodyBuilder {
     return new BodyBuilder(this.bodies, sizeHint);
   }
@@ -201,7 +203,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     return signal;
   }
 
-  /** Stops watching signal for x. */
+  /** Stops watching signal for x (for Exchange). */
   unwatch(signal: AbortSignal, x: Exchange): void {
     this.abortWatchers.get(signal)?.delete(x);
   }
@@ -257,6 +259,7 @@ export class KubeletClient implements KubeletMetricsGetter {
     return this.creds.headers;
   }
 
+  /** The ScrapeError for a failure undici or the connector reported (for Exchange). */
   classify(node: string, e: unknown): ScrapeError {
     if (e instanceof ScrapeError) return e;
     const code = (e as { code?: unknown })?.code;
@@ -264,90 +267,5 @@ export class KubeletClient implements KubeletMetricsGetter {
     if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return new ScrapeError('timeout', `node ${node}: ${msg}`, { cause: e });
     if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ScrapeError('size', `node ${node}: ${msg}`, { cause: e });
     return new ScrapeError('connection', `node ${node}: ${msg}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: e });
-  }
-}
-
-/** setTimeout's callback for an exchange's deadline (arguments, not a closure per request). */
-function timeUp(x: Exchange, ms: number): void {
-  x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: no complete response within ${ms} ms`));
-}
-
-/**
- * One GET in flight: undici's dispatch handler, the deadline and the tick's
- * abort, in one object rather than a dozen closures (what is in flight when
- * the young generation is collected is kept, and at thousands of nodes is
- * promoted to the old one).
- */
-class Exchange implements Dispatcher.DispatchHandler {
-  timer: NodeJS.Timeout | undefined;
-  signal: AbortSignal | undefined;
-  private controller: Dispatcher.DispatchController | undefined;
-  /** Set when we end the exchange ourselves (timeout, abort, status, size). */
-  private failure: ScrapeError | undefined;
-  private done = false;
-  private body: BodyBuilder | undefined;
-
-  constructor(
-    private readonly owner: KubeletClient,
-    readonly target: NodeTarget,
-    private readonly maxBytes: number,
-    private readonly resolve: (b: BodyBuilder) => void,
-    private readonly reject: (e: ScrapeError) => void,
-  ) {}
-
-  /** Settles once: the body, or err (the body goes back to the pool). */
-  finish(err: ScrapeError | undefined): void {
-    if (this.done) return;
-    this.done = true;
-    clearTimeout(this.timer);
-    if (this.signal) this.owner.unwatch(this.signal, this);
-    if (err) {
-      this.body?.release();
-      this.reject(err);
-    } else this.resolve(this.body!);
-  }
-
-  /** Ends the exchange ourselves with err. */
-  stop(err: ScrapeError): void {
-    if (this.done) return;
-    this.failure = err;
-    // Before the request starts (queued, connecting) there is nothing to abort yet: onRequestStart does it.
-    if (this.controller && !this.controller.aborted) this.controller.abort(err);
-    this.finish(err);
-  }
-
-  onRequestStart(c: Dispatcher.DispatchController): void {
-    this.controller = c;
-    if (this.failure) c.abort(this.failure);
-  }
-
-  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, resHeaders: Record<string, string | string[] | undefined>): void {
-    const name = this.target.node.name;
-    if (statusCode !== 200) return this.stop(new ScrapeError('http', `node ${name}: request failed, status: ${statusCode}`));
-    const cl = resHeaders['content-length'];
-    const declared = typeof cl === 'string' ? Number(cl) : NaN;
-    if (declared > this.maxBytes) return this.stop(new ScrapeError('size', `node ${name}: response of ${declared} bytes exceeds --kubelet-max-response-bytes=${this.maxBytes}`));
-    // One pooled buffer of the declared size (or the last body's size when chunked): no chunk list, no concat.
-    const hint = Number.isSafeInteger(declared) && declared >= 0 ? declared : this.target.lastBodyBytes;
-    this.body = this.owner.newBody(hint);
-  }
-
-  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    const body = this.body;
-    if (this.done || !body) return;
-    if (body.byteLength + chunk.length > this.maxBytes) {
-      return this.stop(new ScrapeError('size', `node ${this.target.node.name}: response exceeds --kubelet-max-response-bytes=${this.maxBytes}`));
-    }
-    body.append(chunk);
-  }
-
-  onResponseEnd(): void {
-    if (this.done || !this.body) return;
-    this.target.lastBodyBytes = this.body.byteLength;
-    this.finish(undefined);
-  }
-
-  onResponseError(_c: Dispatcher.DispatchController, err: Error): void {
-    this.finish(this.failure ?? this.owner.classify(this.target.node.name, err));
   }
 }
