@@ -108,6 +108,18 @@ t.test('should use start time to return metric in one cycle for fresh new contai
   ]);
 });
 
+t.test('the fresh-container window ends at one resolution (60 s here): 1 ms short of it counts, exactly it does not', async (t) => {
+  const inside = newStore();
+  inside.store(podBatch(pod('ns1', 'pod1', c1(START, START + 60 * SECOND - 1, 10 * CORE_SECOND, 4 * MIB))));
+  t.ok(inside.podReady(), 'age 59.999 s: start time used as the previous point');
+  const edge = newStore();
+  edge.store(podBatch(pod('ns1', 'pod1', c1(START, START + 60 * SECOND, 10 * CORE_SECOND, 4 * MIB))));
+  t.notOk(edge.podReady(), 'age 60 s: not fresh');
+  const odd = new MetricsStore({ metricResolutionNs: 15_000_000_001, maxSeries: 1000 });
+  odd.store(podBatch(pod('ns1', 'pod1', c1(START, START + 15 * SECOND, 10 * CORE_SECOND, 4 * MIB))));
+  t.ok(odd.podReady(), 'a resolution 1 ns past 15 s still takes an age of exactly 15 s');
+});
+
 t.test("should get empty metrics in one cycle for fresh new container's start time after timestamp", async (t) => {
   const s = newStore();
   s.store(podBatch(pod('ns1', 'pod1', c1(START, START - 10 * SECOND, 10 * CORE_SECOND, 4 * MIB))));
