@@ -418,15 +418,17 @@ class ResourceDecoder {
     this.lastPod = undefined;
   }
 
-  /** Drops what the last body left that holds memory: its bytes and the decoded objects (handed to the caller). */
+  /**
+   * Lets go of what the last body's objects would otherwise keep alive between
+   * decodes: its bytes, the caller's interner and recycler, the string-keyed maps
+   * and the decoded objects (now the caller's). Everything else is reset() work.
+   */
   release(): void {
     this.b = new Uint8Array(0);
     this.view = new DataView(this.b.buffer);
     this.text = Buffer.alloc(0);
     this.interner = undefined;
     this.recycler = undefined;
-    this.acc = undefined;
-    this.lastPod = undefined;
     this.podsByText = undefined;
     this.containersByText = undefined;
     for (let i = 0; i < this.podCount; i++) this.pods[i]!.pod = NO_POD;
