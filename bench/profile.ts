@@ -1,13 +1,13 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list] [--json]
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimProcess } from './lib/children.js';
 import { runLoad } from './lib/load.js';
 import { Client } from './lib/client.js';
-import { rssMiB } from './lib/proc.js';
+import { cpuSeconds, rssMiB } from './lib/proc.js';
 import { startServer } from './scale.js';
 import { SERVER_NODE_FLAGS } from '../src/node-flags.js';
 
@@ -46,10 +46,16 @@ try {
   const load = process.argv.find((a) => a.startsWith('--load='))?.slice(7);
   if (load) {
     const { namespace, name } = sim.info.samplePod;
-    const path = load === 'get' ? `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods/${name}` : '/apis/metrics.k8s.io/v1beta1/pods';
-    const accept = process.argv.includes('--json') ? 'application/json' : 'application/vnd.kubernetes.protobuf';
-    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : 4, durationMs: 4000, headers: { accept }, tls: { cert: sim.info.adminCert, key: sim.info.adminKey, rejectUnauthorized: false } });
-    process.stdout.write(`load ${load}: ${JSON.stringify(r)}\n`);
+    const path = load === 'get' ? `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods/${name}` : load === 'metrics' ? '/metrics' : '/apis/metrics.k8s.io/v1beta1/pods';
+    const accept = load === 'metrics' ? 'text/plain' : process.argv.includes('--json') ? 'application/json' : 'application/vnd.kubernetes.protobuf';
+    const cpu0 = cpuSeconds(server.pid);
+    // --front-proxy: as the aggregator asks for the HPA (front-proxy certificate, X-Remote-* headers, SubjectAccessReview).
+    const fp = process.argv.includes('--front-proxy');
+    const tls = fp ? { cert: sim.info.frontProxyCert, key: sim.info.frontProxyKey, rejectUnauthorized: false } : { cert: sim.info.adminCert, key: sim.info.adminKey, rejectUnauthorized: false };
+    const headers: Record<string, string> = fp ? { accept, 'x-remote-user': sim.info.viewerUser, 'x-remote-group': 'system:authenticated' } : { accept };
+    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls });
+    const cpu = cpuSeconds(server.pid) - cpu0;
+    process.stdout.write(`load ${load}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(1)} ms per request\n`);
   }
 } finally {
   await server.stop();

@@ -7,6 +7,7 @@ import type { Middleware } from 'koa';
 import { send } from '../api/codec/index.js';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
 import { WeightedHistogram } from './weighted-histogram.js';
+import { KubeletNodeSeries } from './kubelet-node-series.js';
 import type { ApiObserver, AuthObserver, ScrapeObserver, StoreObserver, WatchObserver } from '../observers.js';
 
 /** Prometheus client_golang DefBuckets. */
@@ -73,8 +74,21 @@ export interface SelfMetrics {
   forgetNode(node: string): void;
 }
 
+/** prom-client's Registry, followed by the per-node families, which render themselves (kubelet-node-series.ts). */
+class SelfMetricsRegistry extends Registry {
+  constructor(private readonly perNode: KubeletNodeSeries) {
+    super();
+  }
+
+  override async metrics(): Promise<string> {
+    // Families are separated by a blank line, as prom-client separates its own.
+    return `${await super.metrics()}\n${this.perNode.render()}\n`;
+  }
+}
+
 export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
-  const registry = new Registry();
+  const perNode = new KubeletNodeSeries({ duration: SELF_METRICS.kubeletRequestDuration, lastRequest: SELF_METRICS.kubeletLastRequestTime, buckets: DEF_BUCKETS });
+  const registry = new SelfMetricsRegistry(perNode);
   const now = opts.now ?? Date.now;
   const staleTicks = opts.nodeStaleTicks ?? 3;
   const m = SELF_METRICS;
@@ -82,9 +96,11 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
 
   // Weighted: a cached list replays its items' ages with one call per distinct sample time.
   const freshness = new WeightedHistogram({ ...m.apiMetricFreshness, buckets: exponentialBuckets(1, 1.364, 20), registers });
-  const lastRequest = new Gauge({ ...m.kubeletLastRequestTime, labelNames: [...m.kubeletLastRequestTime.labels], registers });
-  const requestDuration = new Histogram({ ...m.kubeletRequestDuration, labelNames: [...m.kubeletRequestDuration.labels], buckets: [...DEF_BUCKETS], registers });
-  const requestTotal = new Counter({ ...m.kubeletRequestTotal, labelNames: [...m.kubeletRequestTotal.labels], registers });
+  // name and help only: a `labels` field in the config would shadow the Counter's labels() method.
+  const requestTotal = new Counter({ name: m.kubeletRequestTotal.name, help: m.kubeletRequestTotal.help, labelNames: [...m.kubeletRequestTotal.labels], registers });
+  // Children resolved once: labels are hashed per call otherwise.
+  const requestsOk = requestTotal.labels({ success: 'true' });
+  const requestsFailed = requestTotal.labels({ success: 'false' });
   const tickDuration = new Histogram({ ...m.managerTickDuration, labelNames: [...m.managerTickDuration.labels], buckets: bucketsForScrapeDuration(opts.resolutionSec ?? 15), registers });
   const storagePoints = new Gauge({ ...m.storagePoints, labelNames: [...m.storagePoints.labels], registers });
   const scrapeFailures = new Counter({ ...m.kubeletScrapeFailures, labelNames: [...m.kubeletScrapeFailures.labels], registers });
@@ -96,26 +112,23 @@ export function createSelfMetrics(opts: SelfMetricsOptions = {}): SelfMetrics {
 
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 
-  // Tick number in which each node was last requested.
-  const nodeSeen = new Map<string, number>();
+  // Tick number, for dropping the series of nodes not requested lately.
   let tickSeq = 0;
-  const forgetNode = (node: string): void => {
-    nodeSeen.delete(node);
-    lastRequest.remove({ node });
-    requestDuration.remove({ node });
-  };
+  const forgetNode = (node: string): void => perNode.remove(node);
 
   const scrape: ScrapeObserver = {
     kubeletRequest(node, durationSec, success, reason) {
-      nodeSeen.set(node, tickSeq);
-      requestDuration.observe({ node }, durationSec);
-      lastRequest.set({ node }, Math.floor(now() / 1000));
-      requestTotal.inc({ success: success ? 'true' : 'false' });
-      if (!success) scrapeFailures.inc({ reason: reason ?? 'unknown' });
+      perNode.observe(node, durationSec, Math.floor(now() / 1000), tickSeq);
+      if (success) requestsOk.inc();
+      else {
+        requestsFailed.inc();
+        scrapeFailures.inc({ reason: reason ?? 'unknown' });
+      }
     },
     tick(durationSec) {
       tickDuration.observe(durationSec);
-      for (const [node, seen] of nodeSeen) if (tickSeq - seen >= staleTicks) forgetNode(node);
+      // Kept while requested within the last staleTicks ticks (this one included).
+      perNode.sweep(tickSeq - staleTicks + 1);
       tickSeq++;
     },
   };
