@@ -135,6 +135,9 @@ async function main(): Promise<void> {
     say(`   protobuf / JSON size: ${serving.protobufSizeVsJson} (target ≤ 0.6)`);
     printTable('3c. repeated list-all within one tick, 4 connections (ratio = ours / bare)', serving.listLoad.flatMap((l) => [l.ours, l.bare]));
     for (const l of serving.listLoad) say(`   ${l.ours.case}: ${l.ratio}× bare (target ≥ 0.5)`);
+    const sm = serving.selfMetrics;
+    printTable('3d. GET /metrics as Prometheus scrapes it, 1 connection, between scrape ticks (ratio = ours / bare)', [sm.ours, sm.bare]);
+    say(`   ${sm.ours.bytes_per_response} bytes per response; server CPU ${sm.serverCpuMsPerScrape} ms per scrape; requests/s ratio ${sm.rpsRatio}`);
     writeResult('serving', { mode: m.mode, ...serving });
     say(`   [${elapsed()}]`);
 

@@ -2,7 +2,8 @@
 // connections, sent as the aggregator sends it (front-proxy certificate,
 // X-Remote-* headers, authorized by a cached SubjectAccessReview), and the list
 // of every pod (JSON and protobuf), against a bare node:https server in its own
-// process sending the same bytes.
+// process sending the same bytes; and GET /metrics as Prometheus scrapes it
+// (one series set per node: megabytes at thousands of nodes).
 // Alone (after the summary-source scale run that starts the server it measures):
 //   npm run bench -- --quick --no-resource --no-churn
 import { writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import { startBareProcess, type ServerProcess, type SimProcess } from './lib/children.js';
 import type { Client } from './lib/client.js';
 import { runLoad, type LoadResult } from './lib/load.js';
+import { cpuSeconds } from './lib/proc.js';
 import { round } from './lib/results.js';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -55,6 +57,8 @@ export interface ServingResult {
   lists: ListRow[];
   listLoad: { ours: LoadRow; bare: LoadRow; ratio: number }[];
   protobufSizeVsJson: number;
+  /** GET /metrics, one connection; server CPU per response measured between scrape ticks. */
+  selfMetrics: { ours: LoadRow; bare: LoadRow; rpsRatio: number; serverCpuMsPerScrape: number };
 }
 
 function row(kind: string, target: string, connections: number, bytes: number, r: LoadResult): LoadRow {
@@ -154,6 +158,9 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
   const window = Math.min(ctx.loadMs, ctx.resolutionSec * 250);
   const bares = [];
   for (const [media, accept] of MEDIA) bares.push(await measureBare(ctx, `list-${media}`, `${API}/pods`, accept, 4, window));
+  // /metrics as Prometheus scrapes it, one connection, uncompressed (so the bare server sends the same bytes).
+  const metricsKind = 'GET /metrics (Prometheus text)';
+  const metricsBare = await measureBare(ctx, metricsKind, '/metrics', 'text/plain', 1, window);
   const listLoad = [];
   for (const [i, [media, accept]] of MEDIA.entries()) {
     // Each media type right after its own tick; the first request of the tick
@@ -166,7 +173,19 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
     const b = row(kind, 'bare node:https', 4, bares[i]!.bytes, bares[i]!.result);
     listLoad.push({ ours, bare: b, ratio: round(ours.rps / b.rps) });
   }
+  // Right after the last list window, still well before the next tick (a tick takes under a quarter of the
+  // resolution, each window at most a quarter): the server's CPU in this window is the scrapes' alone.
+  const cpu0 = cpuSeconds(ctx.server.pid);
+  const metricsOurs = await measureOurs(ctx, '/metrics', 'text/plain', 1, window, 0);
+  const cpuMs = ((cpuSeconds(ctx.server.pid) - cpu0) * 1000) / Math.max(1, metricsOurs.requests);
   const json = lists.find((l) => l.media === 'json')!;
   const proto = lists.find((l) => l.media === 'protobuf')!;
-  return { get: { ...get, rpsRatio: round(get.ours.rps / get.bare.rps) }, lists, listLoad, protobufSizeVsJson: round(proto.bytes / json.bytes) };
+
+  const selfMetrics = {
+    ours: row(metricsKind, 'metrics-server-ts', 1, metricsBare.bytes, metricsOurs),
+    bare: row(metricsKind, 'bare node:https', 1, metricsBare.bytes, metricsBare.result),
+    rpsRatio: round(metricsOurs.rps / metricsBare.result.rps),
+    serverCpuMsPerScrape: round(cpuMs, 1),
+  };
+  return { get: { ...get, rpsRatio: round(get.ours.rps / get.bare.rps) }, lists, listLoad, protobufSizeVsJson: round(proto.bytes / json.bytes), selfMetrics };
 }
