@@ -74,7 +74,11 @@ export interface SelfMetrics {
   forgetNode(node: string): void;
 }
 
-/** prom-client's Registry, followed by the per-node families, which render themselves (kubelet-node-series.ts). */
+/**
+ * prom-client's Registry, followed by the per-node families, which render themselves
+ * (kubelet-node-series.ts). Only the text exposition includes them: getMetricsAsJSON()
+ * and resetMetrics() do not, and nothing here uses either.
+ */
 class SelfMetricsRegistry extends Registry {
   constructor(private readonly perNode: KubeletNodeSeries) {
     super();
