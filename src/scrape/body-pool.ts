@@ -1,8 +1,9 @@
-// Response bodies of kubelet scrapes, read into buffers that are reused once
-// the body has been decoded. A fresh 30–60 KB buffer per node per tick is
-// memory outside the JS heap that only a garbage collection gives back: at
-// thousands of nodes it both raises RSS and forces extra collections. With
-// reuse, the buffers in use are bounded by the requests in flight.
+// Response bodies of kubelet scrapes, read (http1-response.ts) into buffers
+// that are reused once the body has been decoded. A fresh 30–60 KB buffer per
+// node per tick is memory outside the JS heap that only a garbage collection
+// gives back: at thousands of nodes it both raises RSS and forces extra
+// collections. With reuse, the buffers in use are bounded by the requests in
+// flight.
 
 /** Buffers are allocated in multiples of this (most bodies then fit a reused one). */
 const GRANULE = 16 * 1024;
@@ -37,43 +38,5 @@ export class BodyPool {
   /** Buffers waiting for reuse (for tests). */
   get size(): number {
     return this.free.length;
-  }
-}
-
-/** A body being received into a pooled buffer that grows as chunks arrive. */
-export class BodyBuilder {
-  private buf: Buffer;
-  private length = 0;
-
-  constructor(
-    private readonly pool: BodyPool,
-    sizeHint: number,
-  ) {
-    this.buf = pool.acquire(sizeHint);
-  }
-
-  append(chunk: Uint8Array): void {
-    const end = this.length + chunk.length;
-    if (end > this.buf.length) {
-      const bigger = this.pool.acquire(Math.max(end, 2 * this.buf.length));
-      this.buf.copy(bigger, 0, 0, this.length);
-      this.pool.release(this.buf);
-      this.buf = bigger;
-    }
-    this.buf.set(chunk, this.length);
-    this.length = end;
-  }
-
-  get byteLength(): number {
-    return this.length;
-  }
-
-  /** The bytes received; valid until release(). */
-  bytes(): Uint8Array {
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset, this.length);
-  }
-
-  release(): void {
-    this.pool.release(this.buf);
   }
 }

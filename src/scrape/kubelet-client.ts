@@ -1,24 +1,22 @@
-// HTTPS client for kubelets: one keep-alive connection per node (an undici
-// Client, closed when the node goes away or moves), TLS verified against the
-// kubelet CA unless --kubelet-insecure-tls, bearer token and/or client
-// certificate, a deadline covering the whole exchange, and a response size cap.
-// Every failure becomes a ScrapeError with the reason the scraper counts.
+// HTTPS client for kubelets: one keep-alive connection per node (closed when
+// the node goes away or moves, or idle longer than keepAliveMs), TLS verified
+// against the kubelet CA unless --kubelet-insecure-tls, bearer token and/or
+// client certificate, a deadline covering the whole exchange, and a response
+// size cap. Every failure becomes a ScrapeError with the reason the scraper
+// counts.
 //
 // Memory and CPU at thousands of nodes (measured, see CHANGELOG): every node
 // keeps one idle TLS connection between ticks, so per-connection cost is what
 // scales. All connections share one SecureContext (a context per connection
 // costs ~27 KB of native memory and a CA parse per handshake); no ALPN list is
-// sent (undici's per-connection ALPN buffer is a slice of a 64 KB Buffer pool
-// slab and pinned one slab per connection); a Client rather than a Pool per node
-// (a Pool holds a 2,048-slot queue, 16 KB); the response goes through undici's
-// dispatch handler straight into one buffer sized from Content-Length (no body
-// stream, no async iterator, no AbortController), and a tick's abort signal gets
-// one listener, not one per request. Each request in flight is one Exchange
-// (kubelet-exchange.ts).
+// sent (HTTP/1.1 only). Each connection reads through the socket's onread into
+// the response in flight (kubelet-connection.ts, http1-response.ts): no Buffer
+// per TLS record, no stream or HTTP parser per connection, the body decoded
+// where it landed. A tick's abort signal gets one listener, not one per
+// request. Each request in flight is one Exchange (kubelet-exchange.ts).
 
 import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { isIP } from 'node:net';
-import { Client, type buildConnector } from 'undici';
 import type { KubeletSource } from '../options.js';
 import type { NodeInfo } from '../kube/node-info.js';
 import type { NodeScrape } from './types.js';
@@ -28,9 +26,11 @@ import { kubeletOrigin, type KubeletEndpointConfig } from './kubelet-address.js'
 import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
 import { NameInterner } from './name-interner.js';
-import { BodyBuilder, BodyPool } from './body-pool.js';
+import { BodyPool } from './body-pool.js';
 import { ScrapeRecycler } from './scrape-recycler.js';
 import { Exchange, timeUp, type ExchangeOwner } from './kubelet-exchange.js';
+import { Http1Response } from './http1-response.js';
+import { KubeletConnection, type SocketOpener } from './kubelet-connection.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
@@ -58,18 +58,17 @@ export interface KubeletMetricsGetter {
   release?(scrape: NodeScrape): void;
 }
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-type Connector = buildConnector.connector;
-
 /** Where and how one node is scraped; reused while the node's NodeInfo object is unchanged. */
 interface NodeTarget {
   node: NodeInfo;
   origin: string;
   path: string;
-  client: Client;
-  /** Size of the node's last body: the first guess for a chunked one. */
+  conn: KubeletConnection;
+  /** Size of the node's last body: the first guess for the next one. */
   lastBodyBytes: number;
+  /** The request as sent, for these headers (rebuilt when the credentials' headers change). */
+  request?: Buffer;
+  requestHeaders?: Record<string, string>;
 }
 
 export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
@@ -84,7 +83,6 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   private readonly bodies: BodyPool;
   /** Decoded pods and container points, reused once the scraper releases them. */
   private readonly recycler = new ScrapeRecycler();
-  private readonly connector: Connector = (opts, callback) => this.connectTls(opts.hostname, Number(opts.port), callback);
 
   constructor(private readonly cfg: KubeletClientConfig) {
     this.bodies = new BodyPool(cfg.maxPooledBodies ?? 256);
@@ -95,16 +93,16 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     const target = this.target(node);
     const headers = await this.headers();
     const requestTimeMs = Date.now();
-    const body = await this.fetch(target, headers, signal);
+    const response = await this.fetch(target, headers, requestTimeMs, signal);
     try {
-      const bytes = body.bytes();
+      const bytes = response.bytes();
       return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names, this.recycler) : decodeResource(bytes, requestTimeMs, this.names, this.recycler);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       // The decoders copy out what they keep: the buffer can serve the next response.
-      body.release();
+      response.release();
     }
   }
 
@@ -115,10 +113,14 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   retainNodes(names: ReadonlySet<string>): void {
     // Called as each tick starts: names not read lately leave the interner.
     this.names.nextTick();
+    const idleBefore = Date.now() - (this.cfg.keepAliveMs ?? 120_000);
     for (const [name, t] of this.targets) {
       if (!names.has(name)) {
         this.targets.delete(name);
-        void t.client.close().catch(() => {});
+        t.conn.close();
+      } else if (t.conn.lastUsedMs < idleBefore) {
+        // Idle for longer than the keep-alive: reconnect when next needed.
+        t.conn.close();
       }
     }
   }
@@ -128,13 +130,14 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return this.targets.size;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const targets = [...this.targets.values()];
     this.targets.clear();
-    await Promise.all(targets.map((t) => t.client.destroy().catch(() => {})));
+    for (const t of targets) t.conn.close();
+    return Promise.resolve();
   }
 
-  /** The node's origin, path and client; a node that moved gets a new client. Throws ScrapeError("address"). */
+  /** The node's origin, path and connection; a node that moved gets a new connection. Throws ScrapeError("address"). */
   private target(node: NodeInfo): NodeTarget {
     const cur = this.targets.get(node.name);
     if (cur && cur.node === node) return cur;
@@ -142,44 +145,52 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     const path = kubeletPath(node, this.cfg.source);
     if (cur && cur.origin === origin) {
       cur.node = node;
-      cur.path = path;
+      if (cur.path !== path) {
+        cur.path = path;
+        cur.request = undefined;
+      }
       return cur;
     }
-    if (cur) void cur.client.close().catch(() => {});
-    const keepAlive = this.cfg.keepAliveMs ?? 120_000;
-    const client = new Client(origin, {
-      connect: this.connector,
-      pipelining: 1,
-      keepAliveTimeout: keepAlive,
-      keepAliveMaxTimeout: keepAlive,
-      // Our own timer bounds the whole exchange (connect, headers, body): undici's per-request timers are
-      // off (0), which saves two timer objects per request that, in flight, survive into the old generation.
-      headersTimeout: 0,
-      bodyTimeout: 0,
-    });
-    const t: NodeTarget = { node, origin, path, client, lastBodyBytes: 0 };
+    if (cur) cur.conn.close();
+    const url = new URL(origin);
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    const port = Number(url.port || 443);
+    const open: SocketOpener = (onread) => this.connectTls(host, port, onread);
+    const t: NodeTarget = { node, origin, path, conn: new KubeletConnection(open, (e) => this.classify(node.name, e)), lastBodyBytes: 0 };
     this.targets.set(node.name, t);
     return t;
   }
 
-  /** GET path; resolves with the whole 200 body (release() it when done), rejects with ScrapeError. */
-  private fetch(t: NodeTarget, headers: Record<string, string>, signal?: AbortSignal): Promise<BodyBuilder> {
+  /** GET path; resolves with the whole 200 response (release() it when done), rejects with ScrapeError. */
+  private fetch(t: NodeTarget, headers: Record<string, string>, nowMs: number, signal?: AbortSignal): Promise<Http1Response> {
     if (signal?.aborted) return Promise.reject(new ScrapeError('timeout', `node ${t.node.name}: scrape aborted at the tick deadline`));
-    return new Promise<BodyBuilder>((resolve, reject) => {
-      const x = new Exchange(this, t, this.cfg.maxResponseBytes, resolve, reject);
+    let request: Buffer;
+    try {
+      request = this.request(t, headers);
+    } catch (e) {
+      return Promise.reject(e instanceof ScrapeError ? e : this.classify(t.node.name, e));
+    }
+    return new Promise<Http1Response>((resolve, reject) => {
+      const response = new Http1Response(this.bodies, t.lastBodyBytes, this.cfg.maxResponseBytes);
+      const x = new Exchange(this, t, response, resolve, reject);
       x.timer = setTimeout(timeUp, this.cfg.requestTimeoutMs, x, this.cfg.requestTimeoutMs);
       if (signal) x.signal = this.watch(signal, x);
-      try {
-        t.client.dispatch({ method: 'GET', path: t.path, headers }, x);
-      } catch (e) {
-        x.finish(this.classify(t.node.name, e));
-      }
+      t.conn.send(x, request, nowMs);
     });
   }
 
-  /** A body buffer from the pool, of at least sizeHint bytes (for Exchange). */
-  newBody(sizeHint: number): BodyBuilder {
-    return new BodyBuilder(this.bodies, sizeHint);
+  /** The request bytes for t with these headers, built once per path and headers object. */
+  private request(t: NodeTarget, headers: Record<string, string>): Buffer {
+    if (t.request && t.requestHeaders === headers) return t.request;
+    let head = `GET ${t.path} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\n`;
+    for (const [name, value] of Object.entries(headers)) {
+      // A credential read from a file must not split the request.
+      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) throw new ScrapeError('connection', `node ${t.node.name}: request header ${JSON.stringify(name)} contains a line break`);
+      head += `${name}: ${value}\r\n`;
+    }
+    t.request = Buffer.from(`${head}\r\n`, 'latin1');
+    t.requestHeaders = headers;
+    return t.request;
   }
 
   /** Registers x to be stopped when signal aborts; a signal gets one listener however many requests watch it. */
@@ -214,33 +225,20 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return this.context;
   }
 
-  /** undici connector: TLS over TCP with the shared context, SNI for names, no ALPN (HTTP/1.1), a connect deadline. */
-  private connectTls(host: string, port: number, callback: Parameters<Connector>[1]): TLSSocket {
-    const socket = tls.connect({
+  /** A TLS socket to a kubelet with the shared context, SNI for names, no ALPN (HTTP/1.1), reading through onread. */
+  private connectTls(host: string, port: number, onread: Parameters<SocketOpener>[0]): TLSSocket {
+    // onread is a documented tls.connect() option (as net.Socket's) that @types/node does not list.
+    const options: ConnectionOptions & { onread: typeof onread } = {
       host,
       port,
       ...(isIP(host) ? {} : { servername: host }),
       secureContext: this.secureContext(),
       rejectUnauthorized: this.cfg.tls.rejectUnauthorized !== false,
-    });
-    let cb: typeof callback | undefined = callback;
-    const settle = (err: Error | null): void => {
-      clearTimeout(timer);
-      const c = cb;
-      cb = undefined;
-      if (!c) return;
-      if (err) c(err, null);
-      else c(null, socket);
+      onread,
     };
-    const timer = setTimeout(() => {
-      const err = Object.assign(new Error(`connect timeout after ${this.cfg.requestTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' });
-      socket.destroy(err);
-      settle(err);
-    }, this.cfg.requestTimeoutMs);
+    const socket = tls.connect(options);
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 60_000);
-    socket.once('secureConnect', () => settle(null));
-    socket.on('error', (err) => settle(err));
     return socket;
   }
 
@@ -259,13 +257,11 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return this.creds.headers;
   }
 
-  /** The ScrapeError for a failure undici or the connector reported (for Exchange). */
+  /** The ScrapeError for a socket failure. */
   classify(node: string, e: unknown): ScrapeError {
     if (e instanceof ScrapeError) return e;
     const code = (e as { code?: unknown })?.code;
     const msg = e instanceof Error ? e.message : String(e);
-    if (typeof code === 'string' && TIMEOUT_CODES.has(code)) return new ScrapeError('timeout', `node ${node}: ${msg}`, { cause: e });
-    if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return new ScrapeError('size', `node ${node}: ${msg}`, { cause: e });
-    return new ScrapeError('connection', `node ${node}: ${msg}${typeof code === 'string' ? ` (${code})` : ''}`, { cause: e });
+    return new ScrapeError('connection', `node ${node}: ${msg}${typeof code === 'string' && !msg.includes(code) ? ` (${code})` : ''}`, { cause: e });
   }
 }

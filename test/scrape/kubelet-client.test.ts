@@ -204,3 +204,65 @@ t.test('released scrapes are reused without one node ever seeing another node\'s
     t.same(held[1], wantB, `round ${round}: node b`);
   }
 });
+
+t.test('a kept-alive connection the kubelet closed as it was reused: the request goes once more on a new one', async (t) => {
+  // Every request after the first on a connection is dropped without an answer, as a kubelet closing an idle connection.
+  const perSocket = new WeakMap<object, number>();
+  const closesReused: Behaviour = (req, res) => {
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n > 1) req.socket.destroy();
+    else serve(summary)(req, res);
+  };
+  const k = await kubelet(t, closesReused);
+  const c = client(t);
+  await c.getMetrics(nodeAt('n', k.port));
+  const again = await c.getMetrics(nodeAt('n', k.port));
+  t.ok(again.pods.length > 0, 'answered on a new connection');
+  t.equal(k.connections, 2);
+
+  // Once only: a kubelet that drops every request but the first fails the scrape after one retry.
+  let seen = 0;
+  const dropsAllButFirst: Behaviour = (req, res) => {
+    if (++seen > 1) req.socket.destroy();
+    else serve(summary)(req, res);
+  };
+  const k2 = await kubelet(t, dropsAllButFirst);
+  await c.getMetrics(nodeAt('m', k2.port));
+  t.equal(await reason(c.getMetrics(nodeAt('m', k2.port))), 'connection');
+  t.equal(seen, 3, 'the first scrape, the second, and one retry');
+});
+
+t.test('a response without length ends with the connection; the next scrape reconnects', async (t) => {
+  const untilClose: Behaviour = (req) => {
+    req.socket.end(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${summary.toString('latin1')}`, 'latin1');
+  };
+  const k = await kubelet(t, untilClose);
+  const plain = await kubelet(t, serve(summary));
+  const c = client(t);
+  const want = await c.getMetrics(nodeAt('plain', plain.port));
+  t.same(await c.getMetrics(nodeAt('n', k.port)), want);
+  t.same(await c.getMetrics(nodeAt('n', k.port)), want);
+  t.equal(k.connections, 2, 'one connection per response');
+});
+
+t.test('connections idle for longer than the keep-alive are closed as a tick starts', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  const c = client(t, { keepAliveMs: 20 });
+  await c.getMetrics(nodeAt('n', k.port));
+  c.retainNodes(new Set(['n']));
+  await c.getMetrics(nodeAt('n', k.port));
+  t.equal(k.connections, 1, 'used within the keep-alive: kept');
+  await new Promise((r) => setTimeout(r, 40));
+  c.retainNodes(new Set(['n']));
+  await c.getMetrics(nodeAt('n', k.port));
+  t.equal(k.connections, 2, 'idle past it: a new connection');
+  t.equal(c.poolCount, 1);
+});
+
+t.test('a credential with a line break is refused before anything is sent', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  const c = client(t, { credentials: async () => ({ Authorization: `Bearer ${TOKEN}\r\nX-Injected: 1` }) });
+  t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'connection');
+  t.same(k.paths, [], 'no request reached the kubelet');
+});
