@@ -113,19 +113,17 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   retainNodes(names: ReadonlySet<string>): void {
     // Called as each tick starts: names not read lately leave the interner.
     this.names.nextTick();
-    const idleBefore = Date.now() - (this.cfg.keepAliveMs ?? 120_000);
+    // Connections idle for longer than the keep-alive are closed; the next scrape reconnects.
+    const idleSince = Date.now() - (this.cfg.keepAliveMs ?? 120_000);
     for (const [name, t] of this.targets) {
       if (!names.has(name)) {
         this.targets.delete(name);
         t.conn.close();
-      } else if (t.conn.lastUsedMs < idleBefore) {
-        // Idle for longer than the keep-alive: reconnect when next needed.
-        t.conn.close();
-      }
+      } else t.conn.closeIfIdleSince(idleSince);
     }
   }
 
-  /** Number of nodes with a connection client (for tests and diagnostics). */
+  /** Number of nodes with a connection (for tests and diagnostics). */
   get poolCount(): number {
     return this.targets.size;
   }
@@ -185,7 +183,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     let head = `GET ${t.path} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\n`;
     for (const [name, value] of Object.entries(headers)) {
       // A credential read from a file must not split the request.
-      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) throw new ScrapeError('connection', `node ${t.node.name}: request header ${JSON.stringify(name)} contains a line break`);
+      if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) throw new ScrapeError('connection', `node ${t.node.name}: request header ${JSON.stringify(name)} contains a line break or NUL`);
       head += `${name}: ${value}\r\n`;
     }
     t.request = Buffer.from(`${head}\r\n`, 'latin1');

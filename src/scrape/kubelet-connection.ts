@@ -41,9 +41,9 @@ export class KubeletConnection {
     private readonly classify: (err: unknown) => ScrapeError,
   ) {}
 
-  /** Whether a socket is open (for tests and diagnostics). */
-  get isOpen(): boolean {
-    return this.socket !== undefined;
+  /** Closes the socket if no request was sent on it since sinceMs (ms since epoch) and none is in flight. */
+  closeIfIdleSince(sinceMs: number): void {
+    if (!this.current && this.lastUsedMs < sinceMs) this.drop();
   }
 
   /** Sends request for x; x settles through finish() when its response is complete or the exchange fails. */
