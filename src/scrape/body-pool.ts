@@ -30,9 +30,17 @@ export class BodyPool {
     return Buffer.allocUnsafeSlow(Math.max(GRANULE, Math.ceil(size / GRANULE) * GRANULE));
   }
 
-  /** Gives a buffer back; nothing may use it afterwards. */
+  /** Gives a buffer back; nothing may use it afterwards. A full pool keeps the larger buffers (small ones fit fewer bodies). */
   release(b: Buffer): void {
-    if (b.length <= MAX_POOLED_BYTES && this.free.length < this.maxFree) this.free.push(b);
+    if (b.length > MAX_POOLED_BYTES) return;
+    const free = this.free;
+    if (free.length < this.maxFree) {
+      free.push(b);
+      return;
+    }
+    let smallest = 0;
+    for (let i = 1; i < free.length; i++) if (free[i]!.length < free[smallest]!.length) smallest = i;
+    if (free.length > 0 && free[smallest]!.length < b.length) free[smallest] = b;
   }
 
   /** Buffers waiting for reuse (for tests). */

@@ -24,6 +24,8 @@ export class ResponseError extends Error {
 
 /** Free space offered to each read: a TLS record's cleartext is up to 16 KB. */
 export const MIN_READ = 16 * 1024;
+/** Room for a typical head on top of the expected body. */
+const HEAD_ROOM = 1024;
 /** Status line and headers together. */
 const MAX_HEAD = 64 * 1024;
 /** A chunk-size line (with extensions) or a trailer line. */
@@ -71,7 +73,8 @@ export class Http1Response {
     sizeHint: number,
     private readonly maxBody: number,
   ) {
-    this.buf = pool.acquire(Math.max(sizeHint, 0) + MIN_READ);
+    // The last body of this node plus room for the head: most bodies then fit without growing.
+    this.buf = pool.acquire(Math.max(sizeHint, 0) + HEAD_ROOM);
   }
 
   /** Whether anything of this response has arrived. */
@@ -79,9 +82,14 @@ export class Http1Response {
     return this.end > 0;
   }
 
-  /** Where the next read goes: the free end of the buffer, at least MIN_READ bytes (grown when short). */
+  /**
+   * Where the next read goes: the free end of the buffer, grown when it has less than MIN_READ
+   * bytes free, or than what is left of a body of known length if that is less.
+   */
   space(): Buffer {
-    if (this.buf.length - this.end < MIN_READ) {
+    // (A Length body's received bytes are all parsed: `left` is what is still to come.)
+    const want = this.state === State.Length ? Math.min(MIN_READ, this.left) : MIN_READ;
+    if (this.buf.length - this.end < want) {
       const bigger = this.pool.acquire(Math.max(2 * this.buf.length, this.end + MIN_READ));
       this.buf.copy(bigger, 0, 0, this.end);
       this.pool.release(this.buf);

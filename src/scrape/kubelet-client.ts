@@ -58,10 +58,19 @@ export interface KubeletMetricsGetter {
   release?(scrape: NodeScrape): void;
 }
 
+const NO_HEADERS: Promise<Record<string, string>> = Promise.resolve(Object.freeze({}));
+
+function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+}
+
 /** Where and how one node is scraped; reused while the node's NodeInfo object is unchanged. */
 interface NodeTarget {
   node: NodeInfo;
   origin: string;
+  /** The Host header: the origin's host and port. */
+  host: string;
   path: string;
   conn: KubeletConnection;
   /** Size of the node's last body: the first guess for the next one. */
@@ -76,6 +85,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   /** One 'abort' listener per signal (a tick's), fanning out to its requests. */
   private readonly abortWatchers = new WeakMap<AbortSignal, Set<Exchange>>();
   private creds?: { at: number; headers: Promise<Record<string, string>> };
+  private lastHeaders?: Record<string, string>;
   private context?: SecureContext;
   /** Pod and container names, shared by every node's decode across ticks. */
   private readonly names = new NameInterner();
@@ -154,7 +164,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || 443);
     const open: SocketOpener = (onread) => this.connectTls(host, port, onread);
-    const t: NodeTarget = { node, origin, path, conn: new KubeletConnection(open, (e) => this.classify(node.name, e)), lastBodyBytes: 0 };
+    const t: NodeTarget = { node, origin, host: url.host, path, conn: new KubeletConnection(open, (e) => this.classify(node.name, e)), lastBodyBytes: 0 };
     this.targets.set(node.name, t);
     return t;
   }
@@ -180,7 +190,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   /** The request bytes for t with these headers, built once per path and headers object. */
   private request(t: NodeTarget, headers: Record<string, string>): Buffer {
     if (t.request && t.requestHeaders === headers) return t.request;
-    let head = `GET ${t.path} HTTP/1.1\r\nHost: ${new URL(t.origin).host}\r\n`;
+    let head = `GET ${t.path} HTTP/1.1\r\nHost: ${t.host}\r\n`;
     for (const [name, value] of Object.entries(headers)) {
       // A credential read from a file must not split the request.
       if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) throw new ScrapeError('connection', `node ${t.node.name}: request header ${JSON.stringify(name)} contains a line break or NUL`);
@@ -240,12 +250,17 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return socket;
   }
 
+  /**
+   * Request headers from the credentials, re-read every credentialsTtlMs. While they do not
+   * change they are the same object, so each node's request bytes are built once.
+   */
   private headers(): Promise<Record<string, string>> {
     const get = this.cfg.credentials;
-    if (!get) return Promise.resolve({});
+    if (!get) return NO_HEADERS;
     const now = Date.now();
     if (!this.creds || now - this.creds.at > (this.cfg.credentialsTtlMs ?? 10_000)) {
-      const headers = get();
+      const previous = this.lastHeaders;
+      const headers = get().then((h) => (previous !== undefined && sameHeaders(previous, h) ? previous : (this.lastHeaders = h)));
       this.creds = { at: now, headers };
       // A failed read is retried on the next request rather than cached.
       headers.catch(() => {

@@ -19,3 +19,17 @@ t.test('released buffers are reused; the pool keeps at most maxFree, and none ab
   t.equal(pool.size, 1, 'a 2 MiB buffer is not kept');
   t.ok(pool.acquire(100_000).length >= 100_000, 'too small pooled buffers are not handed out');
 });
+
+t.test('a full pool keeps its larger buffers: outgrown small ones do not crowd them out', async (t) => {
+  const pool = new BodyPool(2);
+  const small = [pool.acquire(1000), pool.acquire(1000)];
+  const large = pool.acquire(100_000);
+  for (const b of small) pool.release(b);
+  pool.release(large);
+  t.equal(pool.size, 2);
+  t.equal(pool.acquire(50_000), large, 'the large one was kept in place of a small one');
+  pool.release(large);
+  pool.release(Buffer.allocUnsafeSlow(16 * 1024));
+  t.equal(pool.size, 2, 'a buffer no larger than the smallest kept is dropped when full');
+  t.equal(pool.acquire(50_000), large, 'and the large one is still there');
+});

@@ -266,3 +266,15 @@ t.test('a credential with a line break is refused before anything is sent', asyn
   t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'connection');
   t.same(k.paths, [], 'no request reached the kubelet');
 });
+
+t.test('a rotated token is sent from the next request on', async (t) => {
+  const k = await kubelet(t, serve(summary));
+  let token = 'stale-token';
+  const c = client(t, { credentialsTtlMs: 0, credentials: async () => ({ Authorization: `Bearer ${token}` }) });
+  t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'http', 'the old token is refused');
+  token = TOKEN;
+  await new Promise((r) => setTimeout(r, 5));
+  t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'none', 'the new one is sent');
+  await new Promise((r) => setTimeout(r, 5));
+  t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'none', 'and kept while unchanged');
+});
