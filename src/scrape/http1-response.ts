@@ -67,6 +67,8 @@ export class Http1Response {
   private left = 0;
   /** Where the search for the end of the head resumes. */
   private headScan = 0;
+  /** Bytes received in all. */
+  private total = 0;
 
   constructor(
     private readonly pool: BodyPool,
@@ -77,9 +79,9 @@ export class Http1Response {
     this.buf = pool.acquire(Math.max(sizeHint, 0) + HEAD_ROOM);
   }
 
-  /** Whether anything of this response has arrived. */
+  /** Whether anything of this response has arrived (`end` cannot tell: parsed bytes are compacted away). */
   get started(): boolean {
-    return this.end > 0;
+    return this.total > 0;
   }
 
   /**
@@ -100,6 +102,7 @@ export class Http1Response {
 
   /** n more bytes were written at space(); true once the response is complete. Throws ResponseError. */
   received(n: number): boolean {
+    this.total += n;
     this.end += n;
     return this.parse();
   }

@@ -278,3 +278,21 @@ t.test('a rotated token is sent from the next request on', async (t) => {
   await new Promise((r) => setTimeout(r, 5));
   t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'none', 'and kept while unchanged');
 });
+
+t.test('a response cut off after its head is a failure, not a reason to send the request again', async (t) => {
+  // The first request on a connection is answered; later ones get a head and then the connection closes.
+  const perSocket = new WeakMap<object, number>();
+  let requests = 0;
+  const headThenClose: Behaviour = (req, res) => {
+    requests++;
+    const n = (perSocket.get(req.socket) ?? 0) + 1;
+    perSocket.set(req.socket, n);
+    if (n > 1) req.socket.end('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    else serve(summary)(req, res);
+  };
+  const k = await kubelet(t, headThenClose);
+  const c = client(t);
+  await c.getMetrics(nodeAt('n', k.port));
+  t.equal(await reason(c.getMetrics(nodeAt('n', k.port))), 'connection');
+  t.equal(requests, 2, 'not sent a third time');
+});
