@@ -78,7 +78,6 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   const kubelet = new KubeletClient(await kubeletClientConfig(options, kc));
   const scraper = new Scraper({
     nodes,
-    pods,
     client: kubelet,
     resolutionMs,
     timeoutMs: options.kubeletRequestTimeoutNs / 1e6,

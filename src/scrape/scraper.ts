@@ -7,15 +7,19 @@
 // (the store) as it arrives, not in one batch at the end of the tick: that way
 // its decoded points are garbage before the next scavenge instead of living,
 // and being promoted, for the whole tick.
+//
+// Every pod a kubelet reports is stored, as upstream stores its whole batch:
+// what is served is decided by the pod cache when a request is answered (only
+// Running pods it knows), so a pod the watch has not delivered yet loses no
+// point, and the tick looks nothing up per pod.
 
 import type { Logger } from '../log.js';
-import type { PodLister } from '../api/sources.js';
 import type { NodeInfo } from '../kube/node-info.js';
 import { noopScrapeObserver, type ScrapeObserver } from '../observers.js';
 import { FailureLog } from './failure-log.js';
 import type { KubeletMetricsGetter } from './kubelet-client.js';
 import { ScrapeError } from './scrape-error.js';
-import type { NodeScrape, PodPoints } from './types.js';
+import type { NodeScrape } from './types.js';
 
 const DELAY_PER_NODE_MS = 8;
 const MAX_DELAY_MS = 4000;
@@ -45,8 +49,6 @@ export interface TickResult {
   scraped: number;
   /** Pods stored. */
   pods: number;
-  /** Pods dropped because the synced pod cache does not know them. */
-  unknownPods: number;
   durationMs: number;
 }
 
@@ -65,8 +67,6 @@ export interface ScraperConfig {
   concurrency: number;
   /** --node-selector; all nodes when absent. */
   nodeSelector?: LabelMatcher;
-  /** When given and synced, pods the cache does not know (not Running, or deleted) are dropped, as upstream. */
-  pods?: PodLister & { readonly synced?: boolean };
   sink: ScrapeSink;
   log: Logger;
   observer?: ScrapeObserver;
@@ -167,7 +167,7 @@ export class Scraper {
       }, budgetMs);
     });
 
-    const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, unknownPods: 0, durationMs: 0 };
+    const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, durationMs: 0 };
     let open = this.sinkCall(() => cfg.sink.beginTick(), 'starting');
     let next = 0;
     const worker = async () => {
@@ -194,19 +194,15 @@ export class Scraper {
 
     result.durationMs = this.now() - start;
     this.observer.tick(result.durationMs / 1000);
-    // One line per tick, not per pod: during churn thousands of pods are not yet in the cache.
-    if (result.unknownPods > 0) cfg.log.trace({ dropped: result.unknownPods }, 'Dropped pod metrics: pod not in cache');
     cfg.log.debug({ durationMs: result.durationMs, nodes: nodes.length, scraped: result.scraped, pods: result.pods }, 'Scrape finished');
     return result;
   }
 
-  /** Hands one node's answer to the sink, without the pods a synced pod cache does not know. */
+  /** Hands one node's answer to the sink. */
   private deliver(name: string, scrape: NodeScrape, result: TickResult): void {
-    const kept = this.knownPods(scrape);
-    result.unknownPods += scrape.pods.length - kept.pods.length;
-    if (this.sinkCall(() => this.cfg.sink.storeNode(name, kept), `storing node ${name} of`)) {
+    if (this.sinkCall(() => this.cfg.sink.storeNode(name, scrape), `storing node ${name} of`)) {
       result.scraped++;
-      result.pods += kept.pods.length;
+      result.pods += scrape.pods.length;
     }
   }
 
@@ -235,24 +231,6 @@ export class Scraper {
       this.failures.failed(node.name, node.ready, err);
       return undefined;
     }
-  }
-
-  /**
-   * With a synced pod cache, drops pods it does not know (not Running, or deleted), as upstream.
-   * (A pod reported by two nodes is resolved by the store: the first answer of the tick wins.)
-   */
-  private knownPods(scrape: NodeScrape): NodeScrape {
-    const pods = this.cfg.pods;
-    if (pods === undefined || pods.synced === false) return scrape;
-    let keep: PodPoints[] | undefined;
-    for (let i = 0; i < scrape.pods.length; i++) {
-      const p = scrape.pods[i]!;
-      if (pods.get(p.namespace, p.name) !== undefined) keep?.push(p);
-      else {
-        keep ??= scrape.pods.slice(0, i);
-      }
-    }
-    return keep ? { ...scrape, pods: keep } : scrape;
   }
 }
 

@@ -47,8 +47,12 @@ export const DEFAULT_STALE_TICKS = 3;
 const SET_OPTIONS: LRUCache.SetOptions<string, Entry, unknown> = {};
 const PEEK_OPTIONS: LRUCache.PeekOptions<string, Entry, unknown> = {};
 
+/** An entry's weight against maxSeries: its containers, or 1 for a node. */
+const seriesOf = (e: Entry): number => (e.kind === 'pod' ? Math.max(1, e.names.length) : 1);
+
 export class MetricsStore implements MetricsReader {
   private readonly cache: LRUCache<string, Entry>;
+  private readonly maxSeries: number;
   /** --metric-resolution in ms (ages are whole ms, so age < this ⇔ age × 10⁶ < the resolution in ns). */
   private readonly resolutionMs: number;
   private readonly staleTicks: number;
@@ -78,9 +82,10 @@ export class MetricsStore implements MetricsReader {
     this.staleTicks = Math.max(1, opts.staleTicks ?? DEFAULT_STALE_TICKS);
     this.observer = opts.observer ?? noopStoreObserver;
     this.now = opts.now ?? Date.now;
+    this.maxSeries = Math.floor(opts.maxSeries);
     this.cache = new LRUCache<string, Entry>({
-      maxSize: Math.floor(opts.maxSeries),
-      sizeCalculation: (e) => (e.kind === 'pod' ? Math.max(1, e.names.length) : 1),
+      maxSize: this.maxSeries,
+      sizeCalculation: seriesOf,
       dispose: (e, _key, reason) => {
         const size = this.forget(e);
         // 'set' here means an entry grew past the whole budget and was dropped.
@@ -228,8 +233,9 @@ export class MetricsStore implements MetricsReader {
     entry.live = true;
     this.count(entry);
     this.cache.set(key, entry, SET_OPTIONS);
-    if (entry.live && this.cache.peek(key, PEEK_OPTIONS) !== entry) {
-      // Larger than the whole budget: lru-cache refused it.
+    // lru-cache refuses an entry larger than the whole budget (its maxEntrySize defaults to maxSize), disposing of
+    // what the key held: decided here from the size rather than by looking the key up again (a Map lookup per pod).
+    if (entry.live && seriesOf(entry) > this.maxSeries) {
       const size = this.forget(entry);
       if (entry.kind === 'node') this.evictedNodes += size;
       else this.evictedContainers += size;

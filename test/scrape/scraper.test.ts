@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { silentLogger } from '../../src/log.js';
 import { parseLabelSelector } from '../../src/api/selectors/index.js';
-import type { PodMeta } from '../../src/api/sources.js';
+import { MetricsStore } from '../../src/store/metrics-store.js';
+import { FakeNodes, FakePods, startApi } from '../api/fakes.js';
 import type { ScrapeFailureReason, ScrapeObserver } from '../../src/observers.js';
 import type { NodeInfo } from '../../src/kube/node-info.js';
 import type { KubeletMetricsGetter } from '../../src/scrape/kubelet-client.js';
@@ -182,28 +183,35 @@ t.test('failures are logged once per state change, not every tick', async (t) =>
   t.ok(notReady.length === 1 && notReady[0]!.level === 20, 'failures of NotReady nodes only at debug level');
 });
 
-t.test('pods unknown to a synced pod cache are dropped (a pod reported twice is left to the store: first answer wins)', async (t) => {
-  const known = new Map<string, PodMeta>([
-    ['default/a', { namespace: 'default', name: 'a', labels: {} }],
-    ['default/b', { namespace: 'default', name: 'b', labels: {} }],
-  ]);
-  const pods = { synced: true, revision: 1, list: () => [...known.values()], get: (ns: string, n: string) => known.get(`${ns}/${n}`) };
-  const client = new FakeClient(async (n) =>
-    n.name === 'n1' ? scrapeOf([['default', 'a'], ['default', 'gone'], ['default', 'b']]) : scrapeOf([['default', 'b']]),
-  );
-  const sc = scraper([node('n1'), node('n2')], client, { pods, concurrency: 1, random: () => 0 });
-  const sink = new BatchSink();
-  const result = await new Scraper({ nodes: { list: () => [node('n1'), node('n2')] }, client, resolutionMs: 1000, timeoutMs: 500, concurrency: 1, pods, sink, log: silentLogger(), random: () => 0 }).tick();
-  t.same([result.scraped, result.pods, result.unknownPods], [2, 3, 1], 'the tick counts stored pods and the one not in the cache');
-  t.same(sink.last.nodes.get('n1')!.pods.map((p) => p.name), ['a', 'b']);
-  const batch = await sc.tickBatch();
-  const names = (n: string) => batch.nodes.get(n)!.pods.map((p) => p.name);
-  t.same(names('n1'), ['a', 'b'], 'unknown pod dropped');
-  t.same(names('n2'), ['b'], 'a pod reported by two nodes reaches the store from both');
-  t.ok(batch.nodes.get('n2')!.node, 'node point kept');
-  pods.synced = false;
-  const unsynced = await scraper([node('n1')], client, { pods }).tickBatch();
-  t.equal(unsynced.nodes.get('n1')!.pods.length, 3, 'cache not synced yet: nothing dropped');
+t.test('every reported pod is stored; the pod cache decides what is served, so a pod the watch delivers late has its rate at once', async (t) => {
+  // Kubelet answers with cumulative CPU growing by one core-second per 10 s tick.
+  let tick = 0;
+  const at = (i: number) => ({ timestampMs: point.timestampMs + i * 10_000, startTimeMs: point.startTimeMs, cpuSec: 10 + i, cpuNsec: 0, memoryBytes: 1024 });
+  const client = new FakeClient(async () => {
+    const p = at(tick);
+    return { node: p, pods: [['default', 'a'], ['default', 'new']].map(([namespace, name]) => ({ namespace: namespace!, name: name!, containers: [{ ...p, name: 'c' }] })) };
+  });
+  const store = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 100 });
+  // The pod cache knows only "a": "new" is running on its node, but its watch event has not arrived yet.
+  const pods = new FakePods([{ namespace: 'default', name: 'a', labels: {} }]);
+  const api = await startApi({ metrics: store, nodes: new FakeNodes([{ name: 'n1', labels: {} }]), pods, securePort: 443 });
+  t.teardown(() => api.close());
+  const sc = new Scraper({ nodes: { list: () => [node('n1')] }, client, resolutionMs: 1000, timeoutMs: 500, concurrency: 1, sink: store, log: silentLogger(), random: () => 0 });
+  for (; tick < 2; tick++) {
+    const result = await sc.tick();
+    t.same([result.scraped, result.pods], [1, 2], 'both reported pods are stored');
+  }
+  const get = (name: string) => fetch(`${api.url}/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/${name}`);
+  const list = async () => ((await (await fetch(`${api.url}/apis/metrics.k8s.io/v1beta1/pods`)).json()) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
+  t.equal((await get('a')).status, 200);
+  t.equal((await get('new')).status, 404, 'a pod the cache does not know is not served');
+  t.same(await list(), ['a']);
+  pods.pods.push({ namespace: 'default', name: 'new', labels: {} });
+  pods.revision++;
+  const res = await get('new');
+  t.equal(res.status, 200, 'served as soon as the cache knows it, from the points already stored');
+  t.equal(((await res.json()) as { containers: { usage: { cpu: string } }[] }).containers[0]!.usage.cpu, '100m', '1 core-second over 10 s');
+  t.same(await list(), ['a', 'new']);
 });
 
 t.test('start() ticks at once and then every resolution; a throwing sink does not stop it; stop() ends it', async (t) => {

@@ -155,6 +155,17 @@ t.test('a pod larger than the whole budget is refused without corrupting counts'
   s.store({ nodes: new Map([['n', { pods: [big] }]]) });
   t.same(s.seriesCount(), { nodes: 0, containers: 0 });
   t.same(obs.evictions, ['container/capacity/4']);
+
+  // A stored pod that grows past the budget is dropped too, its series uncounted once.
+  const fits = (ts: number, names: string[]) => pod('ns', 'grows', ...names.map((n) => container(n, point(START, ts, CORE_SECOND, MIB))));
+  s.store({ nodes: new Map([['n', { pods: [fits(START, ['a', 'b'])] }]]) });
+  t.same(s.seriesCount(), { nodes: 0, containers: 2 });
+  s.store({ nodes: new Map([['n', { pods: [fits(START + SECOND, ['a', 'b', 'c', 'd'])] }]]) });
+  t.same(s.seriesCount(), { nodes: 0, containers: 0 });
+  t.same(s.getPodUsage([{ namespace: 'ns', name: 'grows' }]), [undefined]);
+  t.same(obs.evictions, ['container/capacity/4', 'container/capacity/4']);
+  s.store({ nodes: new Map([['n', { pods: [fits(START + 2 * SECOND, ['a'])] }]]) });
+  t.same(s.seriesCount(), { nodes: 0, containers: 1 }, 'and a pod that fits again is stored');
 });
 
 t.test('readiness needs both node and pod rates; revision and lastStoreMs track store()', async (t) => {
