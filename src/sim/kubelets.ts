@@ -2,6 +2,7 @@
 // one plain TCP listener per node on 127.0.0.1. A listener costs a file descriptor
 // and a few KB, so 5,000 nodes fit in one process; the node a request is for is
 // the local port it arrived on, as a real kubelet is identified by its address.
+// Bodies are framed as Go's net/http frames a kubelet's: chunked above 2 KB.
 
 import https from 'node:https';
 import net from 'node:net';
@@ -176,8 +177,7 @@ export class KubeletFarm {
     const replay = this.replays.get(node.name)?.[kind];
     const contentType = kind === 'summary' ? 'application/json' : 'text/plain; version=0.0.4; charset=utf-8';
     const body = replay ?? (kind === 'summary' ? renderSummary(this.opts.model, node, this.now()) : renderResourceMetrics(this.opts.model, node, this.now()));
-    res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+    writeLikeGo(res, contentType, body, kind === 'summary' ? Infinity : RESOURCE_PIECE_BYTES);
   }
 
   /** Returns true when the fault answered (or swallowed) the request. */
@@ -227,3 +227,26 @@ export class KubeletFarm {
     }
   }
 }
+
+/** Go's net/http sends a body of up to 2 KB written by a handler that set no length with Content-Length, a longer one chunked. */
+const GO_UNCHUNKED_MAX_BYTES = 2048;
+/** /metrics/resource leaves the kubelet as its text encoder flushes through Go's 4 KB connection buffer. */
+const RESOURCE_PIECE_BYTES = 4096;
+
+/**
+ * Answers 200 with body framed as a kubelet's Go server frames it: /stats/summary is one
+ * json.Encoder write (one chunk), /metrics/resource many pieces (one chunk each).
+ */
+function writeLikeGo(res: ServerResponse, contentType: string, body: string | Uint8Array, pieceBytes: number): void {
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  if (bytes.length <= GO_UNCHUNKED_MAX_BYTES) {
+    res.writeHead(200, { 'content-type': contentType, 'content-length': bytes.length });
+    res.end(bytes);
+    return;
+  }
+  // No length: Node frames each write as a chunk, as Go does.
+  res.writeHead(200, { 'content-type': contentType });
+  for (let at = 0; at < bytes.length; at += pieceBytes) res.write(bytes.subarray(at, Math.min(bytes.length, at + pieceBytes)));
+  res.end();
+}
+

@@ -153,6 +153,20 @@ t.test('simulated kubelets', async (t) => {
     c.setReplay(node.name, undefined);
   });
 
+  t.test('bodies are framed as Go frames a kubelet\'s: Content-Length up to 2 KB, chunked above', async (t) => {
+    const big = Buffer.alloc(10_000, '# a comment line of padding\n');
+    for (const [body, chunked] of [[Buffer.from('# small\n'), false], [big, true]] as const) {
+      c.setReplay(node.name, { resource: body, summary: body });
+      for (const path of ['/metrics/resource', '/stats/summary']) {
+        const r = await scrape(path);
+        t.equal(r.body, body.toString('utf8'), `${path}, ${body.length} bytes: body intact`);
+        t.equal(r.headers['transfer-encoding'], chunked ? 'chunked' : undefined, `${path}, ${body.length} bytes: transfer-encoding`);
+        t.equal(r.headers['content-length'], chunked ? undefined : String(body.length), `${path}, ${body.length} bytes: content-length`);
+      }
+    }
+    c.setReplay(node.name, undefined);
+  });
+
   t.test('requests are counted per node', async (t) => {
     t.ok((c.kubelets.requests.get(node.name) ?? 0) > 5);
   });
