@@ -159,7 +159,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '-l, --node-selector <selector>', key: 'nodeSelector', help: 'Selector (label query) to filter on, not including uninitialized ones, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2).', default: '' },
 
   // Store
-  { flags: '--storage-max-series <n>', key: 'storageMaxSeries', help: 'Hard cap on stored series (nodes + containers); oldest are evicted beyond it.', parse: int(1, 1e9), default: 5000 + 5000 * 110 * 2 },
+  { flags: '--storage-max-series <n>', key: 'storageMaxSeries', help: 'Hard cap on stored series (nodes + containers); beyond it the least recently answered nodes are evicted with their pods.', parse: int(1, 1e9), default: 5000 + 5000 * 110 * 2 },
 
   // Authentication
   { flags: '--client-ca-file <file>', key: 'clientCaFile', help: 'If set, any request presenting a client certificate signed by one of the authorities in the client-ca-file is authenticated with an identity corresponding to the CommonName of the client certificate.' },

@@ -1,4 +1,4 @@
-// What the store keeps per key: one entry per node and one per pod (its
+// What the store keeps: one entry per node, holding one per pod it reported (its
 // containers side by side in one array of numbers), so a tick of an unchanged pod
 // rewrites numbers in place and allocates nothing.
 
@@ -15,6 +15,8 @@ export interface NodeEntry {
   pods: PodEntry[];
   /** The array pods was in the tick before (reused for the next tick's pods). */
   spare: PodEntry[];
+  /** Containers of `pods` when last stored: with the node itself, its weight against the series cap. */
+  series: number;
   /** store() tick that last saw this node. */
   seenTick: number;
   /** False once removed from the cache (entries may still be referenced). */
@@ -41,6 +43,5 @@ export interface PodEntry {
 
 export type Entry = NodeEntry | PodEntry;
 
-/** Cache keys: pods "namespace/name"; nodes "/name" (namespaces are never empty, so the two cannot collide). */
-export const nodeKey = (name: string): string => '/' + name;
+/** Pod index key: "namespace/name". */
 export const podKey = (namespace: string, name: string): string => namespace + '/' + name;

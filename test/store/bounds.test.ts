@@ -95,6 +95,33 @@ t.test('a pod that moves to another node is not forgotten by its old node', asyn
   t.equal(s.getPodUsage([{ namespace: 'default', name: 'web-0' }])[0]?.containers[0]?.usage.cpuNanocores, CORE_SECOND);
 });
 
+t.test('pods live and die with the node that last reported them', async (t) => {
+  const obs = recorder();
+  const s = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 100, observer: obs, staleTicks: 2 });
+  const both = (i: number) => ({ node: steady('x', i).node, pods: [...steady('moves', i).pods, ...steady('stays', i).pods] });
+  s.store(batch({ a: both(0) }));
+  s.store(batch({ a: both(1) }));
+  // a stops answering (its last answer still lists "moves"), and "moves" turns up on b; then a goes stale.
+  for (let i = 2; i <= 5; i++) s.store(batch({ b: steady('moves', i) }));
+  t.same(obs.evictions, ['node/stale/1', 'container/stale/1'], 'a went with its one remaining pod');
+  t.same(s.getPodUsage([{ namespace: 'default', name: 'stays' }]), [undefined]);
+  t.equal(s.getPodUsage([{ namespace: 'default', name: 'moves' }])[0]?.containers[0]?.usage.cpuNanocores, CORE_SECOND, 'the pod b holds is not');
+  t.same(s.seriesCount(), { nodes: 1, containers: 1 });
+
+  // A node evicted for capacity takes its pods with it, and only them.
+  const small = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 4, observer: obs });
+  obs.evictions = [];
+  small.store(batch({ a: steady('pa', 0) }));
+  small.store(batch({ b: steady('pb', 0) }));
+  t.same(small.seriesCount(), { nodes: 2, containers: 2 });
+  small.store(batch({ c: steady('pc', 0) }));
+  t.same(obs.evictions, ['node/capacity/1', 'container/capacity/1'], 'least recently stored node a made room');
+  t.same(small.getPodUsage([{ namespace: 'default', name: 'pa' }]), [undefined]);
+  t.same(small.seriesCount(), { nodes: 2, containers: 2 });
+  small.store(batch({ b: steady('pb', 1), c: steady('pc', 1) }));
+  t.ok(small.getPodUsage([{ namespace: 'default', name: 'pb' }])[0], 'b\'s pod kept its points');
+});
+
 t.test('duplicates: the first pod of a batch and the first container of a pod win', async (t) => {
   const s = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 100 });
   for (let i = 0; i < 2; i++) {
@@ -148,22 +175,22 @@ t.test('stale eviction alone bounds memory under churn', async (t) => {
   t.equal(s.seriesCount().containers, 300, 'only the last three ticks of pods remain');
 });
 
-t.test('a pod larger than the whole budget is refused without corrupting counts', async (t) => {
+t.test('a node heavier than the whole budget is refused with its pods, without corrupting counts', async (t) => {
   const obs = recorder();
   const s = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 3, observer: obs });
   const big = pod('ns', 'big', ...['a', 'b', 'c', 'd'].map((n) => container(n, point(START, START, CORE_SECOND, MIB))));
   s.store({ nodes: new Map([['n', { pods: [big] }]]) });
   t.same(s.seriesCount(), { nodes: 0, containers: 0 });
-  t.same(obs.evictions, ['container/capacity/4']);
+  t.same(obs.evictions, ['node/capacity/1', 'container/capacity/4']);
 
-  // A stored pod that grows past the budget is dropped too, its series uncounted once.
+  // A stored node whose pod grows past the budget is dropped too, its series uncounted once.
   const fits = (ts: number, names: string[]) => pod('ns', 'grows', ...names.map((n) => container(n, point(START, ts, CORE_SECOND, MIB))));
   s.store({ nodes: new Map([['n', { pods: [fits(START, ['a', 'b'])] }]]) });
   t.same(s.seriesCount(), { nodes: 0, containers: 2 });
   s.store({ nodes: new Map([['n', { pods: [fits(START + SECOND, ['a', 'b', 'c', 'd'])] }]]) });
   t.same(s.seriesCount(), { nodes: 0, containers: 0 });
   t.same(s.getPodUsage([{ namespace: 'ns', name: 'grows' }]), [undefined]);
-  t.same(obs.evictions, ['container/capacity/4', 'container/capacity/4']);
+  t.same(obs.evictions, ['node/capacity/1', 'container/capacity/4', 'node/capacity/1', 'container/capacity/4']);
   s.store({ nodes: new Map([['n', { pods: [fits(START + 2 * SECOND, ['a'])] }]]) });
   t.same(s.seriesCount(), { nodes: 0, containers: 1 }, 'and a pod that fits again is stored');
 });
