@@ -25,8 +25,6 @@ export interface NodeEntry {
 
 export interface PodEntry {
   readonly kind: 'pod';
-  /** Its cache key (podKey), made once: a tick finds the entry by it without building the key again. */
-  readonly key: string;
   readonly namespace: string;
   readonly name: string;
   /** Node whose scrape last reported the pod. */
@@ -42,6 +40,3 @@ export interface PodEntry {
 }
 
 export type Entry = NodeEntry | PodEntry;
-
-/** Pod index key: "namespace/name". */
-export const podKey = (namespace: string, name: string): string => namespace + '/' + name;

@@ -25,7 +25,8 @@ import { LRUCache } from 'lru-cache';
 import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.js';
 import { noopStoreObserver, type StoreObserver } from '../observers.js';
 import type { ContainerPoint, MetricsBatch, NodeScrape, PodPoints } from '../scrape/types.js';
-import { podKey, type Entry, type NodeEntry, type PodEntry } from './entries.js';
+import type { Entry, NodeEntry, PodEntry } from './entries.js';
+import { PodIndex } from './pod-index.js';
 import { LAST, PREV, STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
 import { storeContainerPoint, storeNodePoint } from './rules.js';
 import { usageOf, type UsageResult } from './usage.js';
@@ -57,8 +58,8 @@ const seriesOf = (e: NodeEntry): number => 1 + e.series;
 export class MetricsStore implements MetricsReader {
   /** Nodes by name, least recently stored first out. */
   private readonly cache: LRUCache<string, NodeEntry>;
-  /** Live pods by podKey; each is in the `pods` of the node in its `node`. */
-  private readonly pods = new Map<string, PodEntry>();
+  /** Live pods; each is in the `pods` of the node in its `node`. */
+  private readonly pods = new PodIndex();
   private readonly maxSeries: number;
   /** --metric-resolution in ms (ages are whole ms, so age < this ⇔ age × 10⁶ < the resolution in ns). */
   private readonly resolutionMs: number;
@@ -200,8 +201,7 @@ export class MetricsStore implements MetricsReader {
 
   /** Stores one pod; `known` is its live entry when the caller already has it. */
   private storePod(pod: PodPoints, node: string, known: PodEntry | undefined): PodEntry | undefined {
-    const key = known?.key ?? podKey(pod.namespace, pod.name);
-    const old = known ?? this.pods.get(key);
+    const old = known ?? this.pods.get(pod.namespace, pod.name);
     if (old?.seenTick === this.tick) return undefined; // duplicate pod in one batch: first wins
     const points = uniqueByName(pod.containers);
     const n = points.length;
@@ -210,7 +210,6 @@ export class MetricsStore implements MetricsReader {
     const sameLayout = old !== undefined && sameNames(old.names, points);
     const entry: PodEntry = old ?? {
       kind: 'pod',
-      key,
       namespace: pod.namespace,
       name: pod.name,
       node,
@@ -239,7 +238,7 @@ export class MetricsStore implements MetricsReader {
     entry.seenTick = this.tick;
     if (!entry.live) {
       entry.live = true;
-      this.pods.set(key, entry);
+      this.pods.add(entry);
     }
     this.count(entry);
     return entry;
@@ -284,7 +283,7 @@ export class MetricsStore implements MetricsReader {
     if (!p.live) return 0;
     this.uncount(p);
     p.live = false;
-    this.pods.delete(p.key);
+    this.pods.delete(p);
     return p.names.length;
   }
 
@@ -345,7 +344,7 @@ export class MetricsStore implements MetricsReader {
   getPodUsage(pods: readonly PodKey[]): (PodUsage | undefined)[] {
     const out: (PodUsage | undefined)[] = new Array(pods.length);
     for (let i = 0; i < pods.length; i++) {
-      const e = this.pods.get(podKey(pods[i]!.namespace, pods[i]!.name));
+      const e = this.pods.get(pods[i]!.namespace, pods[i]!.name);
       out[i] = e !== undefined && this.isServed(e.seenTick) ? this.podUsage(e) : undefined;
     }
     return out;
