@@ -1,7 +1,7 @@
 // Names the decoders read every tick (namespaces, pod and container names) are
 // the same strings tick after tick. The interner hands back the string made
 // for the same bytes before instead of a new one per name per tick: no
-// allocation, and the Map lookups downstream (pod cache, store) find its hash
+// allocation, and the Map lookups downstream (the store's pod index) find its hash
 // already computed. ASCII only (Kubernetes names are); other bytes are decoded
 // by the caller.
 //

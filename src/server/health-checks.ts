@@ -128,7 +128,7 @@ export function informerSyncCheck(name: string, synced: () => boolean | readonly
   };
 }
 
-/** readyz: the node and pod caches the scraper and the API read from have synced. */
+/** readyz: the node and pod caches have synced (the scraper reads nodes, the API both). */
 export function metricInformerSyncCheck(synced: () => boolean | readonly string[]): HealthCheck {
   return informerSyncCheck('metric-informer-sync', synced);
 }

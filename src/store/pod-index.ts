@@ -27,10 +27,4 @@ export class PodIndex {
     pods.delete(e.name);
     if (pods.size === 0) this.byNamespace.delete(e.namespace);
   }
-
-  get size(): number {
-    let n = 0;
-    for (const pods of this.byNamespace.values()) n += pods.size;
-    return n;
-  }
 }
