@@ -10,7 +10,7 @@
 
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
-import type { NameInterner } from './name-interner.js';
+import type { Names } from './name-interner.js';
 import { parseRfc3339Ms, GO_ZERO_TIME_MS } from './decode-time.js';
 
 const QUOTE = 0x22;
@@ -279,7 +279,7 @@ export class JsonScanner {
    * A string value (invalid UTF-8 becomes U+FFFD, as Go's encoding/json does);
    * plain ASCII ones through names when given (names repeat every tick).
    */
-  string(field: string, names?: NameInterner): string {
+  string(field: string, names?: Names): string {
     const b = this.b;
     const p = this.next();
     if (b[p] !== QUOTE) this.fail(`${field}: expected a string`);

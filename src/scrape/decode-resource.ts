@@ -33,7 +33,7 @@ import { DecodeError } from './decode-error.js';
 import { FloatSlot, parseGoFloat, parseSimpleFloat } from './decode-float.js';
 import { setCpuNanos } from './decode-nanos.js';
 import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
-import type { NameInterner } from './name-interner.js';
+import type { Names } from './name-interner.js';
 import type { ScrapeRecycler } from './scrape-recycler.js';
 
 const enum Series {
@@ -382,12 +382,12 @@ class ResourceDecoder {
   private view: DataView = new DataView(new ArrayBuffer(0));
   private requestTimeMs = 0;
   /** Plain label values (namespaces, pods, containers) across ticks. */
-  private interner: NameInterner | undefined = undefined;
+  private interner: Names | undefined = undefined;
   /** Where pods and container points come from, when reused. */
   private recycler: ScrapeRecycler | undefined = undefined;
 
   /** Forgets the previous body entirely and takes this one. */
-  reset(body: Uint8Array, requestTimeMs: number, interner: NameInterner | undefined, recycler: ScrapeRecycler | undefined): void {
+  reset(body: Uint8Array, requestTimeMs: number, interner: Names | undefined, recycler: ScrapeRecycler | undefined): void {
     // A plain Uint8Array view: a Buffer's indexOf goes through a slow wrapper.
     this.b = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -1025,7 +1025,7 @@ const NO_POINT: ContainerPoint = { name: '', timestampMs: 0, startTimeMs: 0, cpu
  * the result until recycler.release()). Throws DecodeError on any syntax
  * error, naming the line.
  */
-export function decodeResource(body: Uint8Array, requestTimeMs: number, names?: NameInterner, recycler?: ScrapeRecycler): NodeScrape {
+export function decodeResource(body: Uint8Array, requestTimeMs: number, names?: Names, recycler?: ScrapeRecycler): NodeScrape {
   const d = (decoder ??= new ResourceDecoder());
   try {
     d.reset(body, requestTimeMs, names, recycler);

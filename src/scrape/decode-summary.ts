@@ -9,7 +9,7 @@
 
 import { DecodeError } from './decode-error.js';
 import { JsonScanner, Keys, TimeSlot } from './decode-json.js';
-import type { NameInterner } from './name-interner.js';
+import type { Names } from './name-interner.js';
 import type { ScrapeRecycler } from './scrape-recycler.js';
 import type { ContainerPoint, MetricsPoint, NodeScrape, PodPoints } from './types.js';
 
@@ -160,7 +160,7 @@ function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
 }
 
 /** Reads one container into r; returns its name. */
-function readContainer(s: JsonScanner, r: PointReader, names: NameInterner | undefined): string {
+function readContainer(s: JsonScanner, r: PointReader, names: Names | undefined): string {
   r.reset();
   let name = '';
   if (!s.objectStart('containers[]')) return name;
@@ -191,7 +191,7 @@ const FRESH: Allocator = {
 };
 
 /** Reads a pod's containers into pod.containers; false when one of them is incomplete (the pod is dropped). */
-function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | undefined, pod: PodPoints, alloc: Allocator): boolean {
+function readContainers(s: JsonScanner, r: PointReader, names: Names | undefined, pod: PodPoints, alloc: Allocator): boolean {
   let complete = true;
   if (!arrayStart(s, 'containers')) return true;
   do {
@@ -209,7 +209,7 @@ function readContainers(s: JsonScanner, r: PointReader, names: NameInterner | un
 }
 
 /** Reads one pod; returns undefined when it must be dropped (incomplete container, no name, no containers). */
-function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined, alloc: Allocator): PodPoints | undefined {
+function readPod(s: JsonScanner, r: PointReader, names: Names | undefined, alloc: Allocator): PodPoints | undefined {
   let name = '';
   let namespace = '';
   let containers = false;
@@ -262,7 +262,7 @@ function readPod(s: JsonScanner, r: PointReader, names: NameInterner | undefined
  * caller then owns the result until it hands it back with recycler.release().
  * Throws DecodeError on anything that is not a well-formed summary.
  */
-export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: NameInterner, recycler?: ScrapeRecycler): NodeScrape {
+export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: Names, recycler?: ScrapeRecycler): NodeScrape {
   const alloc: Allocator = recycler ?? FRESH;
   const s = new JsonScanner(body);
   const r = new PointReader();

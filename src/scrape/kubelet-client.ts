@@ -25,7 +25,7 @@ import { decodeResource } from './decode-resource.js';
 import { kubeletOrigin, type KubeletEndpointConfig } from './kubelet-address.js';
 import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
-import { NameInterner } from './name-interner.js';
+import { NameInterner, type NodeNames } from './name-interner.js';
 import { BodyPool } from './body-pool.js';
 import { ScrapeRecycler } from './scrape-recycler.js';
 import { Exchange, timeUp, type ExchangeOwner } from './kubelet-exchange.js';
@@ -75,6 +75,8 @@ interface NodeTarget {
   conn: KubeletConnection;
   /** Size of the node's last body: the first guess for the next one. */
   lastBodyBytes: number;
+  /** The names of the node's last body, in order: the first guess for the next one's. */
+  names: NodeNames;
   /** The request as sent, for these headers (rebuilt when the credentials' headers change). */
   request?: Buffer;
   requestHeaders?: Record<string, string>;
@@ -106,7 +108,9 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     const response = await this.fetch(target, headers, requestTimeMs, signal);
     try {
       const bytes = response.bytes();
-      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, this.names, this.recycler) : decodeResource(bytes, requestTimeMs, this.names, this.recycler);
+      const names = target.names;
+      names.rewind();
+      return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, names, this.recycler) : decodeResource(bytes, requestTimeMs, names, this.recycler);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
@@ -164,7 +168,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port || 443);
     const open: SocketOpener = (onread) => this.connectTls(host, port, onread);
-    const t: NodeTarget = { node, origin, host: url.host, path, conn: new KubeletConnection(open, (e) => this.classify(node.name, e)), lastBodyBytes: 0 };
+    const t: NodeTarget = { node, origin, host: url.host, path, conn: new KubeletConnection(open, (e) => this.classify(node.name, e)), lastBodyBytes: 0, names: this.names.forNode() };
     this.targets.set(node.name, t);
     return t;
   }

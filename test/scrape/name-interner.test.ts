@@ -2,7 +2,7 @@
 // hash collisions, and a bounded number of names under churn.
 import t from 'tap';
 import { Buffer } from 'node:buffer';
-import { NameInterner } from '../../src/scrape/name-interner.js';
+import { NameInterner, type NodeNames } from '../../src/scrape/name-interner.js';
 
 function intern(names: NameInterner, s: string, pad = 3): string {
   // The name sits inside a larger body, as in a kubelet response.
@@ -40,4 +40,49 @@ t.test('bounded: names not read for two ticks are dropped; names still read stay
   t.ok(max <= 4000, `about two ticks of names kept (${max} of the 201,000 seen)`);
   t.ok(names.size >= 1000);
   for (const s of steady) t.equal(intern(names, s), s);
+});
+
+/** Interns the names of one body through a node's view, as the decoders do. */
+function body(view: NodeNames, list: readonly string[]): string[] {
+  view.rewind();
+  const text = Buffer.from(list.map((s) => `"${s}"`).join(','), 'latin1');
+  const out: string[] = [];
+  let at = 0;
+  for (const s of list) {
+    out.push(view.intern(text, at + 1, at + 1 + s.length));
+    at += s.length + 3;
+  }
+  return out;
+}
+
+t.test("a node's view: the right names whatever changed since its last body", async (t) => {
+  const names = new NameInterner();
+  const view = names.forNode();
+  const pods = Array.from({ length: 30 }, (_, i) => `web-${i}`);
+  t.same(body(view, pods), pods, 'first body');
+  t.same(body(view, pods), pods, 'same body again');
+  // Same lengths, other bytes: a hint must be compared, not trusted by position.
+  const renamed = pods.map((s) => s.replace('web', 'api'));
+  t.same(body(view, renamed), renamed, 'every name replaced by one of the same length');
+  const shifted = ['new-pod', ...renamed];
+  t.same(body(view, shifted), shifted, 'a name inserted in front shifts the rest');
+  t.same(body(view, shifted.slice(0, 3)), shifted.slice(0, 3), 'a shorter body');
+  t.same(body(view, shifted), shifted, 'then a longer one');
+  t.same(body(view, ['', 'a', '']), ['', 'a', ''], 'empty names');
+  t.equal(names.size, pods.length * 2 + 1 + 1 + 1, 'every distinct name interned once');
+});
+
+t.test("names read through a node's view stay held by the interner", async (t) => {
+  const names = new NameInterner();
+  const view = names.forNode();
+  const list = ['default', 'kube-system', 'main', 'sidecar'];
+  for (let tick = 0; tick < 5; tick++) {
+    t.same(body(view, list), list);
+    names.nextTick();
+  }
+  // Found by position every tick after the first: the interner still counts them as read.
+  t.equal(names.size, list.length);
+  // Another node's view gets the same entries (nothing new interned).
+  t.same(body(names.forNode(), list), list);
+  t.equal(names.size, list.length);
 });
