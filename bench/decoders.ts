@@ -81,8 +81,13 @@ export function runDecoderBench(ms = 1000): DecoderBenchRow[] {
   // Not part of the fixture aggregate below (the headline figure stays over real payloads).
   const model = new UsageModel({ nodes: 1, podsPerNode: 30, containersPerPod: 2, nowMs: now });
   const simSummary = Buffer.from(renderSummary(model, model.nodes[0]!, now));
-  const names = new NameInterner();
-  const [simOurs, simBase] = compare(simSummary, (b) => decodeSummary(b, now, names), (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')), ms);
+  // One node's view of the interner, rewound before each body, as the kubelet client decodes.
+  const names = new NameInterner().forNode();
+  const decodeAsClient = (b: Uint8Array) => {
+    names.rewind();
+    return decodeSummary(b, now, names);
+  };
+  const [simOurs, simBase] = compare(simSummary, decodeAsClient, (b) => JSON.parse(Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')), ms);
   rows.push({ fixture: 'sim 30 pods × 2 containers', decoder: 'decodeSummary+names', bytes: simSummary.byteLength, ourMBps: simOurs, baseline: 'JSON.parse', baselineMBps: simBase, ratio: simOurs / simBase });
   for (const name of RESOURCE) {
     const body = readFileSync(fixturePath('kubelet', 'resource', name));
