@@ -9,6 +9,7 @@ import { LabelInterner } from './label-interner.js';
 import { sameMap, stringMap } from './node-info.js';
 import { InformerCache } from './informer-cache.js';
 import type { Decoded } from './reflector.js';
+import { PodMetadataEventDecoder } from './pod-metadata-event.js';
 
 export const POD_LIST_ACCEPT = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
 export const POD_WATCH_ACCEPT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
@@ -24,14 +25,22 @@ export function decodePodMetadata(obj: unknown): Decoded<PodMeta> | undefined {
   return { key: `${namespace}/${name}`, item: { namespace, name, labels: stringMap(labels) } };
 }
 
+/** One namespace's pods by name; its pods share the namespace string it holds. */
+class NamespacePods extends Map<string, PodMeta> {
+  constructor(readonly namespace: string) {
+    super();
+  }
+}
+
 export class PodCache extends InformerCache<PodMeta> implements PodLister {
-  private byNamespace = new Map<string, Map<string, PodMeta>>();
+  private byNamespace = new Map<string, NamespacePods>();
   private count = 0;
   private all?: readonly PodMeta[];
   private readonly nsSnapshots = new Map<string, readonly PodMeta[]>();
   private readonly interner = new LabelInterner();
 
   constructor(opts: InformerOptions) {
+    const events = new PodMetadataEventDecoder();
     super(opts, {
       resource: 'pods',
       path: '/api/v1/pods',
@@ -39,6 +48,7 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
       watchAccept: POD_WATCH_ACCEPT,
       fieldSelector: RUNNING_PODS_FIELD_SELECTOR,
       decode: decodePodMetadata,
+      decodeEvent: (line) => events.decode(line),
     });
   }
 
@@ -77,17 +87,17 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
 
   replace(items: Map<string, PodMeta>): void {
     // Build the new index fully, then swap: readers never see a half-replaced cache.
-    const next = new Map<string, Map<string, PodMeta>>();
+    const next = new Map<string, NamespacePods>();
     let changed = items.size !== this.count;
     for (const pod of items.values()) {
       let pods = next.get(pod.namespace);
-      if (!pods) next.set(pod.namespace, (pods = new Map()));
+      if (!pods) next.set(pod.namespace, (pods = new NamespacePods(pod.namespace)));
       const old = this.get(pod.namespace, pod.name);
       if (old && sameMap(old.labels, pod.labels)) {
         pods.set(pod.name, old);
       } else {
         changed = true;
-        pods.set(pod.name, this.intern(pod));
+        pods.set(pod.name, this.intern(pod, pods.namespace));
       }
     }
     if (!changed) {
@@ -110,8 +120,8 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     let pods = this.byNamespace.get(item.namespace);
     const old = pods?.get(item.name);
     if (old && sameMap(old.labels, item.labels)) return;
-    if (!pods) this.byNamespace.set(item.namespace, (pods = new Map()));
-    const pod = this.intern(item);
+    if (!pods) this.byNamespace.set(item.namespace, (pods = new NamespacePods(item.namespace)));
+    const pod = this.intern(item, pods.namespace);
     pods.set(item.name, pod);
     if (old) this.interner.release(old.labels);
     else this.count++;
@@ -131,9 +141,9 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     this.changedNamespace(namespace);
   }
 
-  /** A frozen PodMeta sharing its labels object with identically labelled pods. */
-  private intern(pod: PodMeta): PodMeta {
-    return Object.freeze({ namespace: pod.namespace, name: pod.name, labels: this.interner.acquire(pod.labels as Record<string, string>) });
+  /** A frozen PodMeta sharing its namespace string with its namespace's pods and its labels object with identically labelled pods. */
+  private intern(pod: PodMeta, namespace: string): PodMeta {
+    return Object.freeze({ namespace, name: pod.name, labels: this.interner.acquire(pod.labels as Record<string, string>) });
   }
 
   private changedNamespace(namespace: string): void {

@@ -21,6 +21,15 @@ export interface Decoded<T> {
   item: T;
 }
 
+/** An ADDED, MODIFIED, DELETED or BOOKMARK event, decoded. */
+export interface WatchEvent<T> {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  /** The object's cached form; undefined for a malformed object (skipped and logged) and for bookmarks. */
+  decoded: Decoded<T> | undefined;
+  /** The object's metadata.resourceVersion; '' when it has none. */
+  resourceVersion: string;
+}
+
 export interface ReflectorConfig<T> {
   client: RestClient;
   /** Resource name for logs and the WatchObserver ("nodes", "pods"). */
@@ -32,6 +41,11 @@ export interface ReflectorConfig<T> {
   fieldSelector?: string;
   /** Extracts the cached form of one object; undefined for a malformed object (skipped and logged). */
   decode(obj: unknown): Decoded<T> | undefined;
+  /**
+   * Optional: reads one watch line straight from its bytes, as JSON.parse and
+   * decode() would; undefined leaves the line to them (errors, the unusual).
+   */
+  decodeEvent?(line: Buffer): WatchEvent<T> | undefined;
   store: ReflectorStore<T>;
   log: Logger;
   observer?: WatchObserver;
@@ -185,13 +199,14 @@ export class Reflector<T> {
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         let from = 0;
         for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, from)) {
-          pending.push(chunk.subarray(from, nl));
-          const line = Buffer.concat(pending).toString('utf8');
-          pending = [];
+          let line = chunk.subarray(from, nl);
+          if (pending.length > 0) {
+            pending.push(line);
+            line = Buffer.concat(pending);
+            pending = [];
+          }
           from = nl + 1;
-          if (line.trim() === '') continue;
-          this.handleEvent(line);
-          events++;
+          if (this.handleLine(line)) events++;
         }
         if (from < chunk.length) pending.push(chunk.subarray(from));
       }
@@ -205,8 +220,33 @@ export class Reflector<T> {
     if (events === 0 && Date.now() - started < 1000) throw new ShortWatchError(`${resource} watch: closed immediately without events`);
   }
 
-  private handleEvent(line: string): void {
-    const { decode, store, resource } = this.cfg;
+  /** Applies one line of the watch stream; false for a blank line. */
+  private handleLine(line: Buffer): boolean {
+    const fast = this.cfg.decodeEvent?.(line);
+    if (fast) {
+      this.apply(fast);
+      return true;
+    }
+    const text = line.toString('utf8');
+    if (text.trim() === '') return false;
+    this.apply(this.parseEvent(text));
+    return true;
+  }
+
+  private apply(ev: WatchEvent<T>): void {
+    const { store, resource } = this.cfg;
+    const d = ev.decoded;
+    if (ev.type !== 'BOOKMARK') {
+      if (!d) this.cfg.log.warn({ resource, type: ev.type }, 'skipped malformed object in watch event');
+      else if (ev.type === 'DELETED') store.remove(d.key);
+      else store.upsert(d.key, d.item);
+    }
+    if (ev.resourceVersion !== '') this.resourceVersion = ev.resourceVersion;
+  }
+
+  /** One event through JSON.parse and decode(); throws for ERROR events and what is not an event. */
+  private parseEvent(line: string): WatchEvent<T> {
+    const { decode, resource } = this.cfg;
     let ev: { type?: unknown; object?: unknown };
     try {
       ev = JSON.parse(line) as typeof ev;
@@ -217,18 +257,10 @@ export class Reflector<T> {
     switch (ev?.type) {
       case 'ADDED':
       case 'MODIFIED':
-      case 'DELETED': {
-        const d = decode(obj);
-        if (!d) {
-          this.cfg.log.warn({ resource, type: ev.type }, 'skipped malformed object in watch event');
-        } else if (ev.type === 'DELETED') store.remove(d.key);
-        else store.upsert(d.key, d.item);
-        this.noteVersion(obj);
-        return;
-      }
+      case 'DELETED':
+        return { type: ev.type, decoded: decode(obj), resourceVersion: versionOf(obj) };
       case 'BOOKMARK':
-        this.noteVersion(obj);
-        return;
+        return { type: 'BOOKMARK', decoded: undefined, resourceVersion: versionOf(obj) };
       case 'ERROR': {
         const code = typeof obj?.code === 'number' ? obj.code : 500;
         const reason = typeof obj?.reason === 'string' ? obj.reason : undefined;
@@ -240,10 +272,6 @@ export class Reflector<T> {
     }
   }
 
-  private noteVersion(obj: { metadata?: { resourceVersion?: unknown } } | undefined): void {
-    const rv = obj?.metadata?.resourceVersion;
-    if (typeof rv === 'string' && rv !== '') this.resourceVersion = rv;
-  }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -258,6 +286,11 @@ export class Reflector<T> {
       signal.addEventListener('abort', done);
     });
   }
+}
+
+function versionOf(obj: { metadata?: { resourceVersion?: unknown } } | undefined): string {
+  const rv = obj?.metadata?.resourceVersion;
+  return typeof rv === 'string' ? rv : '';
 }
 
 function errorMessage(e: unknown): string {

@@ -1,6 +1,7 @@
-// A small validating JSON scanner over raw bytes for the summary decoder: it
-// reads only the fields metrics need and skips everything else (io, swap, psi,
-// volumes, systemContainers, ...) without building objects. Skipped values are
+// A small validating JSON scanner over raw bytes for the summary decoder (and
+// the pod watch's event decoder): it reads only the fields wanted and skips
+// everything else (io, swap, psi, volumes, systemContainers, ...) without
+// building objects. Skipped values are
 // still checked against the JSON grammar, so truncated or garbled bodies fail.
 //
 // Speed matters (one ~30-100 KB body per node per tick), so the hot paths are
@@ -77,14 +78,18 @@ export class JsonScanner {
   private readonly b: Uint8Array;
   private readonly view: DataView;
 
-  constructor(body: Uint8Array) {
+  /** `what` names the document in errors. */
+  constructor(
+    body: Uint8Array,
+    private readonly what = 'summary JSON',
+  ) {
     this.b = body;
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    this.text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.text = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   }
 
   fail(what: string, at = this.pos): never {
-    throw new DecodeError(`invalid summary JSON at offset ${Math.min(at, this.b.length)}: ${what}`);
+    throw new DecodeError(`invalid ${this.what} at offset ${Math.min(at, this.b.length)}: ${what}`);
   }
 
   /**
@@ -202,13 +207,30 @@ export class JsonScanner {
     const start = p + 1;
     const end = this.stringEnd(start);
     const found = this.escaped ? keys.texts.indexOf(this.decodeString(start, end)) : matchKey(keys.bytes, b, start, end);
+    this.colonAfter(end);
+    return found;
+  }
+
+  /** Reads any object key and the ':' after it; returns the key (plain ASCII ones through names when given). */
+  keyText(names?: Names): string {
+    const p = this.next();
+    if (this.b[p] !== QUOTE) this.fail('expected object key');
+    const start = p + 1;
+    const end = this.stringEnd(start);
+    const text = this.stringText(start, end, names);
+    this.colonAfter(end);
+    return text;
+  }
+
+  /** Consumes the ':' after the key whose closing quote is at `end`. */
+  private colonAfter(end: number): void {
+    const b = this.b;
     let q = end + 1;
     if (b[q] !== COLON) {
       q = this.ws(q);
       if (b[q] !== COLON) this.fail("expected ':'", q);
     }
     this.pos = q + 1;
-    return found;
   }
 
   /** Index of the closing quote of a string whose content starts at `start`; validates escapes. */
@@ -286,7 +308,13 @@ export class JsonScanner {
     const start = p + 1;
     const end = this.stringEnd(start);
     this.pos = end + 1;
+    return this.stringText(start, end, names);
+  }
+
+  /** The text of the string just scanned by stringEnd(start) (which set `escaped`). */
+  private stringText(start: number, end: number, names?: Names): string {
     if (this.escaped) return this.decodeString(start, end);
+    const b = this.b;
     for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.text.toString('utf8', start, end);
     return names ? names.intern(this.text, start, end) : this.text.toString('latin1', start, end);
   }

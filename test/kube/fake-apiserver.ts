@@ -100,6 +100,11 @@ export class FakeApiServer {
     this.emit('DELETED', { ...old, metadata: { ...old.metadata, resourceVersion: String(this.rv) } });
   }
 
+  /** Writes raw bytes to every open watch (split events, blank lines, odd encodings). */
+  writeWatches(data: string | Buffer): void {
+    for (const w of this.watches) w.write(data);
+  }
+
   /** Sends a BOOKMARK at the current resourceVersion to every open watch. */
   bookmark(): void {
     for (const w of this.watches) w.write(JSON.stringify({ type: 'BOOKMARK', object: { metadata: { resourceVersion: String(this.rv) } } }) + '\n');

@@ -99,6 +99,28 @@ t.test('applies ADDED, MODIFIED and DELETED events and bumps the revision', asyn
   t.same(cache.list('nowhere'), []);
 });
 
+t.test('watch lines split across writes, blank lines, and lines only JSON.parse reads all apply in order', async (t) => {
+  const { server, cache, events } = await setup(t, 0);
+  const line = (type: string, name: string, rv: number, labels: object | number = { app: 'x' }) =>
+    JSON.stringify({ type, object: { metadata: { name, namespace: 'default', resourceVersion: String(rv), labels } } }) + '\n';
+  const added = line('ADDED', 'split-1', 2001);
+  server.writeWatches(added.slice(0, 17));
+  await new Promise((r) => setTimeout(r, 20));
+  server.writeWatches(added.slice(17, 40));
+  await new Promise((r) => setTimeout(r, 20));
+  // The rest of split-1, a blank line, then (in one write) a pod whose label is not a string and one that is fine.
+  server.writeWatches(added.slice(40) + '\r\n' + line('ADDED', 'odd-labels', 2002, { app: 1, tier: 'web' }) + line('ADDED', 'plain', 2003));
+  await waitFor(() => cache.size === 3, 'three pods');
+  t.same(cache.get('default', 'split-1')?.labels, { app: 'x' });
+  t.same(cache.get('default', 'odd-labels')?.labels, { tier: 'web' }, 'non-string label values dropped, as from a list');
+  server.writeWatches(line('DELETED', 'split-1', 2004) + '\n\n' + line('MODIFIED', 'plain', 2005, { app: 'y' }));
+  await waitFor(() => cache.size === 2 && cache.get('default', 'plain')?.labels['app'] === 'y', 'delete and modify applied');
+  server.endWatches();
+  await waitFor(() => server.openWatches === 1, 'watch reopened');
+  t.equal(server.requests.filter((r) => r.query.get('watch') === 'true').at(-1)!.query.get('resourceVersion'), '2005', 'resumes after the last event');
+  t.notOk(events.some((e) => e.startsWith('relist:pods:error')), 'no error relist');
+});
+
 t.test('a cleanly ended watch resumes from the last resourceVersion without relisting', async (t) => {
   const { server, cache, events } = await setup(t, 5);
   server.put(pod('default', 'late-1'));
