@@ -25,8 +25,9 @@ export interface NodeEntry {
 
 export interface PodEntry {
   readonly kind: 'pod';
-  readonly namespace: string;
-  readonly name: string;
+  /** Rewritten only when a dropped entry is reused for a new pod (it is out of the index then). */
+  namespace: string;
+  name: string;
   /** Node whose scrape last reported the pod. */
   node: string;
   /** Container names in the order of the latest scrape. */

@@ -52,6 +52,9 @@ export const DEFAULT_STALE_TICKS = 3;
 const SET_OPTIONS: LRUCache.SetOptions<string, NodeEntry, unknown> = {};
 const PEEK_OPTIONS: LRUCache.PeekOptions<string, NodeEntry, unknown> = {};
 
+/** Dropped pod entries kept for reuse within a tick, at most. */
+const MAX_FREE_PODS = 4096;
+
 /** A node's weight against maxSeries: itself and the containers of the pods it holds. */
 const seriesOf = (e: NodeEntry): number => 1 + e.series;
 
@@ -60,6 +63,16 @@ export class MetricsStore implements MetricsReader {
   private readonly cache: LRUCache<string, NodeEntry>;
   /** Live pods; each is in the `pods` of the node in its `node`. */
   private readonly pods = new PodIndex();
+  /**
+   * Pod entries dropped during this tick, reused for new pods: when pods are
+   * replaced (a rollout, a churn of Jobs), the new pods of one node take the
+   * entries, arrays included, of pods another node dropped, instead of
+   * allocating their own while the old ones wait for a full garbage collection.
+   * A dropped entry is never read again (hints and node lists check `live`
+   * and `node`, the index drops it), so handing it on is safe. Emptied at the
+   * end of each tick, so it holds memory only while pods are being replaced.
+   */
+  private readonly freePods: PodEntry[] = [];
   private readonly maxSeries: number;
   /** --metric-resolution in ms (ages are whole ms, so age < this ⇔ age × 10⁶ < the resolution in ns). */
   private readonly resolutionMs: number;
@@ -187,6 +200,7 @@ export class MetricsStore implements MetricsReader {
     this.rev++;
     this.lastStore = this.now();
     this.sweepStale();
+    this.freePods.length = 0;
     if (this.evictedNodes > 0) this.observer.evicted('node', 'capacity', this.evictedNodes);
     if (this.evictedContainers > 0) this.observer.evicted('container', 'capacity', this.evictedContainers);
     this.evictedNodes = this.evictedContainers = 0;
@@ -208,19 +222,10 @@ export class MetricsStore implements MetricsReader {
     if (n === 0) return undefined;
 
     const sameLayout = old !== undefined && sameNames(old.names, points);
-    const entry: PodEntry = old ?? {
-      kind: 'pod',
-      namespace: pod.namespace,
-      name: pod.name,
-      node,
-      names: [],
-      data: newSlots(0),
-      prevCount: 0,
-      seenTick: 0,
-      live: false,
-    };
+    const entry: PodEntry = old ?? this.newPod(pod);
     if (entry.live) this.uncount(entry);
-    const data = sameLayout ? entry.data : newSlots(n * STRIDE);
+    // A reused entry's arrays are overwritten (nothing is paired with its old points: `old` is undefined).
+    const data = sameLayout || (old === undefined && entry.data.length === n * STRIDE) ? entry.data : newSlots(n * STRIDE);
     let prevCount = 0;
     for (let i = 0; i < n; i++) {
       const p = points[i]!;
@@ -230,7 +235,11 @@ export class MetricsStore implements MetricsReader {
       if (hasPrev(data, i * STRIDE)) prevCount++;
     }
     if (!sameLayout) {
-      entry.names = points.map((p) => p.name);
+      if (old === undefined && entry.names.length === n) {
+        for (let i = 0; i < n; i++) entry.names[i] = points[i]!.name;
+      } else {
+        entry.names = points.map((p) => p.name);
+      }
       entry.data = data;
     }
     entry.node = node;
@@ -242,6 +251,17 @@ export class MetricsStore implements MetricsReader {
     }
     this.count(entry);
     return entry;
+  }
+
+  /** An entry for a pod not stored before: a dropped one if there is one, else a new one. */
+  private newPod(pod: PodPoints): PodEntry {
+    const reused = this.freePods.pop();
+    if (reused === undefined) {
+      return { kind: 'pod', namespace: pod.namespace, name: pod.name, node: '', names: [], data: newSlots(0), prevCount: 0, seenTick: 0, live: false };
+    }
+    reused.namespace = pod.namespace;
+    reused.name = pod.name;
+    return reused;
   }
 
   private count(e: Entry): void {
@@ -284,6 +304,7 @@ export class MetricsStore implements MetricsReader {
     this.uncount(p);
     p.live = false;
     this.pods.delete(p);
+    if (this.freePods.length < MAX_FREE_PODS) this.freePods.push(p);
     return p.names.length;
   }
 
