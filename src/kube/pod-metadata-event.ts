@@ -55,12 +55,15 @@ export class PodMetadataEventDecoder {
         type = s.string('type', this.strings);
         continue;
       }
-      // A repeated "object" replaces the first, as in JSON.parse.
+      // A repeated "object", or "metadata", replaces the first, as in JSON.parse.
       name = namespace = undefined;
       resourceVersion = '';
       labels = {};
       if (!s.objectStart('object')) return undefined;
       for (let o = s.member(OBJECT, true); o >= 0; o = s.member(OBJECT, false)) {
+        name = namespace = undefined;
+        resourceVersion = '';
+        labels = {};
         if (!s.objectStart('metadata')) return undefined;
         for (let m = s.member(METADATA, true); m >= 0; m = s.member(METADATA, false)) {
           if (m === 0) name = s.string('name');

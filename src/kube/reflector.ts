@@ -272,7 +272,6 @@ export class Reflector<T> {
     }
   }
 
-
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const signal = this.abort.signal;

@@ -1,8 +1,8 @@
 // A small validating JSON scanner over raw bytes for the summary decoder (and
 // the pod watch's event decoder): it reads only the fields wanted and skips
 // everything else (io, swap, psi, volumes, systemContainers, ...) without
-// building objects. Skipped values are
-// still checked against the JSON grammar, so truncated or garbled bodies fail.
+// building objects. Skipped values are still checked against the JSON
+// grammar, so truncated or garbled bodies fail.
 //
 // Speed matters (one ~30-100 KB body per node per tick), so the hot paths are
 // plain byte loops over local positions: strings stop on a table lookup, keys

@@ -51,6 +51,8 @@ const read: [string, string][] = [
   ['duplicate name: the last wins', `{"type":"ADDED","object":{"metadata":{"name":"p","namespace":"n","name":"q"}}}`],
   ['repeated object: the last wins', `{"type":"ADDED","object":{"metadata":{"name":"p","namespace":"n","labels":{"a":"1"}}},"object":{"metadata":{"name":"q","namespace":"m"}}}`],
   ['repeated object: nothing of the first is kept', `{"type":"ADDED","object":{"metadata":{"name":"p","namespace":"n","resourceVersion":"5","labels":{"a":"1"}}},"object":{"metadata":{"name":"q"}}}`],
+  ['repeated metadata: nothing of the first is kept', `{"type":"ADDED","object":{"metadata":{"name":"p","namespace":"n","resourceVersion":"5","labels":{"a":"1"}},"metadata":{"name":"q"}}}`],
+  ['repeated metadata: the last wins', `{"type":"MODIFIED","object":{"metadata":{"name":"p","namespace":"n"},"metadata":{"name":"q","namespace":"m","labels":{"b":"2"}}}}`],
   ['missing name: skipped object', meta({ namespace: 'n', resourceVersion: '7' })],
   ['empty namespace: skipped object', meta({ name: 'p', namespace: '', resourceVersion: '7' })],
   ['no metadata: skipped object', JSON.stringify({ type: 'ADDED', object: { kind: 'Pod' } })],
