@@ -2,6 +2,7 @@
 // the second (creationTimestamp patched in compact JSON and protobuf, re-encoded
 // otherwise), and is dropped when the store or a cache changes revision.
 import t from 'tap';
+import { get as httpGet, type IncomingMessage } from 'node:http';
 import { encodeProtobuf } from '../../src/api/codec/index.js';
 import { encodeJson } from '../../src/api/codec/json.js';
 import type { Encoded } from '../../src/api/codec/index.js';
@@ -52,6 +53,31 @@ t.test('patching creationTimestamp gives the bytes of a fresh encoding', async (
     t.equal(cache.get('k', 'r2', s0), undefined, `${media}: another revision misses`);
     t.equal(cache.size, 0, `${media}: and drops the entry`);
   }
+});
+
+t.test('routes: a body still queued on a slow connection is not patched for later seconds', async (t) => {
+  let now = T0;
+  const meta = pods(40_000); // ~12 MB of JSON: more than the loopback socket buffers take at once
+  const metrics = new FakeMetrics(new Map(), new Map(meta.map((p, i) => [`${p.namespace}/${p.name}`, usage(i)])));
+  const h = await startApi({ metrics, nodes: new FakeNodes([]), pods: new FakePods(meta), securePort: 443, now: () => now });
+  t.teardown(() => h.close());
+  const url = `${h.url}/apis/metrics.k8s.io/v1beta1/pods`;
+  // A reader that takes the headers, then stops reading.
+  const slow = await new Promise<IncomingMessage>((resolve, reject) => httpGet(url, { headers: { accept: 'application/json' } }, resolve).on('error', reject));
+  slow.pause();
+  for (let i = 1; i <= 3; i++) {
+    now = T0 + i * 1000;
+    const r = await fetch(url, { headers: { accept: 'application/json' } });
+    t.equal(r.status, 200);
+    await r.arrayBuffer();
+  }
+  const chunks: Buffer[] = [];
+  slow.on('data', (c: Buffer) => chunks.push(c));
+  slow.resume();
+  await new Promise((resolve) => slow.on('end', resolve));
+  const items = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { items: { metadata: { creationTimestamp: string } }[] }).items;
+  t.equal(items.length, meta.length);
+  t.same([...new Set(items.map((it) => it.metadata.creationTimestamp))], ['2026-11-22T05:00:00Z'], 'the slow response holds its own second to the end');
 });
 
 t.test('a label key spelled creationTimestamp disables patching', async (t) => {
