@@ -4,6 +4,7 @@
 import t from 'tap';
 import { MetricsStore } from '../../src/store/index.js';
 import type { NodeScrape } from '../../src/scrape/types.js';
+import type { PodIndex } from '../../src/store/pod-index.js';
 import { CORE_SECOND, MIB, SECOND, START, container, pod, point } from './batches.js';
 
 const LONG_AGO = START - 3600 * SECOND;
@@ -30,6 +31,8 @@ t.test("a new pod given a dropped pod's entry starts from its own first point, u
     s.endTick();
   }
   t.ok(s.getPodUsage(keys('a1', 'a2', 'b1')).every((u) => u !== undefined), 'all three pods have a rate');
+  const index = s['pods'] as PodIndex;
+  const dropped = [index.get('default', 'a1'), index.get('default', 'a2')];
 
   // Tick 2: node a replaces both its pods; node b, answering after it, gains two new pods of the same shape.
   s.beginTick();
@@ -40,6 +43,11 @@ t.test("a new pod given a dropped pod's entry starts from its own first point, u
   t.same(s.getPodUsage(keys('a3', 'n1', 'n2')), [undefined, undefined, undefined], 'new pods have one point: no rate yet, nothing paired with a dropped pod');
   t.equal(s.getPodUsage(keys('b1'))[0]?.containers[0]?.usage.cpuNanocores, CORE_SECOND, 'the pod that stayed keeps its rate');
   t.same(s.seriesCount(), { nodes: 2, containers: 8 });
+  t.same(
+    [index.get('default', 'n1'), index.get('default', 'n2')].filter((e) => dropped.includes(e)).length,
+    2,
+    "n1 and n2, stored after node a dropped a1 and a2, took their entries",
+  );
 
   s.beginTick();
   s.storeNode('a', node(3, twoContainers('a3', ['app', 'side'], 3, 10, 1)));
