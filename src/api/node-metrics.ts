@@ -6,7 +6,8 @@
 import type { ApiObserver } from '../observers.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
-import { asNodeMetricsObject, nodeMetrics, nodeMetricsList } from './objects.js';
+import { listObject, type NodeRow, type NodeRows } from './metrics-rows.js';
+import { asNodeMetricsObject, nodeMetrics } from './objects.js';
 import { andSelectors, type LabelSelector } from './selectors/index.js';
 import type { MetricsReader, NodeLister, NodeMeta } from './sources.js';
 import { notFound } from './status.js';
@@ -25,12 +26,18 @@ export class NodeMetricsStorage {
   constructor(private readonly deps: NodeMetricsStorageDeps) {}
 
   list(opts: ListOptions, tally?: TimestampTally): NodeMetricsList {
+    return listObject(this.rows(opts, tally));
+  }
+
+  /** The list's items before encoding (what list() builds its objects from). */
+  rows(opts: ListOptions, tally?: TimestampTally): NodeRows {
     const selector = this.deps.nodeSelector ? andSelectors(opts.labelSelector, this.deps.nodeSelector) : opts.labelSelector;
     let nodes = this.deps.nodes.list();
     if (!selector.empty) nodes = nodes.filter((n) => selector.matches(n.labels));
     // The field set of a node holds metadata.name only, so metadata.namespace=x matches nothing.
     if (!opts.fieldSelector.empty) nodes = nodes.filter((n) => opts.fieldSelector.matches({ 'metadata.name': n.name }));
-    return nodeMetricsList(this.metricsOf(nodes, tally));
+    const nowMs = this.deps.now();
+    return { kind: 'NodeMetricsList', nowMs, rows: this.rowsOf(nodes, nowMs, tally) };
   }
 
   /** tally records the sample timestamp, for callers that cache the response. */
@@ -39,27 +46,27 @@ export class NodeMetricsStorage {
     // Not in the cache: the client-go lister's NotFound, singular "node".
     if (!node) throw notFound('node', name);
     if (this.deps.nodeSelector && !this.deps.nodeSelector.matches(node.labels)) throw notFound('nodemetrics', name, GROUP);
-    const [item] = this.metricsOf([node], tally);
-    if (!item) throw notFound('nodemetrics', name, GROUP);
-    return asNodeMetricsObject(item);
+    const nowMs = this.deps.now();
+    const [row] = this.rowsOf([node], nowMs, tally);
+    if (!row) throw notFound('nodemetrics', name, GROUP);
+    return asNodeMetricsObject(nodeMetrics(row.node, row.usage, nowMs));
   }
 
-  private metricsOf(nodes: readonly NodeMeta[], tally?: TimestampTally): NodeMetrics[] {
+  private rowsOf(nodes: readonly NodeMeta[], nowMs: number, tally?: TimestampTally): NodeRow[] {
     if (nodes.length === 0) return [];
-    const nowMs = this.deps.now();
     const usages = this.deps.metrics.getNodeUsage(nodes.map((n) => n.name));
-    const items: NodeMetrics[] = [];
+    const rows: NodeRow[] = [];
     // Freshness: one observer call per distinct sample time, not per item.
     const ages = tally ?? new TimestampTally();
     nodes.forEach((node, i) => {
-      const u = usages[i];
-      if (!u) return;
-      ages.add(u.timestampMs);
-      items.push(nodeMetrics(node, u, nowMs));
+      const usage = usages[i];
+      if (!usage) return;
+      ages.add(usage.timestampMs);
+      rows.push({ node, usage });
     });
     ages.replay(this.deps.observer, nowMs);
-    items.sort((a, b) => compare(a.metadata.name, b.metadata.name));
-    return items;
+    rows.sort((a, b) => compare(a.node.name, b.node.name));
+    return rows;
   }
 }
 

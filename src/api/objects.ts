@@ -41,7 +41,7 @@ export function formatTime(ms: number): string {
  * from the caches usually arrive sorted (the apiserver writes maps sorted), and
  * are then shared rather than copied: the result is only ever serialized.
  */
-function sortedLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
+export function sortedLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
   const keys = Object.keys(labels);
   if (keys.length === 0) return undefined;
   let sorted = true;

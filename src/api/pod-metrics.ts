@@ -7,7 +7,8 @@ import type { ApiObserver } from '../observers.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { compare } from './node-metrics.js';
-import { asPodMetricsObject, podMetrics, podMetricsList } from './objects.js';
+import { listObject, type PodRow, type PodRows } from './metrics-rows.js';
+import { asPodMetricsObject, podMetrics } from './objects.js';
 import type { MetricsReader, PodLister, PodMeta } from './sources.js';
 import { notFound } from './status.js';
 import { GROUP, type PodMetrics, type PodMetricsList } from './types.js';
@@ -24,12 +25,18 @@ export class PodMetricsStorage {
 
   /** namespace undefined lists every namespace (GET /pods). */
   list(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally): PodMetricsList {
+    return listObject(this.rows(namespace, opts, tally));
+  }
+
+  /** The list's items before encoding (what list() builds its objects from). */
+  rows(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally): PodRows {
     let pods = this.deps.pods.list(namespace);
     if (!opts.labelSelector.empty) pods = pods.filter((p) => opts.labelSelector.matches(p.labels));
     if (!opts.fieldSelector.empty) {
       pods = pods.filter((p) => opts.fieldSelector.matches({ 'metadata.name': p.name, 'metadata.namespace': p.namespace }));
     }
-    return podMetricsList(this.metricsOf(pods, tally));
+    const nowMs = this.deps.now();
+    return { kind: 'PodMetricsList', nowMs, rows: this.rowsOf(pods, nowMs, tally) };
   }
 
   /** tally records the sample timestamp, for callers that cache the response. */
@@ -37,26 +44,26 @@ export class PodMetricsStorage {
     const pod = this.deps.pods.get(namespace, name);
     // Not cached (absent or not Running): the metadata lister's NotFound on "pods".
     if (!pod) throw notFound('pods', name);
-    const [item] = this.metricsOf([pod], tally);
-    if (!item) throw notFound('podmetrics', `${namespace}/${name}`, GROUP);
-    return asPodMetricsObject(item);
+    const nowMs = this.deps.now();
+    const [row] = this.rowsOf([pod], nowMs, tally);
+    if (!row) throw notFound('podmetrics', `${namespace}/${name}`, GROUP);
+    return asPodMetricsObject(podMetrics(row.pod, row.usage, nowMs));
   }
 
-  private metricsOf(pods: readonly PodMeta[], tally?: TimestampTally): PodMetrics[] {
+  private rowsOf(pods: readonly PodMeta[], nowMs: number, tally?: TimestampTally): PodRow[] {
     if (pods.length === 0) return [];
-    const nowMs = this.deps.now();
     const usages = this.deps.metrics.getPodUsage(pods.map((p) => ({ namespace: p.namespace, name: p.name })));
-    const items: PodMetrics[] = [];
+    const rows: PodRow[] = [];
     // Freshness: one observer call per distinct sample time (often shared by the pods of one answer), not per item.
     const ages = tally ?? new TimestampTally();
     pods.forEach((pod, i) => {
-      const u = usages[i];
-      if (!u) return;
-      ages.add(u.timestampMs);
-      items.push(podMetrics(pod, u, nowMs));
+      const usage = usages[i];
+      if (!usage) return;
+      ages.add(usage.timestampMs);
+      rows.push({ pod, usage });
     });
     ages.replay(this.deps.observer, nowMs);
-    items.sort((a, b) => compare(a.metadata.namespace!, b.metadata.namespace!) || compare(a.metadata.name, b.metadata.name));
-    return items;
+    rows.sort((a, b) => compare(a.pod.namespace, b.pod.namespace) || compare(a.pod.name, b.pod.name));
+    return rows;
   }
 }

@@ -10,6 +10,8 @@ import { encodeNegotiated, negotiate, respond, send, type Negotiated } from './c
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
 import { ListCache, patchFor, TimestampTally } from './list-cache.js';
 import { decodeListOptions, type ListOptions, type Query } from './list-options.js';
+import { encodeRows } from './list-writer/index.js';
+import type { MetricsRows } from './metrics-rows.js';
 import { NodeMetricsStorage } from './node-metrics.js';
 import { PodMetricsStorage } from './pod-metrics.js';
 import type { LabelSelector } from './selectors/index.js';
@@ -77,7 +79,7 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
    * A list, encoded once per revision of the store and caches, path, query and
    * negotiated encoding (creationTimestamp is patched as seconds pass).
    */
-  const cachedList = (ctx: Context, n: Negotiated, build: (tally: TimestampTally) => { items: unknown[] }): void => {
+  const cachedList = (ctx: Context, n: Negotiated, build: (tally: TimestampTally) => MetricsRows): void => {
     const key = `${ctx.path}?${ctx.querystring}|${n.key}`;
     const rev = revision();
     const nowMs = now();
@@ -89,14 +91,13 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
       return;
     }
     const tally = new TimestampTally();
-    const list = build(tally);
+    const rows = build(tally);
     // The second the items' creationTimestamp holds (the storage read the clock itself).
-    const first = list.items[0] as { metadata?: { creationTimestamp?: string } } | undefined;
-    const built = first?.metadata?.creationTimestamp ? Date.parse(first.metadata.creationTimestamp) / 1000 : second;
-    const enc = encodeNegotiated(ctx, list, n);
+    const built = Math.floor(rows.nowMs / 1000);
+    const enc = encodeRows(ctx, rows, n);
     // Built from what the caches held when we started; a revision that moved meanwhile is caught on the next get.
     const media = n.transform || n.pretty ? undefined : n.serializer.name === 'json' ? 'json' : n.serializer.name === 'protobuf' ? 'protobuf' : undefined;
-    if (enc.status === 200) cache.set(key, rev, built, enc, patchFor(enc, media, built, list.items.length), tally);
+    if (enc.status === 200) cache.set(key, rev, built, enc, patchFor(enc, media, built, rows.rows.length), tally);
     send(ctx, enc);
   };
 
@@ -118,7 +119,7 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   router.all(`${VERSION_PATH}/nodes`, (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'nodes');
-    cachedList(ctx, n, (tally) => nodes.list(opts, tally));
+    cachedList(ctx, n, (tally) => nodes.rows(opts, tally));
   });
   router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
     const n = resourceRequest(ctx);
@@ -127,13 +128,13 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   router.all(`${VERSION_PATH}/pods`, (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'pods');
-    cachedList(ctx, n, (tally) => pods.list(undefined, opts, tally));
+    cachedList(ctx, n, (tally) => pods.rows(undefined, opts, tally));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, (ctx) => {
     const n = resourceRequest(ctx);
     const namespace = segment(ctx, 'namespace');
     const opts = listOptions(ctx, 'pods');
-    cachedList(ctx, n, (tally) => pods.list(namespace, opts, tally));
+    cachedList(ctx, n, (tally) => pods.rows(namespace, opts, tally));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
     const n = resourceRequest(ctx);

@@ -9,6 +9,12 @@ export function encodeJson(obj: unknown, pretty = false): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : s;
 }
 
+/** One JSON string literal as encodeJson writes it inside any value. */
+export function jsonStringLiteral(s: string): string {
+  const q = JSON.stringify(s);
+  return NEEDS_ESCAPE.test(q) ? q.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : q;
+}
+
 /** GAS turns on pretty output for ?pretty=true and for browsers and curl/wget. */
 export function wantsPretty(query: Record<string, unknown>, userAgent: string | undefined): boolean {
   const raw = query['pretty'];

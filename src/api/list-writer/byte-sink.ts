@@ -1,0 +1,63 @@
+// A growing byte buffer for writing a large response body in place: no JSON
+// string, object tree or protobufjs writer in between. finish() returns an
+// exact-size copy, so a body kept in the list cache carries no slack.
+
+export class ByteSink {
+  buf: Buffer;
+  pos: number;
+
+  constructor(estimate: number, reserve = 0) {
+    this.buf = Buffer.allocUnsafe(Math.max(1024, estimate + reserve));
+    this.pos = reserve;
+  }
+
+  /** Room for n more bytes. */
+  ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  /** Bytes known to be few (fixed parts of a body). */
+  bytes(b: Uint8Array): void {
+    this.ensure(b.length);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < b.length; i++) buf[p++] = b[i]!;
+    this.pos = p;
+  }
+
+  /** A string known to be ASCII (formatted numbers, times). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any string as UTF-8 (byteLength from Buffer.byteLength). */
+  utf8(s: string, byteLength: number): void {
+    this.ensure(byteLength);
+    this.pos += this.buf.write(s, this.pos, byteLength, 'utf8');
+  }
+
+  /** The bytes written from start on, as their own buffer. */
+  finish(start = 0): Buffer {
+    const out = Buffer.allocUnsafe(this.pos - start);
+    this.buf.copy(out, 0, start, this.pos);
+    return out;
+  }
+}
+
+/** UTF-8 length of s; the string's length when it is ASCII. */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
+  return n;
+}

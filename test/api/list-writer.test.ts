@@ -1,0 +1,124 @@
+// The list writers must give the same bytes as encoding the wire objects: compact
+// JSON as encodeJson writes it, protobuf as encodeProtobuf (itself checked against
+// gogo's bytes and protobufjs). Rows they do not handle must come back undefined,
+// so the caller falls back to the objects.
+import t, { type Test } from 'tap';
+import { encodeJson } from '../../src/api/codec/json.js';
+import { encodeGeneral, encodeProtobuf } from '../../src/api/codec/protobuf.js';
+import { writeListJson, writeListProtobuf } from '../../src/api/list-writer/index.js';
+import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
+import type { ContainerUsage } from '../../src/api/sources.js';
+
+const NOW = Date.parse('2026-11-22T10:00:07.250Z');
+const TS = Date.parse('2026-11-22T10:00:01.900Z');
+
+function container(name: string, cpuNanocores: number, memoryBytes: number): ContainerUsage {
+  return { name, usage: { cpuNanocores, memoryBytes } };
+}
+
+function pod(namespace: string, name: string, labels: Record<string, string>, containers: ContainerUsage[], timestampMs = TS, windowNs = 15_002_000_000): PodRow {
+  return { pod: { namespace, name, labels }, usage: { timestampMs, windowNs, containers } };
+}
+
+function pods(rows: PodRow[], nowMs = NOW): PodRows {
+  return { kind: 'PodMetricsList', nowMs, rows };
+}
+
+function same(t: Test, rows: MetricsRows, what: string): void {
+  const obj = listObject(rows);
+  const json = writeListJson(rows);
+  t.ok(json, `${what}: JSON written`);
+  t.equal(json?.toString('utf8'), encodeJson(obj), `${what}: JSON bytes as encodeJson`);
+  const pb = writeListProtobuf(rows);
+  t.ok(pb, `${what}: protobuf written`);
+  t.equal(pb?.toString('hex'), encodeProtobuf(obj).toString('hex'), `${what}: protobuf bytes as encodeProtobuf`);
+}
+
+t.test('pod lists: same bytes as the object encoders', async (t) => {
+  same(t, pods([]), 'empty list');
+  same(t, pods([pod('default', 'web-1', {}, [container('app', 1_234_567, 11_944 * 1024)])]), 'no labels');
+  same(
+    t,
+    pods([
+      pod('kube-system', 'coredns-5d78c9869d-abcde', { 'k8s-app': 'kube-dns', 'pod-template-hash': '5d78c9869d' }, [
+        container('coredns', 2_000_000, 15 * 1024 * 1024),
+      ]),
+      pod('default', 'db-0', { z: '1', a: '2', 'app.kubernetes.io/name': 'db' }, [
+        container('db', 0, 0),
+        container('sidecar', 1, 1023),
+        container('exporter', 50_000_000, 1024),
+        container('init-like', 1_000_000_000, 1536),
+        container('big', Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+      ]),
+    ]),
+    'unsorted labels, zero, small and large quantities, five containers',
+  );
+  same(t, pods([pod('default', 'digits', { '10': 'a', '2': 'b', x: 'c' }, [container('c', 5, 4096)])]), 'label keys made only of digits');
+  same(
+    t,
+    pods([
+      pod('default', 'esc', { 'example.com/html': '<b>&"x"</b>', back: 'a\\b', ctl: 'tab\there\u0001', u2028: 'a\u2028b\u2029' }, [
+        container('c', 5, 4096),
+      ]),
+      pod('ns-é', 'café-😀', { 'ключ': 'значение', lone: 'x\ud800y' }, [container('ç', 7, 8192)]),
+    ]),
+    'escapes, non-ASCII and a lone surrogate',
+  );
+  same(
+    t,
+    pods([
+      pod('a', 'p1', {}, [container('c', 1, 1)], TS, 1_500),
+      pod('a', 'p2', {}, [container('c', 1, 1)], TS + 1_000, 65_000_000_000),
+      pod('a', 'p3', {}, [container('c', 1, 1)], TS + 2_000, 999),
+      pod('a', 'p4', {}, [container('c', 1, 1)], TS, 15_002_000_000),
+      pod('a', 'p5', {}, [container('c', 1, 1)], TS + 1_000, 0),
+    ]),
+    'sample times and windows changing between items (µs, minutes, zero)',
+  );
+  same(t, pods([pod('a', 'p', { app: 'x' }, [container('c', 1, 1)])], Date.parse('2106-02-07T06:28:17Z')), 'a creation time past 2^32 seconds');
+});
+
+t.test('pod lists: many generated rows', async (t) => {
+  const rows: PodRow[] = [];
+  for (let i = 0; i < 2_000; i++) {
+    const labels: Record<string, string> = { app: `app-${i % 7}` };
+    if (i % 3 === 0) labels['pod-template-hash'] = (i * 7919).toString(36);
+    if (i % 11 === 0) labels['0'] = 'zero';
+    const cs = Array.from({ length: 1 + (i % 4) }, (_, c) => container(`c${c}`, (i * 104_729 + c) % 4_000_000_000, (i * 65_537 + c * 1024) % 2 ** 40));
+    rows.push(pod(`ns-${i % 13}`, `pod-${i.toString(36)}-${'x'.repeat(i % 50)}`, labels, cs, TS + (i % 5) * 1000, 15_000_000_000 + (i % 3) * 1_000_000));
+  }
+  same(t, pods(rows), '2,000 pods');
+});
+
+t.test('node lists: same bytes as the object encoders', async (t) => {
+  const nodes: NodeRows = {
+    kind: 'NodeMetricsList',
+    nowMs: NOW,
+    rows: [
+      { node: { name: 'node-a', labels: { 'kubernetes.io/os': 'linux', 'kubernetes.io/hostname': 'node-a' } }, usage: { timestampMs: TS, windowNs: 15_002_000_000, usage: { cpuNanocores: 123_456_789, memoryBytes: 12_230_656 } } },
+      { node: { name: 'node-b', labels: {} }, usage: { timestampMs: TS + 3_000, windowNs: 20_000_000_000, usage: { cpuNanocores: 0, memoryBytes: 1 } } },
+    ],
+  };
+  same(t, nodes, 'two nodes');
+  same(t, { kind: 'NodeMetricsList', nowMs: NOW, rows: [] }, 'empty node list');
+  t.equal(encodeGeneral(listObject(nodes)).toString('hex'), writeListProtobuf(nodes)?.toString('hex'), 'protobufjs agrees');
+});
+
+t.test('rows the writers leave to the object encoders', async (t) => {
+  const nonString = pods([pod('a', 'p', { app: 7 as unknown as string }, [container('c', 1, 1)])]);
+  t.equal(writeListJson(nonString), undefined, 'JSON: a label value that is not a string');
+  t.equal(writeListProtobuf(nonString), undefined, 'protobuf: a label value that is not a string');
+
+  // A pod without containers has no sample time: the object path fails the same way (a 500).
+  const noContainers = pods([pod('a', 'p', {}, [], Infinity)]);
+  t.equal(writeListJson(noContainers), undefined, 'JSON: no sample time');
+  t.throws(() => listObject(noContainers), RangeError, 'objects cannot be built either');
+
+  // Before 1970 or a negative window: protobufjs writes those, the writer does not.
+  const old = pods([pod('a', 'p', {}, [container('c', 1, 1)], Date.parse('1969-12-31T23:59:58Z'))]);
+  t.equal(writeListProtobuf(old), undefined, 'protobuf: a sample time before 1970');
+  t.equal(writeListJson(old)?.toString('utf8'), encodeJson(listObject(old)), 'JSON writes it');
+  const negative = pods([pod('a', 'p', {}, [container('c', 1, 1)], TS, -1_000_000_000)]);
+  t.equal(writeListProtobuf(negative), undefined, 'protobuf: a negative window');
+  t.equal(writeListJson(negative)?.toString('utf8'), encodeJson(listObject(negative)), 'JSON writes it');
+});
