@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runChurn } from './churn.js';
 import { runDecoderBench } from './decoders.js';
+import { runEncoderBench } from './encoders.js';
 import { startSimProcess } from './lib/children.js';
 import { Client } from './lib/client.js';
 import { printTable, round, writeResult } from './lib/results.js';
@@ -99,6 +100,12 @@ async function main(): Promise<void> {
     `   resource decoder: ${resourceSpeedup.toFixed(1)}× parse-prometheus-text-format (target ≥ 10×); ` +
       `summary decoder: ${summaryTime.toFixed(2)}× the time of JSON.parse over all fixtures, ${summaryWorst.toFixed(2)}× on the worst (target ≤ 1.2×)  [${elapsed()}]`,
   );
+
+  // 1b. List encoders (in this process): a tick's first list of every pod, written from rows vs through objects.
+  const encoders = runEncoderBench(m.nodes, m.podsPerNode, m.containersPerPod);
+  printTable('1b. list encoders, every pod (ms per list; ratio = baseline / ours)', encoders);
+  writeResult('encoders', { node: process.version, rows: encoders });
+  say(`   list bodies written from rows: ${encoders.map((r) => `${r.encoding} ${r.ourMs.toFixed(0)} ms vs ${r.baselineMs.toFixed(0)} (${r.ratio.toFixed(1)}×)`).join(', ')}  [${elapsed()}]`);
 
   const dir = mkdtempSync(join(tmpdir(), 'metrics-server-bench-'));
   const sim = await startSimProcess(m.nodes, m.podsPerNode, m.containersPerPod, dir);

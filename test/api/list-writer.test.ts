@@ -72,8 +72,11 @@ t.test('pod lists: same bytes as the object encoders', async (t) => {
       pod('a', 'p3', {}, [container('c', 1, 1)], TS + 2_000, 999),
       pod('a', 'p4', {}, [container('c', 1, 1)], TS, 15_002_000_000),
       pod('a', 'p5', {}, [container('c', 1, 1)], TS + 1_000, 0),
+      pod('a', 'p6', {}, [container('c', 1, 1)], TS + 999, 15_000_000_000.7),
+      pod('a', 'p7', {}, [container('c', 1, 1)], TS + 3_000, 100 * 86_400 * 1e9 + 123_456_789),
+      pod('a', 'p8', {}, [container('c', 1, 1)], TS + 4_000, 14_998_123_456),
     ]),
-    'sample times and windows changing between items (µs, minutes, zero)',
+    'sample times and windows changing between items (µs, minutes, days, zero, a fraction of a ns)',
   );
   same(t, pods([pod('a', 'p', { app: 'x' }, [container('c', 1, 1)])], Date.parse('2106-02-07T06:28:17Z')), 'a creation time past 2^32 seconds');
 });
@@ -88,6 +91,10 @@ t.test('pod lists: many generated rows', async (t) => {
     rows.push(pod(`ns-${i % 13}`, `pod-${i.toString(36)}-${'x'.repeat(i % 50)}`, labels, cs, TS + (i % 5) * 1000, 15_000_000_000 + (i % 3) * 1_000_000));
   }
   same(t, pods(rows), '2,000 pods');
+  // A body the list cache keeps holds (almost) no unused buffer behind it, whether the size guess was right or not.
+  for (const body of [writeListJson(pods(rows))!, writeListProtobuf(pods(rows))!, writeListJson(pods(rows.slice(0, 500)))!]) {
+    t.ok(body.buffer.byteLength <= body.length * (32 / 31) + 64, `${body.length} bytes in a ${body.buffer.byteLength}-byte buffer`);
+  }
 });
 
 t.test('node lists: same bytes as the object encoders', async (t) => {

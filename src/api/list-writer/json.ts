@@ -11,8 +11,8 @@ import { formatTime, sortedLabels } from '../objects.js';
 import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
-import { ByteSink } from './byte-sink.js';
-import { RowUnsupported, timeTexts, windowTexts, type Memo } from './row-values.js';
+import { ByteSink, SizeHint } from './byte-sink.js';
+import { RowUnsupported, timeTexts, windowTexts, type TextCache } from './row-values.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
 const LIST_HEAD = {
@@ -20,6 +20,7 @@ const LIST_HEAD = {
   PodMetricsList: ascii(`{"kind":"PodMetricsList","apiVersion":"${GROUP_VERSION}","metadata":{},"items":[`),
 };
 const LIST_TAIL = ascii(']}\n');
+const HINTS = { NodeMetricsList: new SizeHint(300), PodMetricsList: new SizeHint(400) };
 const META_NAME = ascii('{"metadata":{"name":');
 const NAMESPACE = ascii(',"namespace":');
 const CREATION = ascii(',"creationTimestamp":');
@@ -97,7 +98,7 @@ function usage(out: ByteSink, u: ResourceUsage): void {
   byte(out, 0x7d);
 }
 
-function nodeItems(out: ByteSink, r: NodeRows, creation: string, times: Memo<string>, windows: Memo<string>): void {
+function nodeItems(out: ByteSink, r: NodeRows, creation: string, times: TextCache, windows: TextCache): void {
   for (let i = 0; i < r.rows.length; i++) {
     const { node, usage: u } = r.rows[i]!;
     if (i > 0) byte(out, 0x2c);
@@ -111,7 +112,7 @@ function nodeItems(out: ByteSink, r: NodeRows, creation: string, times: Memo<str
   }
 }
 
-function podItems(out: ByteSink, r: PodRows, creation: string, times: Memo<string>, windows: Memo<string>): void {
+function podItems(out: ByteSink, r: PodRows, creation: string, times: TextCache, windows: TextCache): void {
   for (let i = 0; i < r.rows.length; i++) {
     const { pod, usage: u } = r.rows[i]!;
     if (i > 0) byte(out, 0x2c);
@@ -138,7 +139,8 @@ function podItems(out: ByteSink, r: PodRows, creation: string, times: Memo<strin
 /** The compact JSON body of the list, or undefined when the rows need the object encoder. */
 export function writeListJson(r: MetricsRows): Buffer | undefined {
   try {
-    const out = new ByteSink(r.rows.length * (r.kind === 'PodMetricsList' ? 400 : 300) + 256);
+    const hint = HINTS[r.kind];
+    const out = new ByteSink(hint.estimate(r.rows.length));
     const times = timeTexts();
     const windows = windowTexts();
     out.bytes(LIST_HEAD[r.kind]);
@@ -146,6 +148,7 @@ export function writeListJson(r: MetricsRows): Buffer | undefined {
     if (r.kind === 'NodeMetricsList') nodeItems(out, r, creation, times, windows);
     else podItems(out, r, creation, times, windows);
     out.bytes(LIST_TAIL);
+    hint.learn(r.rows.length, out.pos);
     return out.finish();
   } catch (err) {
     if (err instanceof RowUnsupported || err instanceof RangeError) return undefined;

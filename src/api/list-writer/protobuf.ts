@@ -7,14 +7,13 @@
 // treats differently (a time before 1970, a negative window, a non-string
 // label value) return undefined and the caller encodes the objects instead.
 
-import { durationNanos, timeSeconds, WireValueError } from '../codec/proto/wire-values.js';
 import type { MetricsRows, NodeRow, PodRow } from '../metrics-rows.js';
 import { sortedLabels } from '../objects.js';
 import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
-import { ByteSink, utf8Length } from './byte-sink.js';
-import { Memo, RowUnsupported, timeTexts, windowTexts } from './row-values.js';
+import { ByteSink, SizeHint, utf8Length } from './byte-sink.js';
+import { protoNanos, protoSeconds, RowUnsupported } from './row-values.js';
 
 const MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
 /** ObjectMeta's selfLink, uid, resourceVersion (all "") and generation 0. */
@@ -25,6 +24,7 @@ const LIST_META = Uint8Array.of(0x0a, 0x06, 0x0a, 0x00, 0x12, 0x00, 0x1a, 0x00);
 const ENVELOPE_TAIL = Uint8Array.of(0x1a, 0x00, 0x22, 0x00);
 /** Room in front of the items for magic, typeMeta, the raw field's header and ListMeta. */
 const RESERVE = 96;
+const HINTS = { NodeMetricsList: new SizeHint(180), PodMetricsList: new SizeHint(240) };
 
 function varLen(v: number): number {
   let n = 1;
@@ -63,38 +63,28 @@ function str(out: ByteSink, tag: number, s: string, n: number): void {
   }
 }
 
-/** A whole field as bytes: tag, length, and a body written by fill into a scratch sink. */
-function fieldBytes(tag: number, fill: (s: ByteSink) => void): Buffer {
-  const body = new ByteSink(32);
-  fill(body);
-  const out = new ByteSink(body.pos + 8);
-  out.buf[out.pos++] = tag;
-  varint(out, body.pos);
-  body.buf.copy(out.buf, out.pos, 0, body.pos);
-  out.pos += body.pos;
-  return out.finish();
+/** metav1.Time {seconds, nanos: 0}: the message's size. */
+function timeBody(secs: number): number {
+  return 1 + varLen(secs) + 2;
 }
 
-/** metav1.Time {seconds, nanos: 0} as the field `tag`; whole seconds as the JSON text carries them. */
-function timeField(tag: number, text: string): Buffer {
-  const secs = timeSeconds(text);
-  if (!Number.isSafeInteger(secs) || secs < 0) throw new RowUnsupported();
-  return fieldBytes(tag, (s) => {
-    s.buf[s.pos++] = 0x08;
-    varint(s, secs);
-    s.buf[s.pos++] = 0x10;
-    s.buf[s.pos++] = 0x00;
-  });
+/** metav1.Time as field `tag`; room already ensured. */
+function writeTime(out: ByteSink, tag: number, secs: number): void {
+  const buf = out.buf;
+  buf[out.pos++] = tag;
+  varint(out, timeBody(secs));
+  buf[out.pos++] = 0x08;
+  varint(out, secs);
+  buf[out.pos++] = 0x10;
+  buf[out.pos++] = 0x00;
 }
 
-/** metav1.Duration {duration: ns} as field 3, from the text the JSON form carries. */
-function windowField(text: string): Buffer {
-  const ns = durationNanos(text);
-  if (!Number.isSafeInteger(ns) || ns < 0) throw new RowUnsupported();
-  return fieldBytes(0x1a, (s) => {
-    s.buf[s.pos++] = 0x08;
-    varint(s, ns);
-  });
+/** metav1.Duration {duration: ns} as field 3 (window); room already ensured. */
+function writeWindow(out: ByteSink, ns: number): void {
+  out.buf[out.pos++] = 0x1a;
+  varint(out, 1 + varLen(ns));
+  out.buf[out.pos++] = 0x08;
+  varint(out, ns);
 }
 
 /** Per-item scratch, reused: label keys in Go's order and string lengths, container quantities. */
@@ -182,9 +172,8 @@ function quantities(u: ResourceUsage): [string, string] {
 interface ListState {
   out: ByteSink;
   s: Scratch;
+  /** creationTimestamp (the response time) as field 8 of ObjectMeta: the same for every item. */
   creation: Buffer;
-  times: Memo<Buffer>;
-  windows: Memo<Buffer>;
 }
 
 /** ObjectMeta's size: name, generateName "", namespace, selfLink/uid/resourceVersion "", generation 0, creationTimestamp, labels. */
@@ -211,16 +200,16 @@ function nodeItem(st: ListState, row: NodeRow): void {
   const name = node.name;
   const nameLen = utf8Length(name);
   const meta = metaSize(nameLen, 0, st.creation, sizeLabels(s, node.labels));
-  const ts = st.times.get(u.timestampMs);
-  const win = st.windows.get(u.windowNs);
+  const secs = protoSeconds(u.timestampMs);
+  const ns = protoNanos(u.windowNs);
   const [cpu, mem] = quantities(u.usage);
-  const body = field(meta) + ts.length + win.length + usageSize(cpu, mem);
+  const body = field(meta) + field(timeBody(secs)) + field(1 + varLen(ns)) + usageSize(cpu, mem);
   out.ensure(field(body));
   out.buf[out.pos++] = 0x12;
   varint(out, body);
   writeMeta(st, meta, name, nameLen, '', 0, node.labels);
-  out.bytes(ts);
-  out.bytes(win);
+  writeTime(out, 0x12, secs);
+  writeWindow(out, ns);
   writeUsage(out, 0x22, cpu, mem);
 }
 
@@ -230,9 +219,9 @@ function podItem(st: ListState, row: PodRow): void {
   const nameLen = utf8Length(pod.name);
   const nsLen = utf8Length(pod.namespace);
   const meta = metaSize(nameLen, nsLen, st.creation, sizeLabels(s, pod.labels));
-  const ts = st.times.get(u.timestampMs);
-  const win = st.windows.get(u.windowNs);
-  let body = field(meta) + ts.length + win.length;
+  const secs = protoSeconds(u.timestampMs);
+  const ns = protoNanos(u.windowNs);
+  let body = field(meta) + field(timeBody(secs)) + field(1 + varLen(ns));
   const cs = u.containers;
   for (let c = 0; c < cs.length; c++) {
     const [cpu, mem] = quantities(cs[c]!.usage);
@@ -248,8 +237,8 @@ function podItem(st: ListState, row: PodRow): void {
   out.buf[out.pos++] = 0x12;
   varint(out, body);
   writeMeta(st, meta, pod.name, nameLen, pod.namespace, nsLen, pod.labels);
-  out.bytes(ts);
-  out.bytes(win);
+  writeTime(out, 0x12, secs);
+  writeWindow(out, ns);
   for (let c = 0; c < cs.length; c++) {
     out.buf[out.pos++] = 0x22;
     varint(out, s.bodyLens[c]!);
@@ -261,16 +250,12 @@ function podItem(st: ListState, row: PodRow): void {
 /** The protobuf body of the list, or undefined when the rows need the object encoder. */
 export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
   try {
-    const out = new ByteSink(r.rows.length * (r.kind === 'PodMetricsList' ? 240 : 180), RESERVE);
-    const texts = timeTexts();
-    const windowText = windowTexts();
-    const st: ListState = {
-      out,
-      s: new Scratch(),
-      creation: timeField(0x42, texts.get(r.nowMs)),
-      times: new Memo((ms) => timeField(0x12, texts.get(ms))),
-      windows: new Memo((ns) => windowField(windowText.get(ns))),
-    };
+    const hint = HINTS[r.kind];
+    const out = new ByteSink(hint.estimate(r.rows.length), RESERVE);
+    const creationSecs = protoSeconds(r.nowMs);
+    const creation = new ByteSink(16);
+    writeTime(creation, 0x42, creationSecs);
+    const st: ListState = { out, s: new Scratch(), creation: creation.buf.subarray(0, creation.pos) };
     if (r.kind === 'NodeMetricsList') for (const row of r.rows) nodeItem(st, row);
     else for (const row of r.rows) podItem(st, row);
     const items = out.pos - RESERVE;
@@ -288,9 +273,10 @@ export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
     head.bytes(LIST_META);
     const start = RESERVE - head.pos;
     head.buf.copy(out.buf, start, 0, head.pos);
+    hint.learn(r.rows.length, out.pos - start);
     return out.finish(start);
   } catch (err) {
-    if (err instanceof RowUnsupported || err instanceof WireValueError || err instanceof RangeError) return undefined;
+    if (err instanceof RowUnsupported || err instanceof RangeError) return undefined;
     throw err;
   }
 }
