@@ -6,12 +6,12 @@
 import type { ApiObserver } from '../observers.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
-import { listObject, type NodeRow, type NodeRows } from './metrics-rows.js';
+import type { NodeRow, NodeRows } from './metrics-rows.js';
 import { asNodeMetricsObject, nodeMetrics } from './objects.js';
 import { andSelectors, type LabelSelector } from './selectors/index.js';
 import type { MetricsReader, NodeLister, NodeMeta } from './sources.js';
 import { notFound } from './status.js';
-import { GROUP, type NodeMetrics, type NodeMetricsList } from './types.js';
+import { GROUP, type NodeMetrics } from './types.js';
 
 export interface NodeMetricsStorageDeps {
   metrics: MetricsReader;
@@ -25,11 +25,7 @@ export interface NodeMetricsStorageDeps {
 export class NodeMetricsStorage {
   constructor(private readonly deps: NodeMetricsStorageDeps) {}
 
-  list(opts: ListOptions, tally?: TimestampTally): NodeMetricsList {
-    return listObject(this.rows(opts, tally));
-  }
-
-  /** The list's items before encoding (what list() builds its objects from). */
+  /** A list's items before encoding (listObject() builds the wire objects). */
   rows(opts: ListOptions, tally?: TimestampTally): NodeRows {
     const selector = this.deps.nodeSelector ? andSelectors(opts.labelSelector, this.deps.nodeSelector) : opts.labelSelector;
     let nodes = this.deps.nodes.list();

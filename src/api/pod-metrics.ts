@@ -7,11 +7,11 @@ import type { ApiObserver } from '../observers.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import { compare } from './node-metrics.js';
-import { listObject, type PodRow, type PodRows } from './metrics-rows.js';
+import type { PodRow, PodRows } from './metrics-rows.js';
 import { asPodMetricsObject, podMetrics } from './objects.js';
 import type { MetricsReader, PodLister, PodMeta } from './sources.js';
 import { notFound } from './status.js';
-import { GROUP, type PodMetrics, type PodMetricsList } from './types.js';
+import { GROUP, type PodMetrics } from './types.js';
 
 export interface PodMetricsStorageDeps {
   metrics: MetricsReader;
@@ -23,12 +23,7 @@ export interface PodMetricsStorageDeps {
 export class PodMetricsStorage {
   constructor(private readonly deps: PodMetricsStorageDeps) {}
 
-  /** namespace undefined lists every namespace (GET /pods). */
-  list(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally): PodMetricsList {
-    return listObject(this.rows(namespace, opts, tally));
-  }
-
-  /** The list's items before encoding (what list() builds its objects from). */
+  /** A list's items before encoding (listObject() builds the wire objects); namespace undefined lists every namespace (GET /pods). */
   rows(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally): PodRows {
     let pods = this.deps.pods.list(namespace);
     if (!opts.labelSelector.empty) pods = pods.filter((p) => opts.labelSelector.matches(p.labels));
