@@ -61,12 +61,23 @@ export class NodeMetricsStorage {
       rows.push({ node, usage });
     });
     ages.replay(this.deps.observer, nowMs);
-    rows.sort((a, b) => compare(a.node.name, b.node.name));
-    return rows;
+    return sortedRows(rows, (a, b) => compare(a.node.name, b.node.name));
   }
 }
 
 /** Go's string order (bytewise); names are ASCII so code-unit order agrees. */
 export function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * rows in order, sorted in place only when they are not already: the caches
+ * list in this order, and checking costs one comparison per row where sorting
+ * 150k pods cost ~200 ms.
+ */
+export function sortedRows<T>(rows: T[], order: (a: T, b: T) => number): T[] {
+  for (let i = 1; i < rows.length; i++) {
+    if (order(rows[i - 1]!, rows[i]!) > 0) return rows.sort(order);
+  }
+  return rows;
 }

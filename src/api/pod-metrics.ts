@@ -6,7 +6,7 @@
 import type { ApiObserver } from '../observers.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
-import { compare } from './node-metrics.js';
+import { compare, sortedRows } from './node-metrics.js';
 import type { PodRow, PodRows } from './metrics-rows.js';
 import { asPodMetricsObject, podMetrics } from './objects.js';
 import type { MetricsReader, PodLister, PodMeta } from './sources.js';
@@ -47,7 +47,7 @@ export class PodMetricsStorage {
 
   private rowsOf(pods: readonly PodMeta[], nowMs: number, tally?: TimestampTally): PodRow[] {
     if (pods.length === 0) return [];
-    const usages = this.deps.metrics.getPodUsage(pods.map((p) => ({ namespace: p.namespace, name: p.name })));
+    const usages = this.deps.metrics.getPodUsage(pods); // a PodMeta is a PodKey: no key object per pod
     const rows: PodRow[] = [];
     // Freshness: one observer call per distinct sample time (often shared by the pods of one answer), not per item.
     const ages = tally ?? new TimestampTally();
@@ -58,7 +58,6 @@ export class PodMetricsStorage {
       rows.push({ pod, usage });
     });
     ages.replay(this.deps.observer, nowMs);
-    rows.sort((a, b) => compare(a.pod.namespace, b.pod.namespace) || compare(a.pod.name, b.pod.name));
-    return rows;
+    return sortedRows(rows, (a, b) => compare(a.pod.namespace, b.pod.namespace) || compare(a.pod.name, b.pod.name));
   }
 }

@@ -63,7 +63,7 @@ export interface NodeLister {
 }
 
 export interface PodLister {
-  /** All cached pods, or those of one namespace. */
+  /** All cached pods, or those of one namespace (the pod cache returns them sorted by namespace and name). */
   list(namespace?: string): readonly PodMeta[];
   get(namespace: string, name: string): PodMeta | undefined;
   readonly revision: number;

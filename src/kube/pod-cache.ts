@@ -32,6 +32,11 @@ class NamespacePods extends Map<string, PodMeta> {
   }
 }
 
+/** Go's string order (bytewise; names are ASCII, so code-unit order agrees). */
+function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private byNamespace = new Map<string, NamespacePods>();
   private count = 0;
@@ -61,21 +66,29 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     return this.interner.size;
   }
 
-  /** Pods of one namespace or of all; the same array until that part of the cache changes. */
+  /**
+   * Pods of one namespace or of all, sorted by namespace and name (the order
+   * lists are served in, so a list sorts nothing while the cache is unchanged);
+   * the same array until that part of the cache changes.
+   */
   list(namespace?: string): readonly PodMeta[] {
     if (namespace === undefined) {
       if (!this.all) {
         const out: PodMeta[] = [];
-        for (const pods of this.byNamespace.values()) for (const p of pods.values()) out.push(p);
+        for (const ns of [...this.byNamespace.keys()].sort(byString)) for (const p of this.namespaceList(ns)) out.push(p);
         this.all = Object.freeze(out);
       }
       return this.all;
     }
+    return this.namespaceList(namespace);
+  }
+
+  private namespaceList(namespace: string): readonly PodMeta[] {
     let snap = this.nsSnapshots.get(namespace);
     if (!snap) {
       const pods = this.byNamespace.get(namespace);
       if (!pods) return [];
-      snap = Object.freeze([...pods.values()]);
+      snap = Object.freeze([...pods.values()].sort((a, b) => byString(a.name, b.name)));
       this.nsSnapshots.set(namespace, snap);
     }
     return snap;

@@ -266,3 +266,23 @@ t.test('identically labelled pods share one labels object; deleted pods release 
   t.equal(cache.labelSets, 0);
   t.equal(cache.size, 0);
 });
+
+t.test('lists come sorted by namespace, then name, whatever order the pods arrived in', async (t) => {
+  const { server, cache } = await setup(t, 0);
+  const key = (p: { namespace: string; name: string }) => `${p.namespace}/${p.name}`;
+  const sorted = (keys: string[]) => [...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [ns, name] of [['team-b', 'web-2'], ['default', 'zeta'], ['team-b', 'api-10'], ['default', 'alpha'], ['kube-system', 'dns'], ['team-b', 'api-9'], ['default', 'Mixed']]) server.put(pod(ns!, name!));
+  await waitFor(() => mirrors(cache, server), 'pods added');
+  const all = cache.list().map(key);
+  t.same(all, sorted(all), 'every namespace');
+  t.same(all[0], 'default/Mixed', 'bytewise, as Go sorts: upper case first');
+  t.same(cache.list('team-b').map((p) => p.name), ['api-10', 'api-9', 'web-2'], 'one namespace');
+  // Changes made later keep the order (the snapshots are rebuilt, not appended to).
+  server.put(pod('default', 'beta'));
+  server.put(pod('aaa', 'first'));
+  server.delete('default/alpha');
+  await waitFor(() => mirrors(cache, server), 'changes applied');
+  const after = cache.list().map(key);
+  t.same(after, sorted(after));
+  t.same(after.slice(0, 3), ['aaa/first', 'default/Mixed', 'default/beta']);
+});
