@@ -58,13 +58,6 @@ export class ByteSink {
   }
 }
 
-/** UTF-8 length of s; the string's length when it is ASCII. */
-export function utf8Length(s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
-  return n;
-}
-
 /**
  * Bytes per item of the last body of one kind of list, with 1% to spare: lists
  * of the same cluster are much alike from one tick to the next, so a sink sized

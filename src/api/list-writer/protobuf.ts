@@ -7,12 +7,13 @@
 // treats differently (a time before 1970, a negative window, a non-string
 // label value) return undefined and the caller encodes the objects instead.
 
+import { utf8Length, varLen } from '../codec/proto/lengths.js';
 import type { MetricsRows, NodeRow, PodRow } from '../metrics-rows.js';
 import { sortedLabels } from '../objects.js';
 import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
-import { ByteSink, SizeHint, utf8Length } from './byte-sink.js';
+import { ByteSink, SizeHint } from './byte-sink.js';
 import { protoNanos, protoSeconds, RowUnsupported } from './row-values.js';
 
 const MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -25,15 +26,6 @@ const ENVELOPE_TAIL = Uint8Array.of(0x1a, 0x00, 0x22, 0x00);
 /** Room in front of the items for magic, typeMeta, the raw field's header and ListMeta. */
 const RESERVE = 96;
 const HINTS = { NodeMetricsList: new SizeHint(180), PodMetricsList: new SizeHint(240) };
-
-function varLen(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    n++;
-  }
-  return n;
-}
 
 /** A length-delimited field of a body of n bytes: tag + length + body. */
 function field(n: number): number {

@@ -8,6 +8,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire JSON */
 
+import { utf8Length, varLen } from './lengths.js';
 import { cachedDurationNanos, cachedTimeSeconds } from './wire-values.js';
 
 class Unsupported extends Error {}
@@ -32,20 +33,6 @@ const EMPTY = Buffer.alloc(0);
 let buf: Buffer = EMPTY;
 let pos = 0;
 
-function varLen(v: number): number {
-  if (v < 0x80) return 1;
-  if (v < 0x4000) return 2;
-  if (v < 0x200000) return 3;
-  if (v < 0x10000000) return 4;
-  let n = 4;
-  v = Math.floor(v / 0x10000000);
-  while (v > 0) {
-    n++;
-    v = Math.floor(v / 0x80);
-  }
-  return n;
-}
-
 function writeVarint(v: number): void {
   if (v < 0x100000000) {
     while (v > 0x7f) {
@@ -62,12 +49,6 @@ function writeVarint(v: number): void {
   buf[pos++] = v;
 }
 
-function utf8Len(s: string): number {
-  const n = s.length;
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) >= 0x80) return Buffer.byteLength(s, 'utf8');
-  return n;
-}
-
 function checkNumber(v: unknown): number {
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new Unsupported();
   return v;
@@ -78,7 +59,7 @@ function checkNumber(v: unknown): number {
 function sStr(s: unknown): number {
   const str = s === undefined || s === null ? '' : s;
   if (typeof str !== 'string') throw new Unsupported();
-  const n = utf8Len(str);
+  const n = utf8Length(str);
   return 1 + varLen(n) + n;
 }
 
@@ -197,7 +178,7 @@ function sList(o: any, item: (i: any) => number): number {
 
 function wStr(tag: number, s: unknown): void {
   const str = (s ?? '') as string;
-  const n = utf8Len(str);
+  const n = utf8Length(str);
   buf[pos++] = tag;
   writeVarint(n);
   if (n === str.length) {
