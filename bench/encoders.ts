@@ -10,8 +10,8 @@ import { encodeJson } from '../src/api/codec/json.js';
 import { encodeProtobuf } from '../src/api/codec/protobuf.js';
 import { writeListJson, writeListProtobuf } from '../src/api/list-writer/index.js';
 import { listObject, type PodRow, type PodRows } from '../src/api/metrics-rows.js';
-import { compare } from '../src/api/node-metrics.js';
 import { UsageModel } from '../src/sim/model.js';
+import { compare } from '../src/util/go-order.js';
 import { printTable, writeResult } from './lib/results.js';
 
 export interface EncoderBenchRow extends Record<string, string | number> {

@@ -4,6 +4,7 @@
 // rate are silently left out of lists. Items are sorted by name.
 
 import type { ApiObserver } from '../observers.js';
+import { compare } from '../util/go-order.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
 import type { NodeRow, NodeRows } from './metrics-rows.js';
@@ -63,11 +64,6 @@ export class NodeMetricsStorage {
     ages.replay(this.deps.observer, nowMs);
     return sortedRows(rows, (a, b) => compare(a.node.name, b.node.name));
   }
-}
-
-/** Go's string order (bytewise); names are ASCII so code-unit order agrees. */
-export function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**

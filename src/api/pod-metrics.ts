@@ -4,9 +4,10 @@
 // container lacking a complete rate is left out. Items sorted by namespace, name.
 
 import type { ApiObserver } from '../observers.js';
+import { compare } from '../util/go-order.js';
 import { TimestampTally } from './list-cache.js';
 import type { ListOptions } from './list-options.js';
-import { compare, sortedRows } from './node-metrics.js';
+import { sortedRows } from './node-metrics.js';
 import type { PodRow, PodRows } from './metrics-rows.js';
 import { asPodMetricsObject, podMetrics } from './objects.js';
 import type { MetricsReader, PodLister, PodMeta } from './sources.js';

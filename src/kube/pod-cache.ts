@@ -3,6 +3,7 @@
 // so completed Jobs and pending pods never reach memory; we do the same and keep
 // only namespace, name and (shared) labels, indexed by namespace.
 
+import { compare } from '../util/go-order.js';
 import type { PodLister, PodMeta } from '../api/sources.js';
 import type { InformerOptions } from './informer-options.js';
 import { LabelInterner } from './label-interner.js';
@@ -30,11 +31,6 @@ class NamespacePods extends Map<string, PodMeta> {
   constructor(readonly namespace: string) {
     super();
   }
-}
-
-/** Go's string order (bytewise; names are ASCII, so code-unit order agrees). */
-function byString(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class PodCache extends InformerCache<PodMeta> implements PodLister {
@@ -75,7 +71,7 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     if (namespace === undefined) {
       if (!this.all) {
         const out: PodMeta[] = [];
-        for (const ns of [...this.byNamespace.keys()].sort(byString)) for (const p of this.namespaceList(ns)) out.push(p);
+        for (const ns of [...this.byNamespace.keys()].sort(compare)) for (const p of this.namespaceList(ns)) out.push(p);
         this.all = Object.freeze(out);
       }
       return this.all;
@@ -88,7 +84,7 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     if (!snap) {
       const pods = this.byNamespace.get(namespace);
       if (!pods) return [];
-      snap = Object.freeze([...pods.values()].sort((a, b) => byString(a.name, b.name)));
+      snap = Object.freeze([...pods.values()].sort((a, b) => compare(a.name, b.name)));
       this.nsSnapshots.set(namespace, snap);
     }
     return snap;

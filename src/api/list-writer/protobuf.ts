@@ -81,6 +81,8 @@ function writeWindow(out: ByteSink, ns: number): void {
 
 /** Per-item scratch, reused: label keys in Go's order and string lengths, container quantities. */
 class Scratch {
+  /** The item's labels in sortedLabels()'s form (what the object path serializes). */
+  labels: Readonly<Record<string, string>> | undefined;
   keys: string[] = [];
   keyLens: number[] = [];
   valLens: number[] = [];
@@ -95,6 +97,7 @@ class Scratch {
 function sizeLabels(s: Scratch, labels: Readonly<Record<string, string>>): number {
   s.keys.length = 0;
   const sorted = sortedLabels(labels);
+  s.labels = sorted;
   if (!sorted) return 0;
   let inOrder = true;
   for (const k in sorted) {
@@ -119,14 +122,14 @@ function sizeLabels(s: Scratch, labels: Readonly<Record<string, string>>): numbe
   return size;
 }
 
-function writeLabels(out: ByteSink, s: Scratch, labels: Readonly<Record<string, string>>): void {
-  const sorted = sortedLabels(labels);
+/** The labels sizeLabels() measured last. */
+function writeLabels(out: ByteSink, s: Scratch): void {
   for (let i = 0; i < s.keys.length; i++) {
     const k = s.keys[i]!;
     out.buf[out.pos++] = 0x5a;
     varint(out, s.entryLens[i]!);
     str(out, 0x0a, k, s.keyLens[i]!);
-    str(out, 0x12, sorted![k]!, s.valLens[i]!);
+    str(out, 0x12, s.labels![k]!, s.valLens[i]!);
   }
 }
 
@@ -173,7 +176,7 @@ function metaSize(nameLen: number, nsLen: number, creation: Buffer, labelsSize: 
   return field(nameLen) + 2 + field(nsLen) + 6 + 2 + creation.length + labelsSize;
 }
 
-function writeMeta(st: ListState, size: number, name: string, nameLen: number, ns: string, nsLen: number, labels: Readonly<Record<string, string>>): void {
+function writeMeta(st: ListState, size: number, name: string, nameLen: number, ns: string, nsLen: number): void {
   const { out } = st;
   out.buf[out.pos++] = 0x0a;
   varint(out, size);
@@ -183,7 +186,7 @@ function writeMeta(st: ListState, size: number, name: string, nameLen: number, n
   str(out, 0x1a, ns, nsLen);
   out.bytes(META_FIXED);
   out.bytes(st.creation);
-  writeLabels(out, st.s, labels);
+  writeLabels(out, st.s);
 }
 
 function nodeItem(st: ListState, row: NodeRow): void {
@@ -199,7 +202,7 @@ function nodeItem(st: ListState, row: NodeRow): void {
   out.ensure(field(body));
   out.buf[out.pos++] = 0x12;
   varint(out, body);
-  writeMeta(st, meta, name, nameLen, '', 0, node.labels);
+  writeMeta(st, meta, name, nameLen, '', 0);
   writeTime(out, 0x12, secs);
   writeWindow(out, ns);
   writeUsage(out, 0x22, cpu, mem);
@@ -228,7 +231,7 @@ function podItem(st: ListState, row: PodRow): void {
   out.ensure(field(body));
   out.buf[out.pos++] = 0x12;
   varint(out, body);
-  writeMeta(st, meta, pod.name, nameLen, pod.namespace, nsLen, pod.labels);
+  writeMeta(st, meta, pod.name, nameLen, pod.namespace, nsLen);
   writeTime(out, 0x12, secs);
   writeWindow(out, ns);
   for (let c = 0; c < cs.length; c++) {
