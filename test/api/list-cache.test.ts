@@ -3,6 +3,9 @@
 // otherwise), and is dropped when the store or a cache changes revision.
 import t from 'tap';
 import { get as httpGet, type IncomingMessage } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { bodyInUse, useBody } from '../../src/api/codec/body-use.js';
+import { compressed } from '../../src/api/codec/gzip.js';
 import { encodeProtobuf } from '../../src/api/codec/index.js';
 import { encodeJson } from '../../src/api/codec/json.js';
 import type { Encoded } from '../../src/api/codec/index.js';
@@ -29,6 +32,9 @@ function list(nowMs: number, meta: PodMeta[]) {
   return podMetricsList(meta.map((p, i) => podMetrics(p, usage(i), nowMs)));
 }
 
+/** Whether two buffers are the same memory (small bodies share Node's Buffer pool: offsets count). */
+const sameMemory = (a: Buffer, b: Buffer) => a.buffer === b.buffer && a.byteOffset === b.byteOffset;
+
 const enc = (body: Buffer): Encoded => ({ status: 200, contentType: 'x', body, headers: {} });
 
 t.test('patching creationTimestamp gives the bytes of a fresh encoding', async (t) => {
@@ -44,15 +50,75 @@ t.test('patching creationTimestamp gives the bytes of a fresh encoding', async (
     t.ok(patch, `${media}: offsets found`);
     cache.set('k', 'r1', s0, e0, patch, new TimestampTally());
     t.equal(cache.get('k', 'r1', s0)?.enc.body, e0.body, `${media}: same second, same buffer`);
+    // As a response writing it would: a body in use is never rewritten.
+    const release = useBody(e0.body);
     for (const later of [1, 7, 3600]) {
       const got = cache.get('k', 'r1', s0 + later)!;
       t.ok(got, `${media}: served ${later}s later`);
       t.same(got.enc.body, encode(list(T0 + later * 1000, meta)), `${media}: +${later}s equals a fresh encoding`);
     }
-    t.same(e0.body, encode(list(T0, meta)), `${media}: the first body was not modified`);
+    t.same(e0.body, encode(list(T0, meta)), `${media}: the first body, still in use, was not modified`);
+    release();
     t.equal(cache.get('k', 'r2', s0), undefined, `${media}: another revision misses`);
     t.equal(cache.size, 0, `${media}: and drops the entry`);
   }
+});
+
+t.test('a new second rewrites the body before last in place once nothing reads it, else copies', async (t) => {
+  const meta = pods(30);
+  const s0 = Math.floor(T0 / 1000);
+  const fresh = (s: number) => Buffer.from(encodeJson(list(s * 1000 + 250, meta)));
+  const cache = new ListCache();
+  const e0 = enc(fresh(s0));
+  cache.set('k', 'r', s0, e0, patchFor(e0, 'json', s0, meta.length), new TimestampTally());
+  const b0 = e0.body;
+  const b1 = cache.get('k', 'r', s0 + 1)!.enc.body;
+  t.notOk(sameMemory(b1, b0), 'no earlier body to rewrite yet: a copy');
+  const b2 = cache.get('k', 'r', s0 + 2)!.enc.body;
+  t.ok(sameMemory(b2, b0), 'the body before last, unused: its memory rewritten');
+  t.not(b2, b0, 'handed out as a new Buffer object');
+  t.same(b2, fresh(s0 + 2), 'with the bytes of a fresh encoding');
+  t.same(b1, fresh(s0 + 1), 'the last body untouched');
+
+  // The last-but-one body is read (a response or a compression): a copy instead.
+  const release = useBody(b1);
+  const b3 = cache.get('k', 'r', s0 + 3)!.enc.body;
+  t.notOk(sameMemory(b3, b1), 'in use: not rewritten');
+  t.same(b1, fresh(s0 + 1), 'and its bytes unchanged');
+  t.same(b3, fresh(s0 + 3));
+  release();
+  t.notOk(bodyInUse(b1), 'released');
+  const b4 = cache.get('k', 'r', s0 + 4)!.enc.body;
+  t.ok(sameMemory(b4, b2), 'the body before last (b2) rewritten');
+  t.same(b4, fresh(s0 + 4));
+
+  // A compression under way keeps its body; a rewritten body never gets the old gzip form.
+  const z3 = compressed(b3);
+  t.ok(bodyInUse(b3), 'compressing: in use');
+  const b5 = cache.get('k', 'r', s0 + 5)!.enc.body;
+  t.notOk(sameMemory(b5, b3), 'not rewritten while compressing');
+  t.same(gunzipSync(await z3), fresh(s0 + 3), 'the compression read the bytes of its own second');
+  t.notOk(bodyInUse(b3), 'compression done: released');
+  const b6 = cache.get('k', 'r', s0 + 6)!.enc.body;
+  t.same(b6, fresh(s0 + 6));
+  t.same(gunzipSync(await compressed(b6)), fresh(s0 + 6), 'b6 compressed (and done) before its memory is rewritten');
+  const b7 = cache.get('k', 'r', s0 + 7)!.enc.body;
+  t.ok(sameMemory(b7, b5));
+  t.same(gunzipSync(await compressed(b7)), fresh(s0 + 7), 'gzip of a rewritten body is of its new bytes');
+  const b8 = cache.get('k', 'r', s0 + 8)!.enc.body;
+  t.ok(sameMemory(b8, b6));
+  t.same(gunzipSync(await compressed(b8)), fresh(s0 + 8), 'not the gzip form of b6');
+});
+
+t.test('useBody counts readers; a release is idempotent', async (t) => {
+  const b = Buffer.alloc(4);
+  const r1 = useBody(b);
+  const r2 = useBody(b);
+  r1();
+  r1();
+  t.ok(bodyInUse(b), 'one reader left');
+  r2();
+  t.notOk(bodyInUse(b));
 });
 
 t.test('routes: a body still queued on a slow connection is not patched for later seconds', async (t) => {
@@ -65,11 +131,13 @@ t.test('routes: a body still queued on a slow connection is not patched for late
   // A reader that takes the headers, then stops reading.
   const slow = await new Promise<IncomingMessage>((resolve, reject) => httpGet(url, { headers: { accept: 'application/json' } }, resolve).on('error', reject));
   slow.pause();
-  for (let i = 1; i <= 3; i++) {
+  // Later seconds: the first copies, then the bodies of fetches already read are rewritten in place.
+  for (let i = 1; i <= 4; i++) {
     now = T0 + i * 1000;
     const r = await fetch(url, { headers: { accept: 'application/json' } });
     t.equal(r.status, 200);
-    await r.arrayBuffer();
+    const got = JSON.parse(Buffer.from(await r.arrayBuffer()).toString('utf8')) as { items: { metadata: { creationTimestamp: string } }[] };
+    t.same([...new Set(got.items.map((it) => it.metadata.creationTimestamp))], [new Date(now).toISOString().replace(/\.\d+Z$/, 'Z')], `+${i}s: its own second`);
   }
   const chunks: Buffer[] = [];
   slow.on('data', (c: Buffer) => chunks.push(c));

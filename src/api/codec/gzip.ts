@@ -3,6 +3,7 @@
 
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { useBody } from './body-use.js';
 
 const GZIP_THRESHOLD = 128 * 1024;
 
@@ -24,7 +25,10 @@ const gzipped = new WeakMap<Buffer, Promise<Buffer>>();
 export function compressed(body: Buffer): Promise<Buffer> {
   let z = gzipped.get(body);
   if (!z) {
+    // The thread pool reads the body while compressing: it is in use until done.
+    const release = useBody(body);
     z = gzipAsync(body, { level: 1 });
+    z.then(release, release);
     gzipped.set(body, z);
   }
   return z;

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import { Readable } from 'node:stream';
 import { notAcceptable, StatusError } from '../status.js';
 import { parseIncludeObject, TABLE_KINDS, toTable, type TableVersion } from '../table.js';
+import { useBody } from './body-use.js';
 import { compressed, shouldGzip } from './gzip.js';
 import { encodeJson, wantsPretty } from './json.js';
 import {
@@ -166,8 +167,13 @@ export function encodeFor(ctx: RequestView, obj: object, opts: RespondOptions = 
   return encodeNegotiated(ctx, obj, n, opts.status ?? 200);
 }
 
-/** Writes an encoded response: status, headers, body (gzip when large and accepted). */
+/**
+ * Writes an encoded response: status, headers, body (gzip when large and accepted).
+ * The body counts as in use until the response is done or its connection gone
+ * ('close' follows both), so the list cache leaves it alone meanwhile.
+ */
 export function send(ctx: Context, enc: Encoded): void {
+  ctx.res.once('close', useBody(enc.body));
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);
   if (shouldGzip(ctx.method, enc.body, ctx.get('accept-encoding'))) {
