@@ -45,11 +45,62 @@ function isHex(h: number | undefined): boolean {
 }
 
 /** The member names read in one kind of object, as bytes (for matching) and text (for escaped keys). */
+// Keys.predicted(): members remembered per kind of object, and bytes per member.
+const ORDINALS = 32;
+const SLOT = 64;
+
 export class Keys {
   readonly bytes: Uint8Array[];
+  /**
+   * The members of the last object of this kind read through member(), in
+   * order: each key's bytes as written (quotes and ':' included, at most SLOT)
+   * and its index in `texts` (-1: skipped). A kubelet writes every object of a
+   * kind with the same keys in the same order, so the n-th key is first compared
+   * with the n-th of the last object: bytes that read as a key once read the same
+   * way again. Fixed arrays, so a miss allocates nothing. Shared by all scanners
+   * (decoding is synchronous and an object never holds one of its own kind).
+   */
+  private readonly seen = new Uint8Array(ORDINALS * SLOT);
+  private readonly seenWords = new Int32Array(this.seen.buffer);
+  /** Length of each remembered member; 0: none. */
+  private readonly seenLength = new Int32Array(ORDINALS);
+  private readonly seenIndex = new Int32Array(ORDINALS);
+  /** Ordinal of the next member in the object being read. */
+  at = 0;
+  /** Set by predicted() on a hit: the member's length. */
+  length = 0;
 
   constructor(readonly texts: readonly string[]) {
     this.bytes = texts.map((t) => Uint8Array.from(t, (ch) => ch.charCodeAt(0)));
+  }
+
+  /** The index of the member at b[p] if it is written as the last object's at this ordinal, else -2. */
+  predicted(b: Uint8Array, view: DataView, p: number, ordinal: number): number {
+    if (ordinal >= ORDINALS) return -2;
+    const len = this.seenLength[ordinal]!;
+    if (len === 0 || p + len > b.length) return -2;
+    const words = this.seenWords;
+    const w0 = ordinal * (SLOT / 4);
+    const whole = len >> 2;
+    for (let w = 0; w < whole; w++) if (view.getInt32(p + w * 4, true) !== words[w0 + w]) return -2;
+    const seen = this.seen;
+    const b0 = ordinal * SLOT;
+    for (let i = whole * 4; i < len; i++) if (b[p + i] !== seen[b0 + i]) return -2;
+    this.length = len;
+    return this.seenIndex[ordinal]!;
+  }
+
+  /** Remembers the member b[p, end) (key and ':') at this ordinal. */
+  remember(b: Uint8Array, p: number, end: number, ordinal: number, index: number): void {
+    if (ordinal >= ORDINALS) return;
+    const len = end - p;
+    if (len > SLOT) {
+      this.seenLength[ordinal] = 0;
+      return;
+    }
+    this.seen.set(b.subarray(p, end), ordinal * SLOT);
+    this.seenLength[ordinal] = len;
+    this.seenIndex[ordinal] = index;
   }
 }
 
@@ -182,6 +233,7 @@ export class JsonScanner {
    * (positioned at the value), or -1 after the object's '}'.
    */
   member(keys: Keys, first: boolean): number {
+    if (first) keys.at = 0;
     for (;;) {
       const c = this.peek();
       if (c === OBJECT_END) {
@@ -193,9 +245,22 @@ export class JsonScanner {
         this.pos++;
       }
       first = false;
-      const k = this.key(keys);
+      const ordinal = keys.at++;
+      const p = this.next();
+      let k = keys.predicted(this.b, this.view, p, ordinal);
+      if (k !== -2) {
+        this.pos = p + keys.length;
+      } else {
+        k = this.key(keys);
+        keys.remember(this.b, p, this.pos, ordinal, k);
+      }
       if (k >= 0) return k;
-      this.skip();
+      // Most skipped values are unsigned integers written compactly: no call for them.
+      const b = this.b;
+      const q = this.pos;
+      const e = digitsEnd(b, q);
+      if (e > q && (b[e] === COMMA || b[e] === OBJECT_END) && (b[q] !== 0x30 || e === q + 1)) this.pos = e;
+      else this.skip();
     }
   }
 

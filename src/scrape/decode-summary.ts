@@ -93,11 +93,6 @@ class PointReader {
   }
 }
 
-/** Consumes '{' (or null) and reports whether members follow. */
-function objectStart(s: JsonScanner, field: string): boolean {
-  return s.objectStart(field) && !s.emptyNext(OBJECT_END);
-}
-
 /** Consumes '[' (or null) and reports whether elements follow. */
 function arrayStart(s: JsonScanner, field: string): boolean {
   return s.arrayStart(field) && !s.emptyNext(ARRAY_END);
@@ -147,11 +142,9 @@ function readPointMember(s: JsonScanner, r: PointReader, member: number, f: Fiel
 function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
   r.reset();
   let any = false;
-  if (objectStart(s, 'node')) {
+  if (s.objectStart('node')) {
     any = true;
-    do {
-      if (!readPointMember(s, r, s.key(NODE_KEYS), NODE_FIELDS)) s.skip();
-    } while (s.moreNext(OBJECT_END));
+    for (let k = s.member(NODE_KEYS, true); k >= 0; k = s.member(NODE_KEYS, false)) readPointMember(s, r, k, NODE_FIELDS);
   }
   if (!any || !r.complete()) return undefined;
   const point: MetricsPoint = { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
@@ -214,37 +207,24 @@ function readPod(s: JsonScanner, r: PointReader, names: Names | undefined, alloc
   let namespace = '';
   let containers = false;
   let complete = true;
-  if (!objectStart(s, 'pods[]')) return undefined;
+  if (!s.objectStart('pods[]')) return undefined;
   // Names are set once read; the containers go straight into the pod.
   const pod = alloc.pod('', '');
-  do {
-    switch (s.key(POD)) {
-      case 0:
-        if (objectStart(s, 'podRef')) {
-          do {
-            switch (s.key(POD_REF)) {
-              case 0:
-                name = s.string('podRef.name', names);
-                break;
-              case 1:
-                namespace = s.string('podRef.namespace', names);
-                break;
-              default:
-                s.skip();
-            }
-          } while (s.moreNext(OBJECT_END));
+  for (let k = s.member(POD, true); k >= 0; k = s.member(POD, false)) {
+    if (k === 0) {
+      if (s.objectStart('podRef')) {
+        for (let r = s.member(POD_REF, true); r >= 0; r = s.member(POD_REF, false)) {
+          if (r === 0) name = s.string('podRef.name', names);
+          else namespace = s.string('podRef.namespace', names);
         }
-        break;
-      case 1:
-        // A later "containers" member replaces an earlier one, as in Go.
-        alloc.clearContainers(pod);
-        containers = true;
-        complete = readContainers(s, r, names, pod, alloc);
-        break;
-      default:
-        s.skip();
+      }
+    } else {
+      // A later "containers" member replaces an earlier one, as in Go.
+      alloc.clearContainers(pod);
+      containers = true;
+      complete = readContainers(s, r, names, pod, alloc);
     }
-  } while (s.moreNext(OBJECT_END));
+  }
   if (!complete || !containers || pod.containers.length === 0 || name === '' || namespace === '') {
     alloc.dropPod(pod);
     return undefined;

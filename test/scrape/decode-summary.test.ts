@@ -257,3 +257,98 @@ t.test('names go through the interner when one is given: same strings every deco
   t.ok(names.size > 0);
   t.same(decodeSummary(Buffer.from(pod(ctr('c\\u00e9', '1'))), 0, names).pods[0]!.containers[0]!.name, 'c\u00e9', 'escaped names bypass it');
 });
+
+// Keys remembered from earlier objects (decode-json.ts Keys.predicted) only ever
+// shortcut bytes that read as the same key: summaries whose objects order, spell,
+// space and rename their keys differently, decoded one after another, each give
+// what their own content says.
+t.test('remembered keys never decide another object: shuffled, escaped, spaced and near-miss keys', async (t) => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T>(a: T[]): T => a[Math.floor(rand() * a.length)]!;
+  type Obj = { [k: string]: unknown };
+  const T0 = Date.parse('2026-03-01T10:00:00Z');
+  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const point = (i: number, node: boolean): Obj => {
+    const memory: Obj = { time: iso(T0 + 1000), usageBytes: 100 + i, workingSetBytes: 50 + i, rssBytes: 7, pageFaults: 1, majorPageFaults: 0 };
+    if (node) memory['availableBytes'] = 9;
+    return { startTime: iso(T0 - 3_600_000 - i * 1000), cpu: { time: iso(T0 + i), usageNanoCores: 5, usageCoreNanoSeconds: 3_000_000_000 * i + 17 }, memory };
+  };
+  const doc = (pods: number): Obj => ({
+    node: { nodeName: 'n1', ...point(1, true) },
+    pods: Array.from({ length: pods }, (_, p) => ({
+      podRef: { name: `pod-${p}`, namespace: `ns-${p % 3}`, uid: `u${p}` },
+      startTime: iso(T0),
+      containers: Array.from({ length: 1 + (p % 3) }, (_, c) => ({ name: `c${c}`, ...point(p * 10 + c + 1, false) })),
+      cpu: { time: iso(T0), usageNanoCores: 1, usageCoreNanoSeconds: 2 },
+      memory: { time: iso(T0), usageBytes: 3, workingSetBytes: 4 },
+    })),
+  });
+  // What a summary says, read with JSON.parse (values below 2^53 here).
+  const reference = (o: Obj): NodeScrape => {
+    const pt = (x: Obj) => {
+      const cpu = x['cpu'] as Obj | undefined;
+      const mem = x['memory'] as Obj | undefined;
+      const usage = cpu?.['usageCoreNanoSeconds'] as number | undefined;
+      const ws = mem?.['workingSetBytes'] as number | undefined;
+      const start = x['startTime'] as string | undefined;
+      const time = cpu?.['time'] as string | undefined;
+      if (!usage || !ws || !start || !time) return undefined;
+      return { timestampMs: Date.parse(time), startTimeMs: Date.parse(start), cpuSec: Math.floor(usage / 1e9), cpuNsec: usage % 1e9, memoryBytes: ws };
+    };
+    const out: NodeScrape = { pods: [] };
+    const node = pt(o['node'] as Obj);
+    if (node) out.node = node;
+    for (const p of o['pods'] as Obj[]) {
+      const ref = p['podRef'] as Obj;
+      const containers = (p['containers'] as Obj[]).map((c) => {
+        const q = pt(c);
+        return q && { name: c['name'] as string, ...q };
+      });
+      if (containers.length === 0 || containers.some((c) => c === undefined)) continue;
+      out.pods.push({ namespace: ref['namespace'] as string, name: ref['name'] as string, containers: containers as NonNullable<(typeof containers)[number]>[] });
+    }
+    return out;
+  };
+  // Rewrites: the same content, keys written in other orders, spellings and spacing.
+  const escapeKey = (k: string) => `\\u${k.charCodeAt(0).toString(16).padStart(4, '0')}${k.slice(1)}`;
+  const write = (v: unknown, mode: string): string => {
+    if (v === null || typeof v !== 'object') return JSON.stringify(v);
+    if (Array.isArray(v)) return `[${v.map((x) => write(x, mode)).join(',')}]`;
+    let keys = Object.keys(v);
+    if (mode === 'shuffle' || rand() < 0.05) keys = keys.map((k) => [rand(), k] as const).sort((a, b) => a[0] - b[0]).map(([, k]) => k);
+    const members = keys.map((k) => {
+      const key = mode === 'escape' && rand() < 0.3 ? escapeKey(k) : k;
+      const gap = mode === 'space' && rand() < 0.3 ? ' \n\t' : '';
+      return `"${key}"${gap}:${gap}${write((v as Obj)[k], mode)}`;
+    });
+    if (mode === 'extra' && rand() < 0.5) members.splice(Math.floor(rand() * (members.length + 1)), 0, `"${pick(['timex', 'tim', 'workingSetByte', 'usageCoreNanoSecondsX', 'name2'])}":${pick(['1', '"s"', '{"a":[1]}', 'null'])}`);
+    return `{${members.join(',')}}`;
+  };
+  let decoded = 0;
+  for (let i = 0; i < 300; i++) {
+    const o = doc(1 + Math.floor(rand() * 6));
+    if (rand() < 0.3) {
+      // A near miss: a used key spelled otherwise, in its place (that point is incomplete).
+      const pods = o['pods'] as Obj[];
+      const c = pick((pick(pods)['containers'] as Obj[]));
+      const which = pick(['cpu', 'memory', 'startTime']);
+      const inner = which === 'startTime' ? c : (c[which] as Obj);
+      const key = which === 'cpu' ? 'usageCoreNanoSeconds' : which === 'memory' ? 'workingSetBytes' : 'startTime';
+      const renamed: Obj = {};
+      for (const [k, v] of Object.entries(inner)) renamed[k === key ? `${key.slice(0, -1)}${key.endsWith('s') ? 'z' : 's'}` : k] = v;
+      if (which === 'startTime') {
+        for (const k of Object.keys(c)) delete c[k];
+        Object.assign(c, renamed);
+      } else c[which] = renamed;
+    }
+    const mode = pick(['plain', 'plain', 'shuffle', 'escape', 'space', 'extra']);
+    const got = decodeSummary(Buffer.from(write(o, mode)), 0);
+    if (JSON.stringify(got) !== JSON.stringify(reference(o))) {
+      t.same(got, reference(o), `document ${i} (${mode})`);
+      return;
+    }
+    decoded++;
+  }
+  t.equal(decoded, 300, 'every document decoded as its own content says');
+});
