@@ -2,12 +2,17 @@
 // hash collisions, and a bounded number of names under churn.
 import t from 'tap';
 import { Buffer } from 'node:buffer';
-import { NameInterner, type NodeNames } from '../../src/scrape/name-interner.js';
+import { NameInterner, type NodeNames, type Slot } from '../../src/scrape/name-interner.js';
 
 function intern(names: NameInterner, s: string, pad = 3): string {
   // The name sits inside a larger body, as in a kubelet response.
   const b = Buffer.from(`${'x'.repeat(pad)}${s}"`, 'latin1');
   return names.intern(b, pad, pad + s.length);
+}
+
+function slotOf(names: NameInterner, s: string, pad = 3): Slot {
+  const b = Buffer.from(`${'x'.repeat(pad)}${s}"`, 'latin1');
+  return names.slot(b, pad, pad + s.length);
 }
 
 t.test('every name comes back as itself, across generations and hash collisions', async (t) => {
@@ -40,6 +45,133 @@ t.test('bounded: names not read for two ticks are dropped; names still read stay
   t.ok(max <= 4000, `about two ticks of names kept (${max} of the 201,000 seen)`);
   t.ok(names.size >= 1000);
   for (const s of steady) t.equal(intern(names, s), s);
+});
+
+// Four names with one FNV-1a hash (2131042474), found by brute force: the two
+// 13-byte names collide, so do the two suffixes from that hash on, and so
+// every prefix-suffix pair. They share a home cell whatever the table's size.
+const COLLIDING = ['nginx-1vv4s37-1ebny', 'nginx-1vv4s37-d02pe', 'nginx-1rcccwc-1ebny', 'nginx-1rcccwc-d02pe'];
+
+t.test('names with one hash: each found as itself, and still found after others of its run are dropped', async (t) => {
+  const names = new NameInterner();
+  const first = COLLIDING.map((s, i) => slotOf(names, s, i));
+  t.same(first.map((slot) => slot.s), COLLIDING);
+  t.equal(names.size, 4);
+  for (const [i, s] of COLLIDING.entries()) t.equal(slotOf(names, s, 9 - i), first[i], `${s}: the same slot again`);
+  // Drop the first and the third of the run (not read for two ticks); the others were read every tick.
+  for (let tick = 0; tick < 3; tick++) {
+    names.nextTick();
+    t.equal(slotOf(names, COLLIDING[1]!), first[1]);
+    t.equal(slotOf(names, COLLIDING[3]!), first[3]);
+  }
+  t.equal(names.size, 2, 'the two names not read were dropped');
+  t.equal(slotOf(names, COLLIDING[3]!), first[3], 'the last of the run still found');
+  const again = slotOf(names, COLLIDING[0]!);
+  t.not(again, first[0], 'a dropped name gets a fresh slot');
+  t.equal(again.s, COLLIDING[0]);
+  t.equal(slotOf(names, COLLIDING[2]!).s, COLLIDING[2]);
+  t.equal(names.size, 4);
+  for (const [i, s] of COLLIDING.entries()) t.equal(slotOf(names, s).s, s, `${s} (${i}) found`);
+});
+
+t.test('the empty name: one slot', async (t) => {
+  const names = new NameInterner();
+  const empty = slotOf(names, '');
+  t.equal(empty.s, '');
+  t.equal(slotOf(names, '', 0), empty);
+  t.equal(names.size, 1);
+});
+
+t.test('a name is dropped once not read for KEEP_TICKS (two) ticks; read again, it gets a fresh slot', async (t) => {
+  const names = new NameInterner();
+  const read = slotOf(names, 'kube-system');
+  const touched = slotOf(names, 'coredns-7db6d8ff4d-abcde');
+  names.nextTick();
+  names.nextTick();
+  t.equal(names.size, 2, 'read two ticks ago: held');
+  t.equal(slotOf(names, 'kube-system'), read, 'the same slot');
+  names.touch(touched);
+  names.nextTick();
+  names.nextTick();
+  t.equal(names.size, 2);
+  names.nextTick();
+  t.equal(names.size, 0, 'not read in the last two ticks: both dropped');
+  const fresh = slotOf(names, 'kube-system');
+  t.not(fresh, read);
+  t.equal(fresh.s, 'kube-system');
+  t.equal(slotOf(names, 'kube-system'), fresh);
+  t.equal(names.size, 1);
+});
+
+t.test('growth: every name found as the same slot past many doublings, and after ticks', async (t) => {
+  const names = new NameInterner();
+  const all = Array.from({ length: 300_000 }, (_, i) => `ns-${i % 97}/pod-${i}-${(i * 40503) & 0xffff}`);
+  const slots: Slot[] = [];
+  let wrong = 0;
+  for (const [i, s] of all.entries()) {
+    slots.push(slotOf(names, s));
+    // Every name so far, now and then (the table has just doubled when 2^k + 1 names are held: i a power of two).
+    if ((i & (i - 1)) === 0 || i % 49_999 === 0) for (let j = 0; j <= i; j++) if (slotOf(names, all[j]!) !== slots[j]) wrong++;
+  }
+  t.equal(wrong, 0, 'every name found as its slot while the table grew');
+  t.equal(names.size, all.length);
+  names.nextTick();
+  // Half the names read in tick 1, then two more ticks: the other half dropped.
+  for (let j = 0; j < all.length; j += 2) if (slotOf(names, all[j]!, 5) !== slots[j]) wrong++;
+  names.nextTick();
+  names.nextTick();
+  t.equal(names.size, all.length / 2);
+  for (let j = 0; j < all.length; j += 2) if (slotOf(names, all[j]!) !== slots[j]) wrong++;
+  t.equal(wrong, 0, 'the names read stayed the same slots');
+  t.equal(names.size, all.length / 2, 'nothing interned twice');
+});
+
+t.test('a big drop, then growth again: the names held stay found', async (t) => {
+  const names = new NameInterner();
+  const big = Array.from({ length: 100_000 }, (_, i) => `big-${i}`);
+  const kept = big.slice(0, 10).map((s) => slotOf(names, s));
+  for (const s of big) slotOf(names, s);
+  for (let tick = 0; tick < 4; tick++) {
+    names.nextTick();
+    for (const [i, slot] of kept.entries()) t.equal(slotOf(names, big[i]!), slot);
+  }
+  t.equal(names.size, 10, 'down to the ten names still read');
+  const again = Array.from({ length: 50_000 }, (_, i) => `again-${i}`);
+  const slots = again.map((s) => slotOf(names, s));
+  let wrong = 0;
+  for (const [i, s] of again.entries()) if (slotOf(names, s) !== slots[i]) wrong++;
+  for (const [i, slot] of kept.entries()) if (slotOf(names, big[i]!) !== slot) wrong++;
+  t.equal(wrong, 0);
+  t.equal(names.size, 50_010);
+});
+
+t.test('full churn tick after tick: two ticks of names held, each found as its slot', async (t) => {
+  const names = new NameInterner();
+  const ticks: { s: string; slot: Slot }[][] = [];
+  let wrong = 0;
+  let miscounted = 0;
+  let max = 0;
+  for (let tick = 0; tick < 120; tick++) {
+    // Every pod replaced each tick (and the count wobbles, as pods come and go).
+    const n = 7_000 + ((tick * 977) % 3_000);
+    const current: { s: string; slot: Slot }[] = [];
+    for (let j = 0; j < n; j++) {
+      const s = `ns-${j % 13}/pod-${tick}-${j}-${(j * 2654435761) >>> 20}`;
+      current.push({ s, slot: slotOf(names, s, j % 5) });
+    }
+    for (const { s, slot } of current) if (slotOf(names, s) !== slot || slot.s !== s) wrong++;
+    ticks.push(current);
+    max = Math.max(max, names.size);
+    names.nextTick();
+    // The names of this tick and the last one are held; those of the one before were dropped.
+    if (names.size !== current.length + (ticks[tick - 1]?.length ?? 0)) miscounted++;
+  }
+  t.equal(wrong, 0, 'every name found as its slot in its tick');
+  t.equal(miscounted, 0, 'the names of the last two ticks counted after each tick');
+  t.ok(max < 30_000, `bounded (at most ${max} names held)`);
+  for (const { s, slot } of [...ticks.at(-1)!, ...ticks.at(-2)!]) if (slotOf(names, s, 2) !== slot) wrong++;
+  t.equal(wrong, 0, 'the names of the last two ticks found as their slots after it');
+  t.equal(names.size, ticks.at(-1)!.length + ticks.at(-2)!.length, 'nothing interned twice');
 });
 
 /** Interns the names of one body through a node's view, as the decoders do. */
