@@ -234,29 +234,33 @@ export class JsonScanner {
    */
   member(keys: Keys, first: boolean): number {
     if (first) keys.at = 0;
+    const b = this.b;
     for (;;) {
-      const c = this.peek();
+      // Whitespace looked for only where there is some (none in compact bodies).
+      let p = this.pos;
+      if (!(b[p]! > 0x20)) p = this.ws(p);
+      const c = b[p];
       if (c === OBJECT_END) {
-        this.pos++;
+        this.pos = p + 1;
         return -1;
       }
       if (!first) {
-        if (c !== COMMA) this.fail("expected ',' or '}'");
-        this.pos++;
+        if (c !== COMMA) this.fail("expected ',' or '}'", p);
+        p++;
+        if (!(b[p]! > 0x20)) p = this.ws(p);
       }
       first = false;
       const ordinal = keys.at++;
-      const p = this.next();
-      let k = keys.predicted(this.b, this.view, p, ordinal);
+      let k = keys.predicted(b, this.view, p, ordinal);
       if (k !== -2) {
         this.pos = p + keys.length;
       } else {
+        this.pos = p;
         k = this.key(keys);
-        keys.remember(this.b, p, this.pos, ordinal, k);
+        keys.remember(b, p, this.pos, ordinal, k);
       }
       if (k >= 0) return k;
       // Most skipped values are unsigned integers written compactly: no call for them.
-      const b = this.b;
       const q = this.pos;
       const e = digitsEnd(b, q);
       if (e > q && (b[e] === COMMA || b[e] === OBJECT_END) && (b[q] !== 0x30 || e === q + 1)) this.pos = e;
