@@ -45,6 +45,12 @@ export interface ListCacheOptions {
   maxBytes?: number;
   /** Entries kept (default 16). */
   maxEntries?: number;
+  /**
+   * How long an earlier second's body is kept for rewriting (default 2 s): long
+   * enough for the next second's request under steady load, short enough that a
+   * list asked for in two consecutive seconds does not hold a second body while idle.
+   */
+  spareMs?: number;
 }
 
 function rfc3339Second(second: number): string {
@@ -126,10 +132,12 @@ export class ListCache {
   private bytes = 0;
   private readonly maxBytes: number;
   private readonly maxEntries: number;
+  private readonly spareMs: number;
 
   constructor(opts: ListCacheOptions = {}) {
     this.maxBytes = opts.maxBytes ?? 96 * 1024 * 1024;
     this.maxEntries = opts.maxEntries ?? 16;
+    this.spareMs = opts.spareMs ?? 2000;
   }
 
   /** The cached response for key at this revision and second, patching creationTimestamp when the second moved on. */
@@ -159,6 +167,9 @@ export class ListCache {
       last.copy(body);
     }
     e.spare = last;
+    setTimeout(() => {
+      if (e.spare === last) e.spare = undefined;
+    }, this.spareMs).unref();
     const { offsets } = e.patch;
     const n = value.length;
     for (let i = 0; i < offsets.length; i++) {

@@ -110,6 +110,23 @@ t.test('a new second rewrites the body before last in place once nothing reads i
   t.same(gunzipSync(await compressed(b8)), fresh(s0 + 8), 'not the gzip form of b6');
 });
 
+t.test('an earlier second\'s body is kept for rewriting only briefly', async (t) => {
+  const meta = pods(30);
+  const s0 = Math.floor(T0 / 1000);
+  const cache = new ListCache({ spareMs: 20 });
+  const e0 = enc(Buffer.from(encodeJson(list(T0, meta))));
+  cache.set('k', 'r', s0, e0, patchFor(e0, 'json', s0, meta.length), new TimestampTally());
+  cache.get('k', 'r', s0 + 1);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  const b2 = cache.get('k', 'r', s0 + 2)!.enc.body;
+  t.notOk(sameMemory(b2, e0.body), 'the body of two seconds before was let go: a copy');
+  t.same(b2, Buffer.from(encodeJson(list((s0 + 2) * 1000 + 250, meta))));
+  const b3 = cache.get('k', 'r', s0 + 3)!.enc.body;
+  t.notOk(sameMemory(b3, e0.body));
+  const b4 = cache.get('k', 'r', s0 + 4)!.enc.body;
+  t.ok(sameMemory(b4, b2), 'within the time: rewritten');
+});
+
 t.test('useBody counts readers; a release is idempotent', async (t) => {
   const b = Buffer.alloc(4);
   const r1 = useBody(b);
