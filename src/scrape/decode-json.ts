@@ -44,11 +44,11 @@ function isHex(h: number | undefined): boolean {
   return h !== undefined && ((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66));
 }
 
-/** The member names read in one kind of object, as bytes (for matching) and text (for escaped keys). */
 // Keys.predicted(): members remembered per kind of object, and bytes per member.
 const ORDINALS = 32;
 const SLOT = 64;
 
+/** The member names read in one kind of object, as bytes (for matching) and text (for escaped keys). */
 export class Keys {
   readonly bytes: Uint8Array[];
   /**
@@ -57,8 +57,9 @@ export class Keys {
    * and its index in `texts` (-1: skipped). A kubelet writes every object of a
    * kind with the same keys in the same order, so the n-th key is first compared
    * with the n-th of the last object: bytes that read as a key once read the same
-   * way again. Fixed arrays, so a miss allocates nothing. Shared by all scanners
-   * (decoding is synchronous and an object never holds one of its own kind).
+   * way again. Fixed arrays, so a miss allocates nothing. Shared by all scanners:
+   * a guess from another document, or from an object of the same kind nested
+   * inside, only costs a miss, as equal bytes are always the same key.
    */
   private readonly seen = new Uint8Array(ORDINALS * SLOT);
   private readonly seenWords = new Int32Array(this.seen.buffer);
