@@ -206,11 +206,12 @@ function sameRange(b: Uint8Array, aStart: number, aEnd: number, cStart: number, 
  * names alike but for a few bytes (pods of one workload) spread over the table.
  */
 function hashValue(b: Uint8Array, view: DataView, start: number, end: number): number {
-  let h = Math.imul(end - start, 0x9e3779b1);
+  let h = 0;
   let i = start;
   for (; i + 4 <= end; i += 4) h = hashPair(h, view.getInt32(i, true));
   for (; i < end; i++) h = hashPair(h, b[i]!);
-  return h;
+  // The length last: formLabels() hashes while it looks for the value's end.
+  return hashPair(h, end - start);
 }
 
 /** The hash of a pair of hashes (namespace and pod, pod and container). */
@@ -658,16 +659,26 @@ class ResourceDecoder {
       if (i === slots.length) return pos; // '"}'
       const start = pos;
       const view = this.view;
-      while (pos + 4 <= end && !hasLabelValueStop(view.getInt32(pos, true))) pos += 4;
-      while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
-      if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
       const slot = slots[i]!;
-      if (slot >= 0) {
-        r[slot] = start;
-        r[slot + 1] = pos;
-        r[slot + 2] = 0;
-        r[slot + 3] = hashValue(b, this.view, start, pos);
+      if (slot < 0) {
+        while (pos + 4 <= end && !hasLabelValueStop(view.getInt32(pos, true))) pos += 4;
+        while (pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0) pos++;
+        if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
+        continue;
       }
+      // A kept value is hashed as it is scanned: hashValue() in the same pass.
+      let h = 0;
+      for (; pos + 4 <= end; pos += 4) {
+        const w = view.getInt32(pos, true);
+        if (hasLabelValueStop(w)) break;
+        h = hashPair(h, w);
+      }
+      for (; pos < end && (CLASS[b[pos]!]! & LABEL_VALUE_STOP) === 0; pos++) h = hashPair(h, b[pos]!);
+      if (pos >= end || b[pos] !== QUOTE) return -1; // escapes, newlines, UTF-8: labels()
+      r[slot] = start;
+      r[slot + 1] = pos;
+      r[slot + 2] = 0;
+      r[slot + 3] = hashPair(h, pos - start);
     }
   }
 
