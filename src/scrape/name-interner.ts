@@ -20,6 +20,10 @@ const KEEP_TICKS = 2;
 // eighth full (a cluster that lost most of its pods), so its memory follows
 // the names held without resizing back and forth as they churn.
 const INITIAL_CAPACITY = 1024;
+// FNV-1a, 32-bit, over a name's bytes (slot()) or its chars (remove(): the same, names being ASCII).
+// | 0: the offset basis as the int32 the table stores, so the empty name's hash matches too.
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 /** Fibonacci hashing: a cell index from the top bits of hash × 2^32/φ (mixes every bit of the hash in). */
 const GOLDEN = 0x9e3779b1 | 0;
 
@@ -68,9 +72,8 @@ export class NameInterner implements Names {
 
   /** The slot for the ASCII bytes b[start, end), made if new. */
   slot(b: Buffer, start: number, end: number): Slot {
-    // FNV-1a over the bytes (32-bit; | 0: the empty name's hash must be the int32 the table stores too).
-    let h = 0x811c9dc5 | 0;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, FNV_PRIME);
     // 0 marks a free cell: a zero hash is stored as 1 (a match compares the bytes anyway).
     const tag = h === 0 ? 1 : h;
     const tags = this.tags;
@@ -144,8 +147,8 @@ export class NameInterner implements Names {
     const shift = this.shift;
     // Its hash again, rather than a third field (8 more bytes) in every slot.
     const s = slot.s;
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    let h = FNV_OFFSET;
+    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
     let hole = Math.imul(h === 0 ? 1 : h, GOLDEN) >>> shift;
     // In the run from its home cell (searched by identity: other names may share its hash).
     while (slots[hole] !== slot) hole = (hole + 1) & mask;
