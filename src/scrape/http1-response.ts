@@ -35,6 +35,22 @@ const CR = 13;
 const LF = 10;
 const CRLF = Buffer.from('\r\n');
 const CRLF_CRLF = Buffer.from('\r\n\r\n');
+const COLON = 0x3a;
+const HTTP_1 = Buffer.from('HTTP/1.');
+const CHUNKED = ['chunked'];
+
+/** The headers that frame a response body; every other header is skipped unread. */
+const enum Header {
+  Other,
+  ContentLength,
+  TransferEncoding,
+  Connection,
+}
+const FRAMING: readonly [Header, Buffer][] = [
+  [Header.ContentLength, Buffer.from('content-length')],
+  [Header.TransferEncoding, Buffer.from('transfer-encoding')],
+  [Header.Connection, Buffer.from('connection')],
+];
 
 const enum State {
   Head,
@@ -218,35 +234,45 @@ export class Http1Response {
       this.headScan = Math.max(this.pos, this.end - 3);
       return false;
     }
-    const lines = this.buf.toString('latin1', this.pos, at).split('\r\n');
-    const status = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0]!);
-    if (!status) throw new ResponseError('protocol', `not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`);
-    const code = Number(status[2]);
+    const b = this.buf;
+    // The head is read as bytes: only the values of the three headers that frame the body become strings.
+    const statusEnd = b.indexOf(CRLF, this.pos);
+    const code = statusCode(b, this.pos, statusEnd);
+    if (code < 0) throw new ResponseError('protocol', `not an HTTP/1.x status line: ${JSON.stringify(b.toString('latin1', this.pos, Math.min(statusEnd, this.pos + 80)))}`);
+    const http10 = b[this.pos + 7] === 0x30;
     this.pos = this.headScan = at + 4;
     if (code >= 100 && code < 200) {
       if (code === 101) throw new ResponseError('protocol', 'unexpected 101 Switching Protocols');
       return true; // an interim response: the real one follows
     }
     this.statusCode = code;
-    if (status[1] === '0') this.reusable = false;
+    if (http10) this.reusable = false;
     let length = -1;
     let chunked = false;
-    for (let i = 1; i < lines.length; i++) {
-      const l = lines[i]!;
-      const colon = l.indexOf(':');
-      if (colon <= 0) throw new ResponseError('protocol', 'malformed header line');
-      const name = l.slice(0, colon).trim().toLowerCase();
-      const value = l.slice(colon + 1).trim();
-      if (name === 'content-length') {
-        if (!/^\d{1,15}$/.test(value) || (length >= 0 && Number(value) !== length)) throw new ResponseError('protocol', 'invalid Content-Length');
-        length = Number(value);
-      } else if (name === 'transfer-encoding') {
-        const codings = value.toLowerCase().split(',').map((c) => c.trim());
-        if (codings.length !== 1 || codings[0] !== 'chunked') throw new ResponseError('protocol', `unsupported Transfer-Encoding ${JSON.stringify(value)}`);
-        chunked = true;
-      } else if (name === 'connection') {
-        if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) this.reusable = false;
+    for (let line = statusEnd + 2; line < at + 2; ) {
+      const eol = b.indexOf(CRLF, line);
+      const colon = b.indexOf(COLON, line);
+      if (colon <= line || colon >= eol) throw new ResponseError('protocol', 'malformed header line');
+      const header = framingHeader(b, line, colon);
+      if (header !== Header.Other) {
+        let from = colon + 1;
+        let to = eol;
+        while (from < to && isSpace(b[from]!)) from++;
+        while (to > from && isSpace(b[to - 1]!)) to--;
+        const value = b.toString('latin1', from, to);
+        if (header === Header.ContentLength) {
+          if (!/^\d{1,15}$/.test(value) || (length >= 0 && Number(value) !== length)) throw new ResponseError('protocol', 'invalid Content-Length');
+          length = Number(value);
+        } else if (header === Header.TransferEncoding) {
+          // Go writes exactly "chunked": no list to split for it.
+          const codings = value === 'chunked' ? CHUNKED : value.toLowerCase().split(',').map((c) => c.trim());
+          if (codings.length !== 1 || codings[0] !== 'chunked') throw new ResponseError('protocol', `unsupported Transfer-Encoding ${JSON.stringify(value)}`);
+          chunked = true;
+        } else if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) {
+          this.reusable = false;
+        }
       }
+      line = eol + 2;
     }
     if (chunked && length >= 0) throw new ResponseError('protocol', 'both Content-Length and chunked Transfer-Encoding');
     // The body starts at 0: what arrived after the head moves down once (at most one read's worth).
@@ -292,4 +318,41 @@ function chunkSize(buf: Buffer, from: number, to: number): number {
   while (i < to && (buf[i] === 32 || buf[i] === 9)) i++;
   if (i < to && buf[i] !== 59 /* ; */) return -1;
   return size;
+}
+
+/** Whitespace as String.prototype.trim() removes it from a latin1 string. */
+function isSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0;
+}
+
+/** Which framing header the name in buf[from, to) is (case-insensitive, surrounding whitespace ignored). */
+function framingHeader(buf: Buffer, from: number, to: number): Header {
+  while (from < to && isSpace(buf[from]!)) from++;
+  while (to > from && isSpace(buf[to - 1]!)) to--;
+  for (const [header, name] of FRAMING) {
+    if (to - from !== name.length) continue;
+    let i = 0;
+    while (i < name.length) {
+      const c = buf[from + i]!;
+      if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== name[i]) break;
+      i++;
+    }
+    if (i === name.length) return header;
+  }
+  return Header.Other;
+}
+
+/** The status code of the line "HTTP/1.x DDD[ reason]" in buf[from, to); -1 if it is not one. */
+function statusCode(buf: Buffer, from: number, to: number): number {
+  if (to - from < 12) return -1;
+  for (let i = 0; i < 7; i++) if (buf[from + i] !== HTTP_1[i]) return -1;
+  const minor = buf[from + 7];
+  if ((minor !== 0x30 && minor !== 0x31) || buf[from + 8] !== 32) return -1;
+  let code = 0;
+  for (let i = from + 9; i < from + 12; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    code = code * 10 + d;
+  }
+  return to === from + 12 || buf[from + 12] === 32 ? code : -1;
 }

@@ -146,6 +146,28 @@ t.test('malformed responses are refused', async (t) => {
   t.equal(feed('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nab', [1 << 20]).done, true, 'repeated equal Content-Lengths are fine');
 });
 
+t.test('framing headers are found whatever their case and surrounding whitespace; look-alikes are not', async (t) => {
+  const te = feed(chunked.replace('Transfer-Encoding: chunked', ' transfer-ENCODING :\t Chunked  '), [1 << 20]);
+  t.ok(te.done, 'chunked body read');
+  t.equal(body(te.r), payload);
+  const cl = feed(withLength.replace('Content-Length:', 'CONTENT-length:  '), [5]);
+  t.ok(cl.done);
+  t.equal(body(cl.r), payload);
+  t.notOk(feed(withLength.replace('Content-Type', 'CONNECTION: Keep-Alive, Close\r\nContent-Type'), [1 << 20]).r.reusable, 'close in a list');
+  // Names that only look like Content-Length frame nothing: the body runs to the end of the connection.
+  for (const name of ['Content-Lengthy', 'Content-Lengt', 'X-Content-Length']) {
+    const { r, done } = feed(`HTTP/1.1 200 OK\r\n${name}: 3\r\n\r\n${payload}`, [1 << 20]);
+    t.notOk(done, name);
+    t.ok(r.eof(), `${name}: complete at the end of the connection`);
+    t.equal(body(r), payload, name);
+  }
+  t.equal(feed('HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nab', [1]).done, true, 'a status line without a reason phrase');
+  const statusLines = ['HTTP/1.1 20 OK', 'HTTP/1.1 200OK', 'HTTP/1.2 200 OK', 'HTTP/1.1  200 OK', 'HTTP/1.1 2x0 OK', 'http/1.1 200 OK'];
+  for (const line of statusLines) t.equal(reason(() => feed(`${line}\r\nContent-Length: 0\r\n\r\n`, [1 << 20])), 'protocol', line);
+  t.equal(reason(() => feed('HTTP/1.1 200 OK\r\n: empty name\r\n\r\n', [1 << 20])), 'protocol', 'a header without a name');
+  t.equal(reason(() => feed('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nbroken\r\n\r\nab:', [1 << 20])), 'protocol', 'a colon only after the head');
+});
+
 t.test('the buffer grows for bodies larger than the hint and goes back to the pool', async (t) => {
   const pool = new BodyPool(4);
   const big = 'y'.repeat(200 * 1024);
