@@ -99,7 +99,10 @@ export class Keys {
       this.seenLength[ordinal] = 0;
       return;
     }
-    this.seen.set(b.subarray(p, end), ordinal * SLOT);
+    // Byte by byte: a subarray() here was a view object per miss.
+    const seen = this.seen;
+    const at = ordinal * SLOT - p;
+    for (let i = p; i < end; i++) seen[at + i] = b[i]!;
     this.seenLength[ordinal] = len;
     this.seenIndex[ordinal] = index;
   }
@@ -113,7 +116,7 @@ export const enum TimeSlot {
 
 export class JsonScanner {
   pos = 0;
-  private readonly text: Buffer;
+  private text: Buffer;
   /** Set by stringEnd(): the string had a backslash escape. */
   private escaped = false;
   /**
@@ -127,8 +130,8 @@ export class JsonScanner {
   /** The last time readTime() read. */
   timeMs = NaN;
 
-  private readonly b: Uint8Array;
-  private readonly view: DataView;
+  private b: Uint8Array;
+  private view: DataView;
 
   /** `what` names the document in errors. */
   constructor(
@@ -138,6 +141,21 @@ export class JsonScanner {
     this.b = body;
     this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
     this.text = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  /** Starts over on another document: one scanner can serve every decode (no scanner and arrays per body). */
+  reset(body: Uint8Array): this {
+    this.b = body;
+    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+    this.text = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.pos = 0;
+    this.escaped = false;
+    this.lastTimeStart[0] = this.lastTimeStart[1] = -1;
+    this.lastTimeLen[0] = this.lastTimeLen[1] = -1;
+    this.lastTimeMs[0] = this.lastTimeMs[1] = 0;
+    this.timeMs = NaN;
+    this.digitsStart = this.digitsEnd = 0;
+    return this;
   }
 
   fail(what: string, at = this.pos): never {

@@ -1002,9 +1002,13 @@ class ResourceDecoder {
   }
 
   private result(): NodeScrape {
-    const scrape: NodeScrape = { pods: [] };
+    const recycler = this.recycler;
+    const scrape: NodeScrape = recycler ? recycler.scrape() : { node: undefined, pods: [] };
     if (this.nodeSeen && this.nodeCpuNs !== 0 && this.nodeMemory !== 0) {
-      const node = { timestampMs: this.nodeTs, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: this.nodeMemory };
+      const node = recycler ? recycler.nodePoint() : { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+      node.timestampMs = this.nodeTs;
+      node.startTimeMs = 0;
+      node.memoryBytes = this.nodeMemory;
       setCpuNanos(node, this.nodeCpuNs);
       scrape.node = node;
     }

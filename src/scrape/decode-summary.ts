@@ -139,7 +139,7 @@ function readPointMember(s: JsonScanner, r: PointReader, member: number, f: Fiel
   return true;
 }
 
-function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
+function readNode(s: JsonScanner, r: PointReader, alloc: Allocator): MetricsPoint | undefined {
   r.reset();
   let any = false;
   if (s.objectStart('node')) {
@@ -147,7 +147,7 @@ function readNode(s: JsonScanner, r: PointReader): MetricsPoint | undefined {
     for (let k = s.member(NODE_KEYS, true); k >= 0; k = s.member(NODE_KEYS, false)) readPointMember(s, r, k, NODE_FIELDS);
   }
   if (!any || !r.complete()) return undefined;
-  const point: MetricsPoint = { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+  const point = alloc.nodePoint();
   r.fill(point);
   return point;
 }
@@ -166,6 +166,8 @@ function readContainer(s: JsonScanner, r: PointReader, names: Names | undefined)
 
 /** Where a decode takes its objects: fresh ones, or reused ones from a recycler. */
 interface Allocator {
+  scrape(): NodeScrape;
+  nodePoint(): MetricsPoint;
   container(name: string): ContainerPoint;
   pod(namespace: string, name: string): PodPoints;
   /** Empties pod.containers (the pod stays in use). */
@@ -175,6 +177,8 @@ interface Allocator {
 }
 
 const FRESH: Allocator = {
+  scrape: () => ({ node: undefined, pods: [] }),
+  nodePoint: () => ({ timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
   container: (name) => ({ name, timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
   pod: (namespace, name) => ({ namespace, name, containers: [] }),
   clearContainers: (pod) => {
@@ -234,6 +238,10 @@ function readPod(s: JsonScanner, r: PointReader, names: Names | undefined, alloc
   return pod;
 }
 
+// One scanner and point reader for every decode: decoding is synchronous, so two never overlap.
+const scanner = new JsonScanner(new Uint8Array(0));
+const reader = new PointReader();
+
 /**
  * Decodes a /stats/summary body. `_requestTimeMs` is unused: summary samples
  * always carry cpu.time, and a sample without it is incomplete (as upstream).
@@ -244,9 +252,9 @@ function readPod(s: JsonScanner, r: PointReader, names: Names | undefined, alloc
  */
 export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: Names, recycler?: ScrapeRecycler): NodeScrape {
   const alloc: Allocator = recycler ?? FRESH;
-  const s = new JsonScanner(body);
-  const r = new PointReader();
-  const result: NodeScrape = { pods: [] };
+  const s = scanner.reset(body);
+  const r = reader;
+  const result = alloc.scrape();
   try {
     if (s.nullNext()) {
       s.end();
@@ -258,13 +266,13 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
       do {
         switch (s.key(TOP)) {
           case 0: {
-            const node = readNode(s, r);
-            if (node) result.node = node;
-            else delete result.node;
+            // A later "node" member replaces an earlier one.
+            result.node = readNode(s, r, alloc);
             break;
           }
           case 1:
-            result.pods = [];
+            // So does a later "pods" member.
+            while (result.pods.length > 0) alloc.dropPod(result.pods.pop()!);
             if (arrayStart(s, 'pods')) {
               do {
                 const pod = readPod(s, r, names, alloc);

@@ -9,14 +9,29 @@
 // another node's points). The store copies what it keeps, so the scraper
 // releases a scrape right after storing it.
 
-import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
+import type { ContainerPoint, MetricsPoint, NodeScrape, PodPoints } from './types.js';
 
 /** At most this many container points (and a share of pods) wait for reuse: about a tick's worth at 256 in flight. */
 const MAX_FREE_POINTS = 65_536;
 
+/** Scrapes (with their node point and pods array) waiting for reuse: one per request in flight at the default concurrency. */
+const MAX_FREE_SCRAPES = 256;
+
 export class ScrapeRecycler {
   private readonly points: ContainerPoint[] = [];
   private readonly pods: PodPoints[] = [];
+  private readonly scrapes: NodeScrape[] = [];
+  private readonly nodePoints: MetricsPoint[] = [];
+
+  /** An empty scrape: no node point, no pods (its array keeps its capacity). */
+  scrape(): NodeScrape {
+    return this.scrapes.pop() ?? { node: undefined, pods: [] };
+  }
+
+  /** A node point (fields to be filled by the caller). */
+  nodePoint(): MetricsPoint {
+    return this.nodePoints.pop() ?? { timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+  }
 
   /** A container point (fields to be filled by the caller). */
   container(name: string): ContainerPoint {
@@ -48,15 +63,18 @@ export class ScrapeRecycler {
     if (this.pods.length < MAX_FREE_POINTS / 2) this.pods.push(pod);
   }
 
-  /** Takes back a whole scrape: its pods and container points are reused by later decodes. */
+  /** Takes back a whole scrape: it, its node point, pods and container points are reused by later decodes. */
   release(scrape: NodeScrape): void {
     const pods = scrape.pods;
     while (pods.length > 0) this.dropPod(pods.pop()!);
+    if (scrape.node !== undefined && this.nodePoints.length < MAX_FREE_SCRAPES) this.nodePoints.push(scrape.node);
+    scrape.node = undefined;
+    if (this.scrapes.length < MAX_FREE_SCRAPES) this.scrapes.push(scrape);
   }
 
   /** Objects waiting for reuse (for tests). */
-  get free(): { pods: number; containers: number } {
-    return { pods: this.pods.length, containers: this.points.length };
+  get free(): { pods: number; containers: number; scrapes: number; nodePoints: number } {
+    return { pods: this.pods.length, containers: this.points.length, scrapes: this.scrapes.length, nodePoints: this.nodePoints.length };
   }
 
   private putPoint(p: ContainerPoint): void {

@@ -33,7 +33,7 @@ export interface PodPoints {
 /** The result of decoding one kubelet response. */
 export interface NodeScrape {
   /** Undefined when the node point was incomplete (no CPU or memory) and dropped. */
-  node?: MetricsPoint;
+  node?: MetricsPoint | undefined;
   pods: PodPoints[];
 }
 

@@ -17,12 +17,16 @@ t.test('decoding with a recycler gives what a fresh decode gives, again and agai
   const first = decodeSummary(summary, 0, undefined, r);
   t.same(first, want);
   const firstPod = first.pods[0]!;
+  const firstNode = first.node;
+  t.ok(firstNode, 'the fixture has a node point');
   r.release(first);
   t.equal(first.pods.length, 0, 'a released scrape is emptied (a second release is harmless)');
   r.release(first);
   const again = decodeSummary(summary, 0, undefined, r);
   t.same(again, want);
   t.ok(again.pods.includes(firstPod), 'pod objects are reused');
+  t.equal(again, first, 'so is the scrape object');
+  t.equal(again.node, firstNode, 'and its node point');
   t.equal(new Set(again.pods).size, again.pods.length, 'no pod object handed out twice');
   const points = again.pods.flatMap((p) => p.containers);
   t.equal(new Set(points).size, points.length, 'no container point handed out twice');
@@ -42,12 +46,29 @@ t.test('a pod whose "containers" appears twice keeps the last list, and its obje
   t.not(s1.pods[0], s2.pods[0], 'two live scrapes never share a pod object');
 });
 
+t.test('a reused scrape carries nothing of its last node: no node point, no pods from an earlier "pods" member', async (t) => {
+  const r = new ScrapeRecycler();
+  const full = decodeSummary(summary, 0, undefined, r);
+  r.release(full);
+  const point = `"startTime":"2026-01-01T00:00:00Z","cpu":{"time":"2026-01-01T00:01:00Z","usageCoreNanoSeconds":5},"memory":{"workingSetBytes":7}`;
+  const pod = (name: string) => `{"podRef":{"name":"${name}","namespace":"ns"},"containers":[{"name":"c",${point}}]}`;
+  // The node point lacks CPU: dropped. The first "pods" member is replaced by the second.
+  const body = Buffer.from(`{"node":{"nodeName":"n","memory":{"workingSetBytes":1}},"pods":[${pod('a')},${pod('b')}],"pods":[${pod('c')}]}`);
+  const s = decodeSummary(body, 0, undefined, r);
+  t.equal(s, full, 'the released scrape object');
+  t.equal(s.node, undefined, 'no node point');
+  t.same(s.pods.map((p) => p.name), ['c']);
+  t.same(s, decodeSummary(body, 0), 'same as a fresh decode');
+});
+
 t.test('what waits for reuse is bounded', async (t) => {
   const r = new ScrapeRecycler();
   const held = Array.from({ length: 3000 }, () => decodeSummary(summary, 0, undefined, r));
   for (const s of held) r.release(s);
   t.ok(r.free.containers <= 65_536, `${r.free.containers} container points kept`);
   t.ok(r.free.pods <= 32_768, `${r.free.pods} pods kept`);
+  t.equal(r.free.scrapes, 256, 'scrape objects kept');
+  t.equal(r.free.nodePoints, 256, 'node points kept');
 });
 
 t.test('/metrics/resource decoding with a recycler and interner gives what a fresh decode gives, round after round', async (t) => {
