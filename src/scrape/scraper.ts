@@ -149,43 +149,77 @@ export class Scraper {
     const order = nodes.map((node) => ({ node, delay: this.random() * maxDelay })).sort((a, b) => a.delay - b.delay);
 
     const tickAbort = new AbortController();
-    // Every worker sleeps before each node: one listener on the tick's signal for all of them, not one each
-    // (EventTarget listener lists are scanned linearly on every add).
-    const wake = new Set<() => void>();
-    tickAbort.signal.addEventListener('abort', () => {
-      for (const w of wake) w();
-      wake.clear();
-    }, { once: true });
     const onStop = () => tickAbort.abort();
     this.stopping.signal.addEventListener('abort', onStop, { once: true });
-    let deadlineTimer: NodeJS.Timeout | undefined;
-    // At the deadline in-flight requests are aborted and the tick ends even if one ignores the abort.
-    const deadlineReached = new Promise<void>((resolve) => {
-      deadlineTimer = setTimeout(() => {
-        tickAbort.abort();
-        resolve();
-      }, budgetMs);
-    });
 
     const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, durationMs: 0 };
     let open = this.sinkCall(() => cfg.sink.beginTick(), 'starting');
+    // One dispatcher starts each node once its delay has passed and fewer than --kubelet-concurrency are in
+    // flight: one timer for the next due node, not a sleeping worker with a timer and a promise per node.
     let next = 0;
-    const worker = async () => {
-      while (open && next < order.length) {
-        const { node, delay } = order[next++]!;
-        await sleepUnless(start + delay - this.now(), tickAbort.signal, wake);
-        const scrape = await this.scrapeNode(node, deadline, tickAbort.signal);
-        if (!scrape) continue;
+    let inFlight = 0;
+    let wakeTimer: NodeJS.Timeout | undefined;
+    let ended!: () => void;
+    const tickEnded = new Promise<void>((resolve) => (ended = resolve));
+    const end = () => {
+      // At the deadline in-flight requests are aborted and the tick ends even if one ignores the abort.
+      clearTimeout(wakeTimer);
+      clearTimeout(deadlineTimer);
+      ended();
+    };
+    let dispatching = false;
+    const dispatch = (): void => {
+      // A node that fails before its request is sent lands synchronously: the loop below, not a nested call, goes on.
+      if (dispatching) return;
+      dispatching = true;
+      while (open && next < order.length && inFlight < cfg.concurrency) {
+        const { node, delay } = order[next]!;
+        if (!tickAbort.signal.aborted) {
+          const wait = start + delay - this.now();
+          if (wait > 0) {
+            wakeTimer ??= setTimeout(wake, wait);
+            break;
+          }
+        }
+        next++;
+        inFlight++;
+        void this.scrapeNode(node, deadline, tickAbort.signal, landed);
+      }
+      dispatching = false;
+      if (inFlight === 0 && (!open || next >= order.length)) end();
+    };
+    const wake = () => {
+      wakeTimer = undefined;
+      dispatch();
+    };
+    const landed = (name: string, scrape: NodeScrape | undefined) => {
+      inFlight--;
+      if (scrape) {
         // An answer that arrives after the tick ended is dropped: the next tick asks again.
-        if (open) this.deliver(node.name, scrape, result);
+        if (open) this.deliver(name, scrape, result);
         // Stored (copied) or dropped: its objects go back for reuse.
         cfg.client.release?.(scrape);
       }
+      dispatch();
     };
+    // Nodes not started when the tick is aborted (deadline, stop) fail at once instead of waiting for their delay.
+    tickAbort.signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(wakeTimer);
+        wake();
+      },
+      { once: true },
+    );
+    const deadlineTimer = setTimeout(() => {
+      tickAbort.abort();
+      end();
+    }, budgetMs);
     try {
-      const workers = Array.from({ length: Math.min(cfg.concurrency, order.length) }, worker);
-      await Promise.race([Promise.all(workers), deadlineReached]);
+      dispatch();
+      await tickEnded;
     } finally {
+      clearTimeout(wakeTimer);
       clearTimeout(deadlineTimer);
       this.stopping.signal.removeEventListener('abort', onStop);
     }
@@ -217,35 +251,22 @@ export class Scraper {
     }
   }
 
-  private async scrapeNode(node: NodeInfo, deadline: number, signal: AbortSignal): Promise<NodeScrape | undefined> {
+  /** Scrapes one node and hands its answer (undefined when it failed) to landed; never rejects. */
+  private async scrapeNode(node: NodeInfo, deadline: number, signal: AbortSignal, landed: (name: string, scrape: NodeScrape | undefined) => void): Promise<void> {
     const t0 = this.now();
+    let scrape: NodeScrape | undefined;
     try {
       if (signal.aborted || t0 >= deadline) throw new ScrapeError('timeout', `node ${node.name}: tick deadline reached before the scrape started`);
-      const scrape = await this.cfg.client.getMetrics(node, signal);
+      scrape = await this.cfg.client.getMetrics(node, signal);
       this.observer.kubeletRequest(node.name, (this.now() - t0) / 1000, true);
       this.failures.succeeded(node.name);
-      return scrape;
     } catch (e) {
       const err = e instanceof ScrapeError ? e : new ScrapeError('connection', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
       this.observer.kubeletRequest(node.name, (this.now() - t0) / 1000, false, err.reason);
       this.failures.failed(node.name, node.ready, err);
-      return undefined;
     }
+    landed(node.name, scrape);
   }
-}
-
-/** Resolves after ms, or when signal aborts (its listener calls everything in wake). */
-function sleepUnless(ms: number, signal: AbortSignal, wake: Set<() => void>): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      wake.delete(done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    wake.add(done);
-  });
 }
 
 /** Resolves after ms, or at once when signal aborts. */
