@@ -30,7 +30,8 @@ import { ScrapeError } from './scrape-error.js';
 import { NameInterner, type NodeNames } from './name-interner.js';
 import { BodyPool } from './body-pool.js';
 import { ScrapeRecycler } from './scrape-recycler.js';
-import { Exchange, timeUp, type ExchangeOwner } from './kubelet-exchange.js';
+import { Exchange, type ExchangeOwner } from './kubelet-exchange.js';
+import { InFlight } from './in-flight.js';
 import { Http1Response } from './http1-response.js';
 import { KubeletConnection, type SocketOpener } from './kubelet-connection.js';
 
@@ -86,8 +87,10 @@ interface NodeTarget {
 
 export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   private readonly targets = new Map<string, NodeTarget>();
-  /** One 'abort' listener per signal (a tick's), fanning out to its requests. */
-  private readonly abortWatchers = new WeakMap<AbortSignal, Set<Exchange>>();
+  /** Signals with an 'abort' listener: one per signal (a tick's), stopping the requests it watches. */
+  private readonly watchedSignals = new WeakSet<AbortSignal>();
+  /** Requests in flight, with their deadlines. */
+  private readonly inFlight: InFlight<Exchange>;
   private creds?: { at: number; headers: Promise<Record<string, string>> };
   private lastHeaders?: Record<string, string>;
   private context?: SecureContext;
@@ -100,6 +103,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
 
   constructor(private readonly cfg: KubeletClientConfig) {
     this.bodies = new BodyPool(cfg.maxPooledBodies ?? 256);
+    const ms = cfg.requestTimeoutMs;
+    this.inFlight = new InFlight(ms, (x) => x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: no complete response within ${ms} ms`)));
   }
 
   /** Scrapes one node; rejects with ScrapeError. signal aborts early (reason timeout). */
@@ -187,8 +192,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return new Promise<Http1Response>((resolve, reject) => {
       const response = new Http1Response(this.bodies, t.lastBodyBytes, this.cfg.maxResponseBytes);
       const x = new Exchange(this, t, response, resolve, reject);
-      x.timer = setTimeout(timeUp, this.cfg.requestTimeoutMs, x, this.cfg.requestTimeoutMs);
-      if (signal) x.signal = this.watch(signal, x);
+      if (signal) x.signal = this.watch(signal);
+      this.inFlight.add(x);
       t.conn.send(x, request, nowMs);
     });
   }
@@ -207,30 +212,29 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return t.request;
   }
 
-  /** Registers x to be stopped when signal aborts; a signal gets one listener however many requests watch it. */
-  private watch(signal: AbortSignal, x: Exchange): AbortSignal {
-    let set = this.abortWatchers.get(signal);
-    if (!set) {
-      const own = new Set<Exchange>();
-      set = own;
-      this.abortWatchers.set(signal, own);
+  /** Gives signal its one 'abort' listener, which stops every request in flight that it watches; returns signal. */
+  private watch(signal: AbortSignal): AbortSignal {
+    if (!this.watchedSignals.has(signal)) {
+      this.watchedSignals.add(signal);
       signal.addEventListener(
         'abort',
         () => {
-          const all = [...own];
-          own.clear();
-          for (const e of all) e.stop(new ScrapeError('timeout', `node ${e.target.node.name}: scrape aborted at the tick deadline`));
+          for (const x of this.inFlight.watching(signal)) x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: scrape aborted at the tick deadline`));
         },
         { once: true },
       );
     }
-    set.add(x);
     return signal;
   }
 
-  /** Stops watching signal for x (for Exchange). */
-  unwatch(signal: AbortSignal, x: Exchange): void {
-    this.abortWatchers.get(signal)?.delete(x);
+  /** x settled: no longer in flight (for Exchange). */
+  settled(x: Exchange): void {
+    this.inFlight.remove(x);
+  }
+
+  /** Requests in flight (for tests). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
   }
 
   /** One SecureContext (CA, client certificate) for every kubelet connection. */

@@ -5,12 +5,14 @@
 // less there is to promote.
 
 import type { Http1Response } from './http1-response.js';
+import type { InFlightEntry } from './in-flight.js';
 import type { KubeletConnection } from './kubelet-connection.js';
-import { ScrapeError } from './scrape-error.js';
+import type { ScrapeError } from './scrape-error.js';
 
 /** What an exchange needs from its client. */
 export interface ExchangeOwner {
-  unwatch(signal: AbortSignal, x: Exchange): void;
+  /** x settled: it is no longer in flight. */
+  settled(x: Exchange): void;
 }
 
 /** The node scraped: its name for messages, its last body size as the first guess for the next one. */
@@ -19,15 +21,14 @@ export interface ExchangeTarget {
   lastBodyBytes: number;
 }
 
-/** setTimeout's callback for an exchange's deadline (arguments, not a closure per request). */
-export function timeUp(x: Exchange, ms: number): void {
-  x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: no complete response within ${ms} ms`));
-}
-
 /** One GET in flight; settles its promise through resolve/reject exactly once. */
-export class Exchange {
-  timer: NodeJS.Timeout | undefined;
-  signal: AbortSignal | undefined;
+export class Exchange implements InFlightEntry {
+  // Kept by the client's InFlight list: its deadline and links.
+  prev: InFlightEntry | undefined = undefined;
+  next: InFlightEntry | undefined = undefined;
+  deadline = 0;
+  inFlight = false;
+  signal: AbortSignal | undefined = undefined;
   /** The connection carrying the request, once sent. */
   conn: KubeletConnection | undefined;
   private done = false;
@@ -44,8 +45,7 @@ export class Exchange {
   finish(err: ScrapeError | undefined): void {
     if (this.done) return;
     this.done = true;
-    clearTimeout(this.timer);
-    if (this.signal) this.owner.unwatch(this.signal, this);
+    this.owner.settled(this);
     if (err) {
       // Not given back to the pool: a socket that was reading into it may not have closed yet.
       this.reject(err);
