@@ -268,7 +268,7 @@ export class Http1Response {
           const codings = value === 'chunked' ? CHUNKED : value.toLowerCase().split(',').map((c) => c.trim());
           if (codings.length !== 1 || codings[0] !== 'chunked') throw new ResponseError('protocol', `unsupported Transfer-Encoding ${JSON.stringify(value)}`);
           chunked = true;
-        } else if (value.toLowerCase().split(',').some((t) => t.trim() === 'close')) {
+        } else if (value !== 'keep-alive' && value.toLowerCase().split(',').some((t) => t.trim() === 'close')) {
           this.reusable = false;
         }
       }

@@ -61,7 +61,8 @@ export interface KubeletMetricsGetter {
   release?(scrape: NodeScrape): void;
 }
 
-const NO_HEADERS: Promise<Record<string, string>> = Promise.resolve(Object.freeze({}));
+const NO_HEADER_VALUES: Record<string, string> = Object.freeze({});
+const NO_HEADERS: Promise<Record<string, string>> = Promise.resolve(NO_HEADER_VALUES);
 
 function sameHeaders(a: Record<string, string>, b: Record<string, string>): boolean {
   const keys = Object.keys(a);
@@ -91,7 +92,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   private readonly watchedSignals = new WeakSet<AbortSignal>();
   /** Requests in flight, with their deadlines. */
   private readonly inFlight: InFlight<Exchange>;
-  private creds?: { at: number; headers: Promise<Record<string, string>> };
+  /** The last read of the credentials: when it started, its promise, and its headers once read. */
+  private creds?: { at: number; headers: Promise<Record<string, string>>; value?: Record<string, string> };
   private lastHeaders?: Record<string, string>;
   private context?: SecureContext;
   /** Pod and container names, shared by every node's decode across ticks. */
@@ -108,11 +110,21 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   }
 
   /** Scrapes one node; rejects with ScrapeError. signal aborts early (reason timeout). */
-  async getMetrics(node: NodeInfo, signal?: AbortSignal): Promise<NodeScrape> {
-    const target = this.target(node);
-    const headers = await this.headers();
-    const requestTimeMs = Date.now();
-    const response = await this.fetch(target, headers, requestTimeMs, signal);
+  getMetrics(node: NodeInfo, signal?: AbortSignal): Promise<NodeScrape> {
+    let target: NodeTarget;
+    try {
+      target = this.target(node);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+    // Headers already read are used at once: the exchange's promise is then the only one a request makes.
+    const headers = this.freshHeaders();
+    return headers ? this.fetch(target, headers, signal) : this.headers().then((h) => this.fetch(target, h, signal));
+  }
+
+  /** The body of x's complete response, decoded; its buffer goes back to the pool (for Exchange). */
+  decode(x: Exchange): NodeScrape {
+    const { target, response, requestTimeMs } = x;
     try {
       const bytes = response.bytes();
       const names = target.names;
@@ -120,7 +132,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
       return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, names, this.recycler) : decodeResource(bytes, requestTimeMs, names, this.recycler);
     } catch (e) {
       // Any decoder failure (DecodeError or not) skips this node only.
-      throw new ScrapeError('decode', `node ${node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new ScrapeError('decode', `node ${target.node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       // The decoders copy out what they keep: the buffer can serve the next response.
       response.release();
@@ -180,8 +192,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return t;
   }
 
-  /** GET path; resolves with the whole 200 response (release() it when done), rejects with ScrapeError. */
-  private fetch(t: NodeTarget, headers: Record<string, string>, nowMs: number, signal?: AbortSignal): Promise<Http1Response> {
+  /** GET path; resolves with the decoded 200 response, rejects with ScrapeError. */
+  private fetch(t: NodeTarget, headers: Record<string, string>, signal?: AbortSignal): Promise<NodeScrape> {
     if (signal?.aborted) return Promise.reject(new ScrapeError('timeout', `node ${t.node.name}: scrape aborted at the tick deadline`));
     let request: Buffer;
     try {
@@ -189,12 +201,13 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     } catch (e) {
       return Promise.reject(e instanceof ScrapeError ? e : this.classify(t.node.name, e));
     }
-    return new Promise<Http1Response>((resolve, reject) => {
+    const requestTimeMs = Date.now();
+    return new Promise<NodeScrape>((resolve, reject) => {
       const response = new Http1Response(this.bodies, t.lastBodyBytes, this.cfg.maxResponseBytes);
-      const x = new Exchange(this, t, response, resolve, reject);
+      const x = new Exchange(this, t, response, requestTimeMs, resolve, reject);
       if (signal) x.signal = this.watch(signal);
       this.inFlight.add(x);
-      t.conn.send(x, request, nowMs);
+      t.conn.send(x, request, requestTimeMs);
     });
   }
 
@@ -264,14 +277,23 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
    * Request headers from the credentials, re-read every credentialsTtlMs. While they do not
    * change they are the same object, so each node's request bytes are built once.
    */
+  /** The request headers if they were read less than credentialsTtlMs ago, else undefined (headers() reads them). */
+  private freshHeaders(): Record<string, string> | undefined {
+    if (!this.cfg.credentials) return NO_HEADER_VALUES;
+    const c = this.creds;
+    return c?.value !== undefined && Date.now() - c.at <= (this.cfg.credentialsTtlMs ?? 10_000) ? c.value : undefined;
+  }
+
   private headers(): Promise<Record<string, string>> {
     const get = this.cfg.credentials;
     if (!get) return NO_HEADERS;
     const now = Date.now();
     if (!this.creds || now - this.creds.at > (this.cfg.credentialsTtlMs ?? 10_000)) {
       const previous = this.lastHeaders;
-      const headers = get().then((h) => (previous !== undefined && sameHeaders(previous, h) ? previous : (this.lastHeaders = h)));
-      this.creds = { at: now, headers };
+      const creds: { at: number; headers: Promise<Record<string, string>>; value?: Record<string, string> } = { at: now, headers: NO_HEADERS };
+      const headers = get().then((h) => (creds.value = previous !== undefined && sameHeaders(previous, h) ? previous : (this.lastHeaders = h)));
+      creds.headers = headers;
+      this.creds = creds;
       // A failed read is retried on the next request rather than cached.
       headers.catch(() => {
         if (this.creds?.headers === headers) this.creds = undefined;

@@ -7,18 +7,23 @@
 import type { Http1Response } from './http1-response.js';
 import type { InFlightEntry } from './in-flight.js';
 import type { KubeletConnection } from './kubelet-connection.js';
+import type { NodeNames } from './name-interner.js';
 import type { ScrapeError } from './scrape-error.js';
+import type { NodeScrape } from './types.js';
 
 /** What an exchange needs from its client. */
 export interface ExchangeOwner {
   /** x settled: it is no longer in flight. */
   settled(x: Exchange): void;
+  /** x's response is complete: its body decoded (throws ScrapeError). */
+  decode(x: Exchange): NodeScrape;
 }
 
-/** The node scraped: its name for messages, its last body size as the first guess for the next one. */
+/** The node scraped: its name for messages, its last body size and names as the first guess for the next ones. */
 export interface ExchangeTarget {
   readonly node: { readonly name: string };
   lastBodyBytes: number;
+  readonly names: NodeNames;
 }
 
 /** One GET in flight; settles its promise through resolve/reject exactly once. */
@@ -37,11 +42,13 @@ export class Exchange implements InFlightEntry {
     private readonly owner: ExchangeOwner,
     readonly target: ExchangeTarget,
     readonly response: Http1Response,
-    private readonly resolve: (r: Http1Response) => void,
+    /** Date.now() when the request was sent. */
+    readonly requestTimeMs: number,
+    private readonly resolve: (s: NodeScrape) => void,
     private readonly reject: (e: ScrapeError) => void,
   ) {}
 
-  /** Settles once: the complete response, or err. */
+  /** Settles once: the complete response's decoded body, or err. */
   finish(err: ScrapeError | undefined): void {
     if (this.done) return;
     this.done = true;
@@ -49,10 +56,17 @@ export class Exchange implements InFlightEntry {
     if (err) {
       // Not given back to the pool: a socket that was reading into it may not have closed yet.
       this.reject(err);
-    } else {
-      this.target.lastBodyBytes = this.response.bodyLength;
-      this.resolve(this.response);
+      return;
     }
+    this.target.lastBodyBytes = this.response.bodyLength;
+    let scrape: NodeScrape;
+    try {
+      scrape = this.owner.decode(this);
+    } catch (e) {
+      this.reject(e as ScrapeError);
+      return;
+    }
+    this.resolve(scrape);
   }
 
   /** Ends the exchange ourselves (deadline, tick abort): its connection is closed. */
