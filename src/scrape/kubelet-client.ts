@@ -273,10 +273,6 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return socket;
   }
 
-  /**
-   * Request headers from the credentials, re-read every credentialsTtlMs. While they do not
-   * change they are the same object, so each node's request bytes are built once.
-   */
   /** The request headers if they were read less than credentialsTtlMs ago, else undefined (headers() reads them). */
   private freshHeaders(): Record<string, string> | undefined {
     if (!this.cfg.credentials) return NO_HEADER_VALUES;
@@ -284,6 +280,10 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return c?.value !== undefined && Date.now() - c.at <= (this.cfg.credentialsTtlMs ?? 10_000) ? c.value : undefined;
   }
 
+  /**
+   * Request headers from the credentials, re-read every credentialsTtlMs. While they do not
+   * change they are the same object, so each node's request bytes are built once.
+   */
   private headers(): Promise<Record<string, string>> {
     const get = this.cfg.credentials;
     if (!get) return NO_HEADERS;

@@ -113,6 +113,7 @@ t.test('failures carry the reason the scraper counts', async (t) => {
     const started = Date.now();
     t.equal(await reason(c.getMetrics(nodeAt(what, port))), want, what);
     t.ok(Date.now() - started < 1500, `${what}: bounded by the request timeout`);
+    t.equal(c.inFlightCount, 0, `${what}: nothing left in flight`);
   }
   t.equal(await reason(c.getMetrics({ ...nodeAt('noaddr', 1), addresses: [{ type: 'Hostname', address: 'x' }] })), 'address');
 });
@@ -140,6 +141,25 @@ t.test('an aborted signal ends the request as a timeout', async (t) => {
   const p = reason(c.getMetrics(nodeAt('n', k.port), AbortSignal.timeout(100)));
   t.equal(await p, 'timeout');
   t.ok(Date.now() - started < 1000);
+  t.equal(c.inFlightCount, 0);
+});
+
+t.test('a signal stops only the requests it watches; the others keep their own timeout', async (t) => {
+  const k = await kubelet(t, hang);
+  const c = client(t, { requestTimeoutMs: 700 });
+  const tick = new AbortController();
+  const started = Date.now();
+  const watched = reason(c.getMetrics(nodeAt('a', k.port), tick.signal));
+  const other = reason(c.getMetrics(nodeAt('b', k.port)));
+  await new Promise((r) => setTimeout(r, 150));
+  t.equal(c.inFlightCount, 2, 'both in flight');
+  tick.abort();
+  t.equal(await watched, 'timeout', 'the watched request ends with the signal');
+  t.ok(Date.now() - started < 500, 'at once');
+  t.equal(c.inFlightCount, 1, 'the other is still in flight');
+  t.equal(await other, 'timeout', 'the other ends at its own deadline');
+  t.ok(Date.now() - started >= 650, 'not before it');
+  t.equal(c.inFlightCount, 0);
 });
 
 t.test('credentials are re-read after their TTL', async (t) => {
