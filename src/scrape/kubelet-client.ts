@@ -13,7 +13,9 @@
 // the response in flight (kubelet-connection.ts, http1-response.ts): no Buffer
 // per TLS record, no stream or HTTP parser per connection, the body decoded
 // where it landed. A tick's abort signal gets one listener, not one per
-// request. Each request in flight is one Exchange (kubelet-exchange.ts). Each
+// request. Each request in flight is one Exchange (kubelet-exchange.ts), kept in
+// one list with one timer for the earliest deadline (in-flight.ts); the
+// exchange decodes its response and settles with the scrape. Each
 // node keeps the names of its last body in order (NodeNames), so decoding its
 // next one mostly compares names instead of looking them up.
 
