@@ -3,7 +3,6 @@
 // object's own message (apimachinery runtime/serializer/protobuf).
 
 import type protobuf from 'protobufjs';
-import { encodeMetricsFast } from './proto/fast-metrics.js';
 import * as build from './proto/messages.js';
 import { META_V1, METRICS_V1BETA1, RUNTIME, protoType } from './proto/schema.js';
 
@@ -45,14 +44,13 @@ export function encodeRaw(o: object): Uint8Array {
   return codec.type.encode(codec.build(obj)).finish();
 }
 
-/** The full response body: magic + runtime.Unknown{typeMeta, raw, "", ""}. */
+/**
+ * The full response body: magic + runtime.Unknown{typeMeta, raw, "", ""}, by
+ * protobufjs in gogo's byte layout. Lists of metrics are written from rows
+ * instead (list-writer/protobuf.ts); single objects, Status, discovery and
+ * PartialObjectMetadata come here.
+ */
 export function encodeProtobuf(o: object): Buffer {
-  const obj = o as { kind?: string; apiVersion?: string };
-  return encodeMetricsFast(obj) ?? encodeGeneral(obj);
-}
-
-/** The protobufjs path for every kind (the reference the fast path is tested against). */
-export function encodeGeneral(o: object): Buffer {
   const obj = o as { kind?: string; apiVersion?: string };
   const raw = encodeRaw(obj);
   const envelope = unknownType
@@ -72,5 +70,18 @@ export function decodeProtobuf(body: Uint8Array): { apiVersion: string; kind: st
   if (!codec) throw new ProtobufUnsupportedError(`unknown kind ${JSON.stringify(kind)}`);
   const msg = codec.type.decode(unknown.raw ?? new Uint8Array());
   const object = codec.type.toObject(msg, { longs: Number, defaults: false, arrays: true }) as Record<string, unknown>;
-  return { apiVersion: unknown.typeMeta?.apiVersion ?? '', kind, object };
+  return { apiVersion: unknown.typeMeta?.apiVersion ?? '', kind, object: mapsOf(object) as Record<string, unknown> };
+}
+
+/** Map fields are written as repeated entries (proto/schema.ts): read back as the maps they are. */
+const MAP_FIELDS = new Set(['labels', 'annotations', 'usage']);
+
+function mapsOf(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(mapsOf);
+  if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    out[k] = MAP_FIELDS.has(k) && Array.isArray(x) ? Object.fromEntries(x.map((e: { key?: string; value?: unknown }) => [e.key ?? '', mapsOf(e.value ?? '')])) : mapsOf(x);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
-// Byte lengths the hand-written protobuf encoders (fast-metrics.ts for objects,
-// list-writer/ for lists from rows) size their messages with.
+// Byte lengths the protobuf list writer (list-writer/protobuf.ts) sizes its
+// messages with.
 
 /** Bytes of v as a protobuf varint (v a non-negative safe integer). */
 export function varLen(v: number): number {

@@ -1,6 +1,7 @@
 // Wire JSON objects → protobufjs message objects in gogo's layout: every field
 // Go writes even when empty (non-pointer strings, ints, embedded structs) is set
-// explicitly, map keys are sorted, and pointer fields are set only when present.
+// explicitly, map keys are sorted (maps are written as their entries, see
+// schema.ts), and pointer fields are set only when present.
 // Each builder names its fields directly: no reflection on the hot path.
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- wire JSON is untyped here by design */
@@ -20,30 +21,34 @@ export function duration(v: string | undefined): Msg {
   return { duration: v === undefined ? 0 : cachedDurationNanos(v) };
 }
 
-function sortedStrings(m: Record<string, string>): Record<string, string> {
-  const keys = Object.keys(m);
-  if (keys.length < 2) return m;
-  keys.sort();
-  const out: Record<string, string> = {};
-  for (const k of keys) out[k] = m[k]!;
-  return out;
+/** protobufjs writes a lone surrogate as its own three bytes; Go and Buffer write U+FFFD. */
+function wellFormed(s: string): string {
+  return (s as unknown as { toWellFormed(): string }).toWellFormed();
 }
 
-export function quantityMap(m: Record<string, string> | undefined | null): Record<string, Msg> | undefined {
-  if (!m) return undefined;
+/** Sorted keys of a map, as gogo marshals them. */
+function sortedKeys(m: object): string[] {
   const keys = Object.keys(m);
   if (keys.length > 1) keys.sort();
-  const out: Record<string, Msg> = {};
-  for (const k of keys) out[k] = { string: m[k] };
-  return out;
+  return keys;
+}
+
+/** map<string, string> entries in key order. */
+function stringEntries(m: Record<string, string>): Msg[] {
+  return sortedKeys(m).map((k) => ({ key: wellFormed(k), value: wellFormed(m[k]!) }));
+}
+
+export function quantityMap(m: Record<string, string> | undefined | null): Msg[] | undefined {
+  if (!m) return undefined;
+  return sortedKeys(m).map((k) => ({ key: wellFormed(k), value: { string: m[k] } }));
 }
 
 export function objectMeta(m: Json): Msg {
   const md = m ?? {};
   const out: Msg = {
-    name: md.name ?? '',
+    name: wellFormed(md.name ?? ''),
     generateName: md.generateName ?? '',
-    namespace: md.namespace ?? '',
+    namespace: wellFormed(md.namespace ?? ''),
     selfLink: md.selfLink ?? '',
     uid: md.uid ?? '',
     resourceVersion: md.resourceVersion ?? '',
@@ -54,8 +59,8 @@ export function objectMeta(m: Json): Msg {
   if (md.deletionGracePeriodSeconds !== undefined && md.deletionGracePeriodSeconds !== null) {
     out['deletionGracePeriodSeconds'] = md.deletionGracePeriodSeconds;
   }
-  if (md.labels) out['labels'] = sortedStrings(md.labels);
-  if (md.annotations) out['annotations'] = sortedStrings(md.annotations);
+  if (md.labels) out['labels'] = stringEntries(md.labels);
+  if (md.annotations) out['annotations'] = stringEntries(md.annotations);
   if (md.ownerReferences) {
     out['ownerReferences'] = md.ownerReferences.map((r: Json) => {
       const o: Msg = { kind: r.kind ?? '', name: r.name ?? '', uid: r.uid ?? '', apiVersion: r.apiVersion ?? '' };
@@ -83,7 +88,7 @@ export function nodeMetrics(o: Json): Msg {
 }
 
 export function containerMetrics(c: Json): Msg {
-  const out: Msg = { name: c.name ?? '' };
+  const out: Msg = { name: wellFormed(c.name ?? '') };
   const usage = quantityMap(c.usage);
   if (usage) out['usage'] = usage;
   return out;

@@ -47,6 +47,12 @@ message OwnerReference {
   optional bool controller = 6;
   optional bool blockOwnerDeletion = 7;
 }
+// map<string, string> as gogo writes it: entries in the order given (sorted by the builder),
+// key and value always written. A protobufjs map would follow JS key order (integer-like keys first).
+message StringEntry {
+  optional string key = 1;
+  optional string value = 2;
+}
 message ObjectMeta {
   optional string name = 1;
   optional string generateName = 2;
@@ -58,8 +64,8 @@ message ObjectMeta {
   optional Time creationTimestamp = 8;
   optional Time deletionTimestamp = 9;
   optional int64 deletionGracePeriodSeconds = 10;
-  map<string, string> labels = 11;
-  map<string, string> annotations = 12;
+  repeated StringEntry labels = 11;
+  repeated StringEntry annotations = 12;
   repeated OwnerReference ownerReferences = 13;
   repeated string finalizers = 14;
 }
@@ -138,15 +144,20 @@ message PartialObjectMetadataList {
 const METRICS = `
 syntax = "proto2";
 package k8s.io.metrics.pkg.apis.metrics.v1beta1;
+// map<string, Quantity> written as its entries (see StringEntry).
+message QuantityEntry {
+  optional string key = 1;
+  optional k8s.io.apimachinery.pkg.api.resource.Quantity value = 2;
+}
 message ContainerMetrics {
   optional string name = 1;
-  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> usage = 2;
+  repeated QuantityEntry usage = 2;
 }
 message NodeMetrics {
   optional k8s.io.apimachinery.pkg.apis.meta.v1.ObjectMeta metadata = 1;
   optional k8s.io.apimachinery.pkg.apis.meta.v1.Time timestamp = 2;
   optional k8s.io.apimachinery.pkg.apis.meta.v1.Duration window = 3;
-  map<string, k8s.io.apimachinery.pkg.api.resource.Quantity> usage = 4;
+  repeated QuantityEntry usage = 4;
 }
 message NodeMetricsList {
   optional k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta metadata = 1;
