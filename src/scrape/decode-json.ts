@@ -114,9 +114,12 @@ export const enum TimeSlot {
   Sample = 1,
 }
 
+const NO_BYTES = Buffer.alloc(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer, 0, 0);
+
 export class JsonScanner {
   pos = 0;
-  private text: Buffer;
+  private text: Buffer = NO_BYTES;
   /** Set by stringEnd(): the string had a backslash escape. */
   private escaped = false;
   /**
@@ -130,17 +133,15 @@ export class JsonScanner {
   /** The last time readTime() read. */
   timeMs = NaN;
 
-  private b: Uint8Array;
-  private view: DataView;
+  private b: Uint8Array = NO_BYTES;
+  private view: DataView = NO_VIEW;
 
   /** `what` names the document in errors. */
   constructor(
     body: Uint8Array,
     private readonly what = 'summary JSON',
   ) {
-    this.b = body;
-    this.view = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    this.text = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.reset(body);
   }
 
   /** Starts over on another document: one scanner can serve every decode (no scanner and arrays per body). */
