@@ -24,7 +24,7 @@ export class TimestampTally {
 }
 
 /** Where the creationTimestamp values sit in an encoded body, and how to rewrite them. */
-interface Patch {
+export interface Patch {
   offsets: Int32Array;
   /** Bytes of the value for a given second (same length for every second it accepts). */
   bytes(second: number): Buffer | undefined;
@@ -80,6 +80,28 @@ function findAll(body: Buffer, needle: Buffer, expected: number): Int32Array | u
   return n === expected ? offsets : undefined;
 }
 
+/** The bytes of creationTimestamp's value for a second: RFC 3339 text (JSON) or the seconds' varint (protobuf). */
+function valueBytes(media: 'json' | 'protobuf', second: number): Buffer {
+  return media === 'json' ? Buffer.from(rfc3339Second(second), 'latin1') : Buffer.from(varint(second));
+}
+
+/**
+ * The patch for a body whose creationTimestamp values for `second` start at
+ * `offsets` (a row writer records them as it writes). Other seconds are
+ * accepted while their value has the same length: the JSON text for years
+ * 1970-9999, the varint of the seconds for centuries around now.
+ */
+export function patchAt(media: 'json' | 'protobuf', second: number, offsets: Int32Array): Patch {
+  const length = valueBytes(media, second).length;
+  return {
+    offsets,
+    bytes: (s) => {
+      const v = valueBytes(media, s);
+      return v.length === length ? v : undefined;
+    },
+  };
+}
+
 /**
  * Compact JSON: `"creationTimestamp":"<20 bytes>"`. Item names and namespaces come
  * first in each item's metadata and cannot hold quotes; a label key spelled
@@ -90,19 +112,12 @@ function jsonPatch(body: Buffer, second: number, items: number): Patch | undefin
   const offsets = findAll(body, Buffer.from(`"creationTimestamp":"${text}"`), items);
   if (!offsets) return undefined;
   for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
-  return {
-    offsets,
-    bytes: (s) => {
-      const t = rfc3339Second(s);
-      return t.length === text.length ? Buffer.from(t, 'latin1') : undefined;
-    },
-  };
+  return patchAt('json', second, offsets);
 }
 
 /**
  * Protobuf ObjectMeta as written for metrics items: ... generation (0x38 0x00),
- * creationTimestamp (0x42 len 0x08 <varint seconds> 0x10 0x00). The varint of the
- * seconds has the same length for centuries around now.
+ * creationTimestamp (0x42 len 0x08 <varint seconds> 0x10 0x00).
  */
 function protobufPatch(body: Buffer, second: number, items: number): Patch | undefined {
   const secs = varint(second);
@@ -110,16 +125,10 @@ function protobufPatch(body: Buffer, second: number, items: number): Patch | und
   const offsets = findAll(body, Buffer.from([...head, ...secs, 0x10, 0x00]), items);
   if (!offsets) return undefined;
   for (let i = 0; i < offsets.length; i++) offsets[i]! -= secs.length + 2;
-  return {
-    offsets,
-    bytes: (s) => {
-      const v = varint(s);
-      return v.length === secs.length ? Buffer.from(v) : undefined;
-    },
-  };
+  return patchAt('protobuf', second, offsets);
 }
 
-/** The patch recipe for an encoding, when it has one. */
+/** The patch recipe for a body the object encoders wrote, found by searching it. */
 export function patchFor(enc: Encoded, media: 'json' | 'protobuf' | undefined, second: number, items: number): Patch | undefined {
   if (enc.status !== 200 || items === 0) return undefined;
   if (media === 'json') return jsonPatch(enc.body, second, items);

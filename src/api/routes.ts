@@ -6,9 +6,9 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import type { ApiObserver } from '../observers.js';
 import { noopApiObserver } from '../observers.js';
-import { encodeNegotiated, negotiate, respond, send, type Negotiated } from './codec/index.js';
+import { encodeNegotiated, negotiate, respond, send, type Encoded, type Negotiated } from './codec/index.js';
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
-import { ListCache, patchFor, TimestampTally } from './list-cache.js';
+import { ListCache, patchAt, patchFor, TimestampTally } from './list-cache.js';
 import { decodeListOptions, type ListOptions, type Query } from './list-options.js';
 import { encodeRows } from './list-writer/index.js';
 import type { MetricsRows } from './metrics-rows.js';
@@ -18,6 +18,7 @@ import type { LabelSelector } from './selectors/index.js';
 import type { MetricsReader, NodeLister, PodLister } from './sources.js';
 import { methodNotAllowed, pathNotFound } from './status.js';
 import { GROUP, GROUP_VERSION } from './types.js';
+import { TimeSlicer } from '../util/time-slice.js';
 
 export interface MetricsApiDeps {
   metrics: MetricsReader;
@@ -30,6 +31,21 @@ export interface MetricsApiDeps {
   /** Clock in ms since the epoch; creationTimestamp and freshness use it. */
   now?: () => number;
   observer?: ApiObserver;
+  /**
+   * How long gathering or encoding a list runs before it lets other requests in
+   * (default 10 ms): a list of 150k pods takes ~1 s in all.
+   */
+  listSliceMs?: number;
+}
+
+/** A list's rows, gathered a slice at a time where there are many. */
+type ListBuild = (tally: TimestampTally, slicer: TimeSlicer) => MetricsRows | Promise<MetricsRows>;
+
+/** A list as built for one request: its creationTimestamp's second, its bytes, its items' sample times. */
+interface Built {
+  second: number;
+  enc: Encoded;
+  tally: TimestampTally;
 }
 
 const VERSION_PATH = `/apis/${GROUP_VERSION}`;
@@ -73,32 +89,66 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   const pods = new PodMetricsStorage({ metrics: deps.metrics, pods: deps.pods, now, observer });
   const GET = ['GET'];
   const cache = new ListCache();
+  const sliceMs = deps.listSliceMs ?? 10;
   const revision = () => `${deps.metrics.revision}/${deps.nodes.revision}/${deps.pods.revision}`;
+
+  /** Lists being built, by cache key: a request for one joins it instead of building its own. */
+  const building = new Map<string, { rev: string; done: Promise<Built> }>();
+
+  /** Gathers and encodes a list a time slice at a time, and caches it. */
+  const buildList = async (ctx: Context, n: Negotiated, key: string, rev: string, build: ListBuild): Promise<Built> => {
+    const slicer = new TimeSlicer(sliceMs);
+    const tally = new TimestampTally();
+    const rows = await build(tally, slicer);
+    // The second the items' creationTimestamp holds (the storage read the clock itself).
+    const second = Math.floor(rows.nowMs / 1000);
+    const { enc, creationAt } = await encodeRows(ctx, rows, n, slicer);
+    // Built from what the caches held when we started; a revision that moved meanwhile is caught on the next get.
+    const media = n.transform || n.pretty ? undefined : n.serializer.name === 'json' ? 'json' : n.serializer.name === 'protobuf' ? 'protobuf' : undefined;
+    if (enc.status === 200) {
+      // Where a row writer wrote the body it says where the creationTimestamps are; otherwise they are searched for.
+      const patch = media && creationAt && creationAt.length > 0 ? patchAt(media, second, creationAt) : patchFor(enc, media, second, rows.rows.length);
+      cache.set(key, rev, second, enc, patch, tally);
+    }
+    return { second, enc, tally };
+  };
 
   /**
    * A list, encoded once per revision of the store and caches, path, query and
-   * negotiated encoding (creationTimestamp is patched as seconds pass).
+   * negotiated encoding (creationTimestamp is patched as seconds pass). While
+   * one is being built, other requests are served between its time slices, and
+   * requests for the same list wait for it.
    */
-  const cachedList = (ctx: Context, n: Negotiated, build: (tally: TimestampTally) => MetricsRows): void => {
+  const cachedList = async (ctx: Context, n: Negotiated, build: ListBuild): Promise<void> => {
     const key = `${ctx.path}?${ctx.querystring}|${n.key}`;
     const rev = revision();
     const nowMs = now();
-    const second = Math.floor(nowMs / 1000);
-    const hit = cache.get(key, rev, second);
+    const hit = cache.get(key, rev, Math.floor(nowMs / 1000));
     if (hit) {
       hit.tally.replay(observer, nowMs);
       send(ctx, hit.enc);
       return;
     }
-    const tally = new TimestampTally();
-    const rows = build(tally);
-    // The second the items' creationTimestamp holds (the storage read the clock itself).
-    const built = Math.floor(rows.nowMs / 1000);
-    const enc = encodeRows(ctx, rows, n);
-    // Built from what the caches held when we started; a revision that moved meanwhile is caught on the next get.
-    const media = n.transform || n.pretty ? undefined : n.serializer.name === 'json' ? 'json' : n.serializer.name === 'protobuf' ? 'protobuf' : undefined;
-    if (enc.status === 200) cache.set(key, rev, built, enc, patchFor(enc, media, built, rows.rows.length), tally);
-    send(ctx, enc);
+    const pending = building.get(key);
+    if (pending?.rev === rev) {
+      const b = await pending.done;
+      const at = now();
+      const second = Math.floor(at / 1000);
+      // Its own second, or the cache's copy patched for this one; otherwise (not cacheable) our own build.
+      const shared = b.second === second ? b : cache.get(key, rev, second);
+      if (shared) {
+        shared.tally.replay(observer, at);
+        send(ctx, shared.enc);
+        return;
+      }
+    }
+    const done = buildList(ctx, n, key, rev, build);
+    building.set(key, { rev, done });
+    try {
+      send(ctx, (await done).enc);
+    } finally {
+      if (building.get(key)?.done === done) building.delete(key);
+    }
   };
 
   const router = new Router({ strict: true, sensitive: true });
@@ -116,25 +166,25 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     respond(ctx, apiResourceList(), { discovery: true });
   });
 
-  router.all(`${VERSION_PATH}/nodes`, (ctx) => {
+  router.all(`${VERSION_PATH}/nodes`, async (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'nodes');
-    cachedList(ctx, n, (tally) => nodes.rows(opts, tally));
+    await cachedList(ctx, n, (tally) => nodes.rows(opts, tally));
   });
   router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
     const n = resourceRequest(ctx);
     send(ctx, encodeNegotiated(ctx, nodes.get(segment(ctx, 'name')), n));
   });
-  router.all(`${VERSION_PATH}/pods`, (ctx) => {
+  router.all(`${VERSION_PATH}/pods`, async (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'pods');
-    cachedList(ctx, n, (tally) => pods.rows(undefined, opts, tally));
+    await cachedList(ctx, n, (tally, slicer) => pods.rows(undefined, opts, tally, slicer));
   });
-  router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, (ctx) => {
+  router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, async (ctx) => {
     const n = resourceRequest(ctx);
     const namespace = segment(ctx, 'namespace');
     const opts = listOptions(ctx, 'pods');
-    cachedList(ctx, n, (tally) => pods.rows(namespace, opts, tally));
+    await cachedList(ctx, n, (tally, slicer) => pods.rows(namespace, opts, tally, slicer));
   });
   router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
     const n = resourceRequest(ctx);

@@ -6,6 +6,9 @@ import t, { type Test } from 'tap';
 import { encodeJson } from '../../src/api/codec/json.js';
 import { encodeProtobuf } from '../../src/api/codec/protobuf.js';
 import { writeListJson, writeListProtobuf } from '../../src/api/list-writer/index.js';
+import { JsonListWriter } from '../../src/api/list-writer/json.js';
+import { ProtobufListWriter } from '../../src/api/list-writer/protobuf.js';
+import { patchAt } from '../../src/api/list-cache.js';
 import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
 import type { ContainerUsage } from '../../src/api/sources.js';
 
@@ -134,4 +137,52 @@ t.test('rows the writers leave to the object encoders', async (t) => {
   const negative = pods([pod('a', 'p', {}, [container('c', 1, 1)], TS, -1_000_000_000)]);
   t.equal(writeListProtobuf(negative), undefined, 'protobuf: a negative window');
   t.equal(writeListJson(negative)?.toString('utf8'), encodeJson(listObject(negative)), 'JSON writes it');
+});
+
+t.test('written a range of rows at a time: the same bytes, and where each creationTimestamp is', async (t) => {
+  const rows: PodRow[] = [];
+  for (let i = 0; i < 700; i++) {
+    // A label key spelled creationTimestamp is no value to rewrite: only the items' own are recorded.
+    const labels: Record<string, string> = i % 9 === 0 ? { creationTimestamp: '2026-11-22T10:00:07Z', app: 'x' } : { app: `a${i % 4}` };
+    rows.push(pod(`ns-${i % 5}`, `pod-${i}`, labels, [container('c', i * 1000, i * 4096), container('d', 1, 1)]));
+  }
+  const list = pods(rows);
+  const seconds = Math.floor(NOW / 1000);
+  for (const [what, Writer, whole] of [
+    ['JSON', JsonListWriter, writeListJson],
+    ['protobuf', ProtobufListWriter, writeListProtobuf],
+  ] as const) {
+    const w = new Writer(list);
+    // Uneven ranges, an empty one included.
+    for (const [from, to] of [[0, 1], [1, 1], [1, 257], [257, 300], [300, 700]] as const) w.write(from, to);
+    const { body, creationAt } = w.finish();
+    t.same(body, whole(list), `${what}: same bytes as written at once`);
+    t.equal(creationAt.length, rows.length, `${what}: one creationTimestamp per item`);
+    if (what === 'JSON') {
+      const text = '2026-11-22T10:00:07Z';
+      t.ok([...creationAt].every((at) => body.toString('latin1', at - 21, at + 21) === `"creationTimestamp":"${text}"`), 'JSON: each offset starts the value');
+    } else {
+      const varint = (n: number) => {
+        const out: number[] = [];
+        while (n > 0x7f) {
+          out.push((n % 0x80) | 0x80);
+          n = Math.floor(n / 0x80);
+        }
+        out.push(n);
+        return Buffer.from(out);
+      };
+      const secs = varint(seconds);
+      t.ok(
+        [...creationAt].every((at) => body[at - 3] === 0x42 && body[at - 1] === 0x08 && body.subarray(at, at + secs.length).equals(secs) && body[at + secs.length] === 0x10),
+        'protobuf: each offset starts the seconds of field 8',
+      );
+    }
+    // Rewritten for a later second at those offsets: the bytes of a fresh writing then.
+    const later = pods(rows, NOW + 3_600_000);
+    const patch = patchAt(what === 'JSON' ? 'json' : 'protobuf', seconds, creationAt);
+    const value = patch.bytes(seconds + 3600)!;
+    const copy = Buffer.from(body);
+    for (const at of patch.offsets) value.copy(copy, at);
+    t.same(copy, whole(later), `${what}: patched an hour later equals a fresh writing`);
+  }
 });

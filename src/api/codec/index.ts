@@ -183,10 +183,24 @@ export function send(ctx: Context, enc: Encoded): void {
     ctx.body = Readable.from((async function* () {
       yield await z;
     })());
+  } else if (enc.body.length > WRITE_SLICE) {
+    ctx.body = Readable.from(slices(enc.body, WRITE_SLICE));
+    ctx.length = enc.body.length;
   } else {
     ctx.body = enc.body;
   }
   ctx.set('Content-Type', enc.contentType);
+}
+
+/**
+ * Bodies larger than this are handed to the socket a slice at a time: TLS
+ * encrypts what it is given at once, which for a 48 MB list held the event
+ * loop 50-280 ms (and built the whole encrypted copy).
+ */
+const WRITE_SLICE = 1024 * 1024;
+
+function* slices(body: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < body.length; at += size) yield body.subarray(at, at + size);
 }
 
 /** Writes obj (a wire-form object with kind/apiVersion) in the negotiated encoding. */

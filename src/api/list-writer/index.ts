@@ -1,20 +1,30 @@
 // Encodes a list from its rows: compact JSON and protobuf are written directly
-// (the list cache's hot path, at 150k pods tens of MB per tick); every other
-// encoding, and rows the writers leave alone, go through the wire objects.
+// (the list cache's hot path, at 150k pods tens of MB per tick), a slice of
+// rows at a time; every other encoding, and rows the writers leave alone, go
+// through the wire objects.
 
 import type { Context } from 'koa';
 import { encodeNegotiated, type Encoded, type Negotiated } from '../codec/index.js';
 import { listObject, type MetricsRows } from '../metrics-rows.js';
-import { writeListJson } from './json.js';
-import { writeListProtobuf } from './protobuf.js';
+import type { TimeSlicer } from '../../util/time-slice.js';
+import { JsonListWriter } from './json.js';
+import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
+import { ProtobufListWriter } from './protobuf.js';
 
-export function encodeRows(ctx: Context, rows: MetricsRows, n: Negotiated): Encoded {
-  if (!n.transform && !n.pretty) {
-    const name = n.serializer.name;
-    const body = name === 'json' ? writeListJson(rows) : name === 'protobuf' ? writeListProtobuf(rows) : undefined;
-    if (body) return { status: 200, contentType: n.serializer.mediaType, body, headers: {} };
-  }
-  return encodeNegotiated(ctx, listObject(rows), n);
+function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
+  if (n.transform || n.pretty) return undefined;
+  const name = n.serializer.name;
+  if (name === 'json') return () => new JsonListWriter(rows);
+  if (name === 'protobuf') return () => new ProtobufListWriter(rows);
+  return undefined;
+}
+
+/** A list's response; creationAt where a row writer wrote it (where each item's creationTimestamp value starts). */
+export async function encodeRows(ctx: Context, rows: MetricsRows, n: Negotiated, slicer: TimeSlicer): Promise<{ enc: Encoded; creationAt?: Int32Array }> {
+  const start = writerFor(rows, n);
+  const written = start && (await writeSliced(start, rows.rows.length, slicer));
+  if (written) return { enc: { status: 200, contentType: n.serializer.mediaType, body: written.body, headers: {} }, creationAt: written.creationAt };
+  return { enc: encodeNegotiated(ctx, listObject(rows), n) };
 }
 
 export { writeListJson } from './json.js';

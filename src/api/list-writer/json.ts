@@ -6,12 +6,13 @@
 // does not format) returns undefined and the caller encodes the objects instead.
 
 import { jsonStringLiteral } from '../codec/json.js';
-import type { MetricsRows, NodeRows, PodRows } from '../metrics-rows.js';
+import type { MetricsRows, NodeRow, PodRow } from '../metrics-rows.js';
 import { formatTime, sortedLabels } from '../objects.js';
 import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
 import { ByteSink, SizeHint } from './byte-sink.js';
+import { writeWhole, type ListBodyWriter, type WrittenList } from './list-body-writer.js';
 import { RowUnsupported, timeTexts, windowTexts, type TextCache } from './row-values.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -66,7 +67,14 @@ function byte(out: ByteSink, b: number): void {
   out.buf[out.pos++] = b;
 }
 
-function metadata(out: ByteSink, name: string, namespace: string | undefined, creation: string, labels: Readonly<Record<string, string>>): void {
+/** creationTimestamp: its text, and where each item's value starts in the body (the list cache rewrites them as seconds pass). */
+interface Creation {
+  text: string;
+  at: Int32Array;
+  n: number;
+}
+
+function metadata(out: ByteSink, name: string, namespace: string | undefined, creation: Creation, labels: Readonly<Record<string, string>>): void {
   out.bytes(META_NAME);
   str(out, name);
   if (namespace !== undefined) {
@@ -74,7 +82,8 @@ function metadata(out: ByteSink, name: string, namespace: string | undefined, cr
     str(out, namespace);
   }
   out.bytes(CREATION);
-  quoted(out, creation);
+  creation.at[creation.n++] = out.pos + 1;
+  quoted(out, creation.text);
   const sorted = sortedLabels(labels);
   if (sorted) {
     out.bytes(LABELS);
@@ -98,60 +107,68 @@ function usage(out: ByteSink, u: ResourceUsage): void {
   byte(out, 0x7d);
 }
 
-function nodeItems(out: ByteSink, r: NodeRows, creation: string, times: TextCache, windows: TextCache): void {
-  for (let i = 0; i < r.rows.length; i++) {
-    const { node, usage: u } = r.rows[i]!;
-    if (i > 0) byte(out, 0x2c);
-    metadata(out, node.name, undefined, creation, node.labels);
-    out.bytes(TIMESTAMP);
-    quoted(out, times.get(u.timestampMs));
-    out.bytes(WINDOW);
-    str(out, windows.get(u.windowNs)); // "µs" is not ASCII
-    usage(out, u.usage);
-    byte(out, 0x7d);
-  }
+function nodeItem(out: ByteSink, row: NodeRow, creation: Creation, times: TextCache, windows: TextCache): void {
+  const { node, usage: u } = row;
+  metadata(out, node.name, undefined, creation, node.labels);
+  out.bytes(TIMESTAMP);
+  quoted(out, times.get(u.timestampMs));
+  out.bytes(WINDOW);
+  str(out, windows.get(u.windowNs)); // "µs" is not ASCII
+  usage(out, u.usage);
+  byte(out, 0x7d);
 }
 
-function podItems(out: ByteSink, r: PodRows, creation: string, times: TextCache, windows: TextCache): void {
-  for (let i = 0; i < r.rows.length; i++) {
-    const { pod, usage: u } = r.rows[i]!;
-    if (i > 0) byte(out, 0x2c);
-    metadata(out, pod.name, pod.namespace, creation, pod.labels);
-    out.bytes(TIMESTAMP);
-    quoted(out, times.get(u.timestampMs));
-    out.bytes(WINDOW);
-    str(out, windows.get(u.windowNs)); // "µs" is not ASCII
-    out.bytes(CONTAINERS);
-    const cs = u.containers;
-    for (let c = 0; c < cs.length; c++) {
-      if (c > 0) byte(out, 0x2c);
-      out.bytes(CONTAINER_NAME);
-      str(out, cs[c]!.name);
-      usage(out, cs[c]!.usage);
-      byte(out, 0x7d);
+function podItem(out: ByteSink, row: PodRow, creation: Creation, times: TextCache, windows: TextCache): void {
+  const { pod, usage: u } = row;
+  metadata(out, pod.name, pod.namespace, creation, pod.labels);
+  out.bytes(TIMESTAMP);
+  quoted(out, times.get(u.timestampMs));
+  out.bytes(WINDOW);
+  str(out, windows.get(u.windowNs)); // "µs" is not ASCII
+  out.bytes(CONTAINERS);
+  const cs = u.containers;
+  for (let c = 0; c < cs.length; c++) {
+    if (c > 0) byte(out, 0x2c);
+    out.bytes(CONTAINER_NAME);
+    str(out, cs[c]!.name);
+    usage(out, cs[c]!.usage);
+    byte(out, 0x7d);
+  }
+  out.ensure(2);
+  out.buf[out.pos++] = 0x5d;
+  out.buf[out.pos++] = 0x7d;
+}
+
+/** The compact JSON body of a list, written a range of rows at a time. */
+export class JsonListWriter implements ListBodyWriter {
+  private readonly out: ByteSink;
+  private readonly times = timeTexts();
+  private readonly windows = windowTexts();
+  private readonly creation: Creation;
+
+  constructor(private readonly r: MetricsRows) {
+    this.out = new ByteSink(HINTS[r.kind].estimate(r.rows.length));
+    this.out.bytes(LIST_HEAD[r.kind]);
+    this.creation = { text: formatTime(r.nowMs), at: new Int32Array(r.rows.length), n: 0 };
+  }
+
+  write(from: number, to: number): void {
+    const { out, r, creation, times, windows } = this;
+    for (let i = from; i < to; i++) {
+      if (i > 0) byte(out, 0x2c);
+      if (r.kind === 'NodeMetricsList') nodeItem(out, r.rows[i]!, creation, times, windows);
+      else podItem(out, r.rows[i]!, creation, times, windows);
     }
-    out.ensure(2);
-    out.buf[out.pos++] = 0x5d;
-    out.buf[out.pos++] = 0x7d;
+  }
+
+  finish(): WrittenList {
+    this.out.bytes(LIST_TAIL);
+    HINTS[this.r.kind].learn(this.r.rows.length, this.out.pos);
+    return { body: this.out.finish(), creationAt: this.creation.at };
   }
 }
 
 /** The compact JSON body of the list, or undefined when the rows need the object encoder. */
 export function writeListJson(r: MetricsRows): Buffer | undefined {
-  try {
-    const hint = HINTS[r.kind];
-    const out = new ByteSink(hint.estimate(r.rows.length));
-    const times = timeTexts();
-    const windows = windowTexts();
-    out.bytes(LIST_HEAD[r.kind]);
-    const creation = formatTime(r.nowMs);
-    if (r.kind === 'NodeMetricsList') nodeItems(out, r, creation, times, windows);
-    else podItems(out, r, creation, times, windows);
-    out.bytes(LIST_TAIL);
-    hint.learn(r.rows.length, out.pos);
-    return out.finish();
-  } catch (err) {
-    if (err instanceof RowUnsupported || err instanceof RangeError) return undefined;
-    throw err;
-  }
+  return writeWhole(() => new JsonListWriter(r), r.rows.length)?.body;
 }

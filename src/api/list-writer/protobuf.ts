@@ -14,6 +14,7 @@ import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
 import { ByteSink, SizeHint } from './byte-sink.js';
+import { writeWhole, type ListBodyWriter, type WrittenList } from './list-body-writer.js';
 import { protoNanos, protoSeconds, RowUnsupported } from './row-values.js';
 
 const MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -169,7 +170,13 @@ interface ListState {
   s: Scratch;
   /** creationTimestamp (the response time) as field 8 of ObjectMeta: the same for every item. */
   creation: Buffer;
+  /** Where each item's creationTimestamp seconds start in out (the list cache rewrites them as seconds pass). */
+  creationAt: Int32Array;
+  items: number;
 }
+
+/** Bytes of creationTimestamp in front of its seconds: field 8, length, seconds' tag. */
+const CREATION_HEAD = 3;
 
 /** ObjectMeta's size: name, generateName "", namespace, selfLink/uid/resourceVersion "", generation 0, creationTimestamp, labels. */
 function metaSize(nameLen: number, nsLen: number, creation: Buffer, labelsSize: number): number {
@@ -185,6 +192,7 @@ function writeMeta(st: ListState, size: number, name: string, nameLen: number, n
   out.buf[out.pos++] = 0x00;
   str(out, 0x1a, ns, nsLen);
   out.bytes(META_FIXED);
+  st.creationAt[st.items++] = out.pos + CREATION_HEAD;
   out.bytes(st.creation);
   writeLabels(out, st.s);
 }
@@ -242,17 +250,26 @@ function podItem(st: ListState, row: PodRow): void {
   }
 }
 
-/** The protobuf body of the list, or undefined when the rows need the object encoder. */
-export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
-  try {
-    const hint = HINTS[r.kind];
-    const out = new ByteSink(hint.estimate(r.rows.length), RESERVE);
-    const creationSecs = protoSeconds(r.nowMs);
+/** The protobuf body of a list, written a range of rows at a time. */
+export class ProtobufListWriter implements ListBodyWriter {
+  private readonly st: ListState;
+
+  constructor(private readonly r: MetricsRows) {
     const creation = new ByteSink(16);
-    writeTime(creation, 0x42, creationSecs);
-    const st: ListState = { out, s: new Scratch(), creation: creation.buf.subarray(0, creation.pos) };
-    if (r.kind === 'NodeMetricsList') for (const row of r.rows) nodeItem(st, row);
-    else for (const row of r.rows) podItem(st, row);
+    writeTime(creation, 0x42, protoSeconds(r.nowMs));
+    const out = new ByteSink(HINTS[r.kind].estimate(r.rows.length), RESERVE);
+    this.st = { out, s: new Scratch(), creation: creation.buf.subarray(0, creation.pos), creationAt: new Int32Array(r.rows.length), items: 0 };
+  }
+
+  write(from: number, to: number): void {
+    const { st, r } = this;
+    if (r.kind === 'NodeMetricsList') for (let i = from; i < to; i++) nodeItem(st, r.rows[i]!);
+    else for (let i = from; i < to; i++) podItem(st, r.rows[i]!);
+  }
+
+  finish(): WrittenList {
+    const { out, creationAt } = this.st;
+    const kind = this.r.kind;
     const items = out.pos - RESERVE;
     out.bytes(ENVELOPE_TAIL);
     // In front of the items: magic, typeMeta, the raw field (ListMeta {"", "", ""} + items).
@@ -260,18 +277,21 @@ export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
     const head = new ByteSink(RESERVE);
     head.bytes(MAGIC);
     head.buf[head.pos++] = 0x0a;
-    varint(head, field(GROUP_VERSION.length) + field(r.kind.length));
+    varint(head, field(GROUP_VERSION.length) + field(kind.length));
     str(head, 0x0a, GROUP_VERSION, GROUP_VERSION.length);
-    str(head, 0x12, r.kind, r.kind.length);
+    str(head, 0x12, kind, kind.length);
     head.buf[head.pos++] = 0x12;
     varint(head, raw);
     head.bytes(LIST_META);
     const start = RESERVE - head.pos;
     head.buf.copy(out.buf, start, 0, head.pos);
-    hint.learn(r.rows.length, out.pos - start);
-    return out.finish(start);
-  } catch (err) {
-    if (err instanceof RowUnsupported || err instanceof RangeError) return undefined;
-    throw err;
+    HINTS[kind].learn(this.r.rows.length, out.pos - start);
+    for (let i = 0; i < creationAt.length; i++) creationAt[i]! -= start;
+    return { body: out.finish(start), creationAt };
   }
+}
+
+/** The protobuf body of the list, or undefined when the rows need the object encoder. */
+export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
+  return writeWhole(() => new ProtobufListWriter(r), r.rows.length)?.body;
 }
