@@ -44,18 +44,20 @@ export function formatTime(ms: number): string {
 export function sortedLabels(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> | undefined {
   const keys = Object.keys(labels);
   if (keys.length === 0) return undefined;
-  let sorted = true;
-  for (let i = 1; i < keys.length; i++) {
-    if (keys[i - 1]! > keys[i]!) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return labels;
+  if (inOrder(keys)) return labels;
   keys.sort();
   const out: Record<string, string> = {};
   for (const k of keys) out[k] = labels[k]!;
-  return out;
+  // A JavaScript object lists keys that are array indices ("2", "10") first, in
+  // numeric order; Go sorts every key as a string ("10" < "2" < "app"). Where
+  // that differs, serializers (JSON.stringify, for…in, Object.keys) are given
+  // Go's order through the proxy's key list.
+  return inOrder(Object.keys(out)) ? out : new Proxy(out, { ownKeys: () => keys });
+}
+
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
 
 function objectMeta(name: string, namespace: string | undefined, labels: Readonly<Record<string, string>>, nowMs: number): ObjectMeta {

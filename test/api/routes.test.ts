@@ -434,3 +434,27 @@ t.test('an empty cluster lists items: []', async (t) => {
   t.equal((await get(h, `${V}/nodes`)).text, '{"kind":"NodeMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
   t.equal((await get(h, `${V}/pods`)).text, '{"kind":"PodMetricsList","apiVersion":"metrics.k8s.io/v1beta1","metadata":{},"items":[]}\n');
 });
+
+t.test('label keys in Go\'s order, array-index-like keys included, in every encoding', async (t) => {
+  // JavaScript lists "2" and "10" first and in numeric order; Go's encoders sort every key as a string.
+  const labels = { x: 'c', '2': 'b', app: 'd', '10': 'a' };
+  const h = await startApi({
+    metrics: new FakeMetrics(new Map([['n1', nodeUsage('2024-05-01T10:00:00Z', 15_000_000_000, 1, 1)]]), new Map([['default/p', podUsage('2024-05-01T10:00:00Z', 15_000_000_000, [['c', 1, 1]])]])),
+    nodes: new FakeNodes([{ name: 'n1', labels }]),
+    pods: new FakePods([{ namespace: 'default', name: 'p', labels }]),
+    securePort: 10250,
+    now: () => NOW,
+  });
+  t.teardown(() => h.close());
+  const compact = '"labels":{"10":"a","2":"b","app":"d","x":"c"}';
+  for (const path of [`${V}/pods`, `${V}/namespaces/default/pods/p`, `${V}/nodes`, `${V}/nodes/n1`]) {
+    const r = await get(h, path, { headers: { Accept: 'application/json' } });
+    t.ok(r.text.includes(compact), `${path}: ${r.text}`);
+  }
+  const pretty = await get(h, `${V}/pods?pretty=true`);
+  t.match(pretty.text, /"labels": \{\s+"10": "a",\s+"2": "b",\s+"app": "d",\s+"x": "c"\s+\}/, 'pretty JSON');
+  const table = await get(h, `${V}/pods?includeObject=Object`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } });
+  t.ok(table.text.includes(compact), 'a Table row\'s object');
+  const yaml = await get(h, `${V}/pods`, { headers: { Accept: 'application/yaml' } });
+  t.match(yaml.text, /labels:\n\s+"10": a\n\s+"2": b\n\s+app: d\n\s+x: c\n/, 'YAML');
+});
