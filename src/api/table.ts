@@ -102,36 +102,61 @@ function copyListMeta(from: any, continueToo: boolean): Record<string, unknown> 
   return md;
 }
 
+/**
+ * A Table built an item at a time (a list of every pod is converted a slice at
+ * a time between other requests); toTable() converts a whole object or list.
+ */
+export class TableBuilder {
+  private readonly itemKind: string;
+  private readonly usageOf: (item: any) => Map<string, string>;
+  private columnDefinitions: TableColumnDefinition[] | null = null;
+  private rows: TableRow[] | null = null;
+  // Like Go's nil slice: columns are (re)chosen until an item has usage keys.
+  private names: string[] | undefined;
+
+  constructor(
+    private readonly kind: string,
+    private readonly opts: TableOptions,
+  ) {
+    if (!TABLE_KINDS.has(kind)) throw new TypeError(`no Table conversion for kind ${JSON.stringify(kind)}`);
+    this.itemKind = kind.endsWith('List') ? kind.slice(0, -'List'.length) : kind;
+    this.usageOf = this.itemKind === 'PodMetrics' ? podUsage : nodeUsage;
+  }
+
+  add(item: any): void {
+    (this.rows ??= []).push(this.rowOf(item));
+  }
+
+  /** An item's row, not kept (for callers that serialize rows as they go); the columns still follow it. */
+  rowOf(item: any): TableRow {
+    const usage = this.usageOf(item);
+    if (this.names === undefined || this.names.length === 0) {
+      this.names = [...usage.keys()].sort();
+      this.columnDefinitions = columns(this.names);
+    }
+    const cells: unknown[] = [item.metadata?.name ?? ''];
+    for (const n of this.names) cells.push(usage.get(n) ?? '0');
+    cells.push(item.window ?? '0s');
+    return { cells, object: rowObject(item, this.itemKind, this.opts) };
+  }
+
+  /** The Table of the rows add()ed (null when none were); listMeta is the list's metadata (unused for a single object). */
+  table(listMeta: unknown): Table {
+    return {
+      kind: 'Table',
+      apiVersion: `meta.k8s.io/${this.opts.version}`,
+      metadata: copyListMeta(listMeta, this.kind.endsWith('List')),
+      columnDefinitions: this.columnDefinitions,
+      rows: this.rows,
+    };
+  }
+}
+
 /** Converts a metrics object or list (wire JSON) to a Table. */
 export function toTable(obj: any, opts: TableOptions): Table {
   const kind: string = obj.kind;
-  if (!TABLE_KINDS.has(kind)) throw new TypeError(`no Table conversion for kind ${JSON.stringify(kind)}`);
-  const isList = kind.endsWith('List');
-  const itemKind = isList ? kind.slice(0, -'List'.length) : kind;
-  const items: any[] = isList ? (obj.items ?? []) : [obj];
-  const usageOf = itemKind === 'PodMetrics' ? podUsage : nodeUsage;
-
-  let columnDefinitions: TableColumnDefinition[] | null = null;
-  let rows: TableRow[] | null = null;
-  // Like Go's nil slice: columns are (re)chosen until an item has usage keys.
-  let names: string[] | undefined;
-  for (const item of items) {
-    const usage = usageOf(item);
-    if (names === undefined || names.length === 0) {
-      names = [...usage.keys()].sort();
-      columnDefinitions = columns(names);
-    }
-    const cells: unknown[] = [item.metadata?.name ?? ''];
-    for (const n of names) cells.push(usage.get(n) ?? '0');
-    cells.push(item.window ?? '0s');
-    (rows ??= []).push({ cells, object: rowObject(item, itemKind, opts) });
-  }
-
-  return {
-    kind: 'Table',
-    apiVersion: `meta.k8s.io/${opts.version}`,
-    metadata: copyListMeta(obj.metadata, isList),
-    columnDefinitions,
-    rows,
-  };
+  const b = new TableBuilder(kind, opts);
+  const items: any[] = kind.endsWith('List') ? (obj.items ?? []) : [obj];
+  for (const item of items) b.add(item);
+  return b.table(obj.metadata);
 }

@@ -5,7 +5,11 @@ const ESCAPES: Record<string, string> = { '<': '\\u003c', '>': '\\u003e', '&': '
 const NEEDS_ESCAPE = /[<>&\u2028\u2029]/g;
 
 export function encodeJson(obj: unknown, pretty = false): string {
-  const s = pretty ? JSON.stringify(obj, null, 2) : JSON.stringify(obj) + '\n';
+  return escapeAsGo(pretty ? JSON.stringify(obj, null, 2) : JSON.stringify(obj) + '\n');
+}
+
+/** JSON text with <, >, & and U+2028/2029 escaped as Go's encoder writes them. */
+export function escapeAsGo(s: string): string {
   return NEEDS_ESCAPE.test(s) ? s.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : s;
 }
 

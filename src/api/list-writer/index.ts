@@ -1,7 +1,7 @@
 // Encodes a list from its rows: compact JSON and protobuf are written directly
 // (the list cache's hot path, at 150k pods tens of MB per tick), a slice of
 // rows at a time; every other encoding, and rows the writers leave alone, go
-// through the wire objects.
+// through the wire objects (JSON ones a slice at a time too).
 
 import type { Context } from 'koa';
 import { encodeNegotiated, type Encoded, type Negotiated } from '../codec/index.js';
@@ -9,6 +9,7 @@ import { listObject, type MetricsRows } from '../metrics-rows.js';
 import type { TimeSlicer } from '../../util/time-slice.js';
 import { JsonListWriter } from './json.js';
 import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
+import { encodeObjectsSliced } from './objects-sliced.js';
 import { ProtobufListWriter } from './protobuf.js';
 
 function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
@@ -24,7 +25,7 @@ export async function encodeRows(ctx: Context, rows: MetricsRows, n: Negotiated,
   const start = writerFor(rows, n);
   const written = start && (await writeSliced(start, rows.rows.length, slicer));
   if (written) return { enc: { status: 200, contentType: n.serializer.mediaType, body: written.body, headers: {} }, creationAt: written.creationAt };
-  return { enc: encodeNegotiated(ctx, listObject(rows), n) };
+  return { enc: (await encodeObjectsSliced(ctx, rows, n, slicer)) ?? encodeNegotiated(ctx, listObject(rows), n) };
 }
 
 export { writeListJson } from './json.js';

@@ -1,0 +1,82 @@
+// Lists encoded through the wire objects a slice at a time (pretty JSON, Tables,
+// rows the row writers decline) must be the bytes of encoding them whole.
+import t from 'tap';
+import { encodeNegotiated, negotiate, type RequestView } from '../../src/api/codec/index.js';
+import { encodeObjectsSliced } from '../../src/api/list-writer/objects-sliced.js';
+import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
+import { TimeSlicer } from '../../src/util/time-slice.js';
+
+const NOW = Date.parse('2026-11-23T02:00:00.750Z');
+
+function view(accept: string, query: Record<string, string> = {}): RequestView {
+  return { get: (f) => (f === 'accept' ? accept : ''), query };
+}
+
+function podRows(n: number): PodRows {
+  const rows: PodRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const labels: Record<string, string> = i % 4 === 0 ? {} : { app: `a${i % 3}`, '10': 'x', '2': 'y' };
+    if (i % 97 === 0) labels['html'] = '<b>&</b>\u2028';
+    rows.push({
+      pod: { namespace: `ns-${i % 3}`, name: `pod-${i}`, labels },
+      usage: {
+        timestampMs: NOW - 2000 - (i % 3) * 1000,
+        windowNs: 15_000_000_000 + (i % 5) * 1_000_000,
+        containers: Array.from({ length: 1 + (i % 3) }, (_, c) => ({ name: `c${c}`, usage: { cpuNanocores: i * 1_000_003 + c, memoryBytes: (i + 1) * 1_048_575 + c } })),
+      },
+    });
+  }
+  return { kind: 'PodMetricsList', nowMs: NOW, rows };
+}
+
+const nodeRows: NodeRows = {
+  kind: 'NodeMetricsList',
+  nowMs: NOW,
+  rows: Array.from({ length: 600 }, (_, i) => ({
+    node: { name: `node-${i}`, labels: { 'kubernetes.io/hostname': `node-${i}` } },
+    usage: { timestampMs: NOW - 3000, windowNs: 15_000_000_000, usage: { cpuNanocores: i * 7_000_001, memoryBytes: i * 3_000_000_000 } },
+  })),
+};
+
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
+const CASES: [string, string, Record<string, string>][] = [
+  ['pretty JSON', 'application/json', { pretty: 'true' }],
+  ['compact JSON', 'application/json', {}],
+  ['Table (Metadata)', TABLE, {}],
+  ['Table (Object)', TABLE, { includeObject: 'Object' }],
+  ['Table (None), pretty', TABLE, { includeObject: 'None', pretty: '1' }],
+  ['Table v1beta1', 'application/json;as=Table;v=v1beta1;g=meta.k8s.io', {}],
+  ['a bad includeObject', TABLE, { includeObject: 'Everything' }],
+];
+
+t.test('the same bytes as encoding the list whole, yielding between slices', async (t) => {
+  for (const [what, rows] of [
+    ['700 pods', podRows(700)],
+    ['600 nodes', nodeRows],
+    ['one pod', podRows(1)],
+    ['no pods', podRows(0)],
+  ] as [string, MetricsRows][]) {
+    for (const [how, accept, query] of CASES) {
+      const ctx = view(accept, query);
+      const n = negotiate(ctx, { resource: true });
+      const whole = encodeNegotiated(ctx, listObject(rows), n);
+      let yields = 0;
+      const slicer = new TimeSlicer(0);
+      const next = slicer.next.bind(slicer);
+      slicer.next = () => (yields++, next());
+      const sliced = await encodeObjectsSliced(ctx, rows, n, slicer);
+      t.ok(sliced, `${what}, ${how}: encoded`);
+      t.equal(sliced!.status, whole.status, `${what}, ${how}: status ${whole.status}`);
+      t.equal(sliced!.contentType, whole.contentType, `${what}, ${how}: content type`);
+      t.equal(sliced!.body.toString('utf8'), whole.body.toString('utf8'), `${what}, ${how}: bytes`);
+      if (rows.rows.length > 256 && whole.status === 200) t.ok(yields > 2, `${what}, ${how}: yielded ${yields} times`);
+    }
+  }
+});
+
+t.test('YAML and PartialObjectMetadata lists are left to the whole-object encoder', async (t) => {
+  for (const accept of ['application/yaml', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io']) {
+    const ctx = view(accept);
+    t.equal(await encodeObjectsSliced(ctx, podRows(3), negotiate(ctx, { resource: true }), new TimeSlicer(0)), undefined, accept);
+  }
+});
