@@ -286,3 +286,66 @@ t.test('lists come sorted by namespace, then name, whatever order the pods arriv
   t.same(after, sorted(after));
   t.same(after.slice(0, 3), ['aaa/first', 'default/Mixed', 'default/beta']);
 });
+
+t.test('lists stay sorted and complete through adds, removals, relabels and re-adds between lists (merged, not re-sorted)', async (t) => {
+  const server = new FakeApiServer('/api/v1/pods');
+  await server.listen();
+  const client = new RestClient(server.kubeConfig());
+  const cache = new PodCache({ client, log: silentLogger(), observer: recordingObserver().obs, backoff: fastBackoff, pageSize: 7, watchTimeoutSec: () => 30 });
+  t.teardown(async () => {
+    await client.close();
+    await server.close();
+  });
+  // The events a watch would deliver, applied directly; a seeded generator so a failure repeats.
+  let seed = 12345;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const truth = new Map<string, { namespace: string; name: string; labels: Record<string, string> }>();
+  const namespaces = ['a', 'b', 'big', 'c'];
+  const expected = (ns?: string) =>
+    [...truth.values()]
+      .filter((p) => ns === undefined || p.namespace === ns)
+      .map((p) => `${p.namespace}/${p.name}/${p.labels['v']}`)
+      .sort((x, y) => {
+        const [xn, xp] = x.split('/');
+        const [yn, yp] = y.split('/');
+        return xn! < yn! ? -1 : xn! > yn! ? 1 : xp! < yp! ? -1 : xp! > yp! ? 1 : 0;
+      });
+  const listed = (ns?: string) => cache.list(ns).map((p) => `${p.namespace}/${p.name}/${p.labels['v']}`);
+  for (let round = 0; round < 60; round++) {
+    const ops = round === 0 ? 400 : 1 + rand(40);
+    for (let i = 0; i < ops; i++) {
+      const ns = namespaces[rand(namespaces.length)]!;
+      const name = `p-${rand(ns === 'big' ? 300 : 30)}`;
+      const key = `${ns}/${name}`;
+      const what = rand(4);
+      if (what === 0 && truth.has(key)) {
+        truth.delete(key);
+        cache.remove(key);
+      } else {
+        // A new pod, a relabel (v changes) or the same labels again.
+        const p = { namespace: ns, name, labels: { v: String(rand(3)) } };
+        truth.set(key, p);
+        cache.upsert(key, p);
+      }
+    }
+    t.same(listed(), expected(), `round ${round}: every namespace`);
+    const ns = namespaces[rand(namespaces.length)]!;
+    t.same(listed(ns), expected(ns), `round ${round}: namespace ${ns}`);
+    t.equal(cache.size, truth.size, `round ${round}: count`);
+  }
+  // Remove and add back the same pod before the next list: listed once.
+  const key = [...truth.keys()].find((k) => k.startsWith('big/'))!;
+  const p = truth.get(key)!;
+  cache.remove(key);
+  cache.upsert(key, p);
+  t.same(listed('big'), expected('big'), 'removed and added back: once');
+  // A namespace emptied and filled again.
+  for (const k of [...truth.keys()].filter((k) => k.startsWith('c/'))) {
+    truth.delete(k);
+    cache.remove(k);
+  }
+  t.same(listed('c'), [], 'emptied');
+  truth.set('c/z', { namespace: 'c', name: 'z', labels: { v: '1' } });
+  cache.upsert('c/z', truth.get('c/z')!);
+  t.same(listed(), expected(), 'filled again');
+});
