@@ -8,6 +8,8 @@
 // observation), and a scrape writes text straight from them. The text is what
 // prom-client's Histogram and Gauge export for the same observations.
 
+import type { TimeSlicer } from '../util/time-slice.js';
+
 /** Label value escaping of the Prometheus text format (as prom-client). */
 function escapeLabelValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
@@ -117,22 +119,55 @@ export class KubeletNodeSeries {
 
   /** Both families in the Prometheus text format, separated by a blank line, without a final newline. */
   render(): string {
-    let last = this.lastHeader;
-    for (const s of this.nodes.values()) last += `\n${this.lastPrefix}${s.label}} ${formatValue(s.values[this.LAST]!)}`;
-    let dur = this.durationHeader;
-    const prefixes = this.bucketPrefixes;
-    for (const s of this.nodes.values()) {
-      const v = s.values;
-      const tail = `${s.label}} `;
-      let acc = 0;
-      for (let i = 0; i < prefixes.length - 1; i++) {
-        acc += v[i]!;
-        dur += `\n${prefixes[i]}${tail}${acc}`;
-      }
-      dur += `\n${prefixes[prefixes.length - 1]}${tail}${formatValue(v[this.COUNT]!)}`;
-      dur += `\n${this.sumPrefix}${tail}${formatValue(v[this.SUM]!)}`;
-      dur += `\n${this.countPrefix}${tail}${formatValue(v[this.COUNT]!)}`;
+    let text = '';
+    for (const part of this.parts()) text += part;
+    return text;
+  }
+
+  /**
+   * render()'s text as bytes, written NODES_PER_PART nodes at a time, yielding
+   * whenever the slicer's slice is spent (at 5,000 nodes the text is 6.5 MB and
+   * held every other request ~100 ms written at once). Nodes are those present
+   * when it starts; each node's numbers are read whole.
+   */
+  async renderBuffer(slicer: TimeSlicer): Promise<Buffer> {
+    const out: Buffer[] = [];
+    for (const part of this.parts()) {
+      out.push(Buffer.from(part));
+      if (slicer.due) await slicer.next();
     }
-    return `${last}\n\n${dur}`;
+    return Buffer.concat(out);
+  }
+
+  /** The text in parts: each family's header, then its lines NODES_PER_PART nodes at a time. */
+  private *parts(): Generator<string> {
+    const nodes = [...this.nodes.values()];
+    yield this.lastHeader;
+    for (let from = 0; from < nodes.length; from += NODES_PER_PART) {
+      let last = '';
+      for (const s of nodes.slice(from, from + NODES_PER_PART)) last += `\n${this.lastPrefix}${s.label}} ${formatValue(s.values[this.LAST]!)}`;
+      yield last;
+    }
+    yield `\n\n${this.durationHeader}`;
+    const prefixes = this.bucketPrefixes;
+    for (let from = 0; from < nodes.length; from += NODES_PER_PART) {
+      let dur = '';
+      for (const s of nodes.slice(from, from + NODES_PER_PART)) {
+        const v = s.values;
+        const tail = `${s.label}} `;
+        let acc = 0;
+        for (let i = 0; i < prefixes.length - 1; i++) {
+          acc += v[i]!;
+          dur += `\n${prefixes[i]}${tail}${acc}`;
+        }
+        dur += `\n${prefixes[prefixes.length - 1]}${tail}${formatValue(v[this.COUNT]!)}`;
+        dur += `\n${this.sumPrefix}${tail}${formatValue(v[this.SUM]!)}`;
+        dur += `\n${this.countPrefix}${tail}${formatValue(v[this.COUNT]!)}`;
+      }
+      yield dur;
+    }
   }
 }
+
+/** Nodes whose lines are written between two looks at the slicer's clock. */
+const NODES_PER_PART = 256;

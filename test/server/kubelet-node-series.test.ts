@@ -5,6 +5,7 @@ import t from 'tap';
 import { Gauge, Histogram, Registry } from 'prom-client';
 import { KubeletNodeSeries } from '../../src/server/kubelet-node-series.js';
 import { DEF_BUCKETS, SELF_METRICS } from '../../src/server/self-metrics.js';
+import { TimeSlicer } from '../../src/util/time-slice.js';
 
 const duration = SELF_METRICS.kubeletRequestDuration;
 const lastRequest = SELF_METRICS.kubeletLastRequestTime;
@@ -66,4 +67,23 @@ t.test('sweep drops nodes last requested before the given tick, and names them',
   t.match(s.render(), /_count\{node="a"\} 2$/m, 'a kept both observations');
   t.same(s.sweep(3), ['a', 'c']);
   t.equal(s.size, 0);
+});
+
+t.test('written a time slice at a time: the same text as prom-client, for the nodes present when it started', async (t) => {
+  const ours = new KubeletNodeSeries({ duration, lastRequest, buckets: DEF_BUCKETS });
+  const theirs = reference();
+  for (let i = 0; i < 700; i++) {
+    const node = i % 50 === 0 ? `nöde-"${i}"` : `node-${i}`;
+    ours.observe(node, (i % 13) * 0.01, 1_700_000_000 + i, 0);
+    theirs.observe(node, (i % 13) * 0.01, 1_700_000_000 + i);
+  }
+  let yields = 0;
+  const slicer = new TimeSlicer(0);
+  const next = slicer.next.bind(slicer);
+  // A node requested while the text is written waits for the next scrape of /metrics.
+  slicer.next = () => (yields++ === 0 && ours.observe('node-late', 0.1, 1_800_000_000, 1), next());
+  const body = await ours.renderBuffer(slicer);
+  t.ok(yields >= 4, `yielded ${yields} times`);
+  t.equal(`${body.toString('utf8')}\n`, await theirs.registry.metrics());
+  t.ok(ours.render().includes('node-late'), 'in the next rendering');
 });

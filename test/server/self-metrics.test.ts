@@ -160,5 +160,7 @@ t.test('GET /metrics serves the registry as Prometheus text', async (t) => {
   t.equal(big.headers.get('content-encoding'), 'gzip', 'large bodies are gzipped when accepted');
   const last = family(await big.text(), 'metrics_server_kubelet_last_request_time_seconds');
   t.equal(last?.metrics.length, 502, 'every node present after decompression');
+  const plain = await fetch(`${base}/metrics`);
+  t.equal(await plain.text(), await m.registry.metrics(), 'written a time slice at a time: the text the registry renders');
   t.equal((await fetch(`${base}/metricsx`)).status, 404);
 });
