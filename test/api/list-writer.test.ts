@@ -9,6 +9,8 @@ import { writeListJson, writeListProtobuf } from '../../src/api/list-writer/inde
 import { JsonListWriter } from '../../src/api/list-writer/json.js';
 import { ProtobufListWriter } from '../../src/api/list-writer/protobuf.js';
 import { patchAt } from '../../src/api/list-cache.js';
+import { ByteSink } from '../../src/api/list-writer/byte-sink.js';
+import { TimeSlicer } from '../../src/util/time-slice.js';
 import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
 import type { ContainerUsage } from '../../src/api/sources.js';
 
@@ -155,7 +157,8 @@ t.test('written a range of rows at a time: the same bytes, and where each creati
     const w = new Writer(list);
     // Uneven ranges, an empty one included.
     for (const [from, to] of [[0, 1], [1, 1], [1, 257], [257, 300], [300, 700]] as const) w.write(from, to);
-    const { body, creationAt } = w.finish();
+    const { sink, start, creationAt } = w.finish();
+    const body = await sink.finishSliced(new TimeSlicer(0), start);
     t.same(body, whole(list), `${what}: same bytes as written at once`);
     t.equal(creationAt.length, rows.length, `${what}: one creationTimestamp per item`);
     if (what === 'JSON') {
@@ -184,5 +187,23 @@ t.test('written a range of rows at a time: the same bytes, and where each creati
     const copy = Buffer.from(body);
     for (const at of patch.offsets) value.copy(copy, at);
     t.same(copy, whole(later), `${what}: patched an hour later equals a fresh writing`);
+  }
+});
+
+t.test('a body with much room left over is copied out a slice at a time, else handed out as it is', async (t) => {
+  for (const [estimate, copied] of [
+    [20_000_000, true],
+    [10_100_000, false],
+  ] as const) {
+    const sink = new ByteSink(estimate, 16);
+    for (let i = 0; i < 10_000_000; i += 1000) sink.bytes(Buffer.alloc(1000, i / 1000));
+    let yields = 0;
+    const slicer = new TimeSlicer(0);
+    const next = slicer.next.bind(slicer);
+    slicer.next = () => (yields++, next());
+    const body = await sink.finishSliced(slicer, 16);
+    t.same(body, sink.finish(16), `${estimate}: the bytes finish() gives`);
+    t.equal(body.buffer === sink.buf.buffer, !copied, copied ? 'a copy' : 'the sink\'s own buffer');
+    t.equal(yields > 1, copied, `yielded ${yields} times`);
   }
 });

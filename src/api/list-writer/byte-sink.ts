@@ -3,6 +3,10 @@
 // buffer itself when it is nearly full, else an exact-size copy, so a body kept
 // in the list cache carries little slack and a well-sized one is never copied.
 
+import type { TimeSlicer } from '../../util/time-slice.js';
+
+const COPY_STEP = 4 * 1024 * 1024;
+
 export class ByteSink {
   buf: Buffer;
   pos: number;
@@ -50,11 +54,25 @@ export class ByteSink {
 
   /** The bytes written from start on: a view when at most 1/32 of the buffer is unused, else a copy. */
   finish(start = 0): Buffer {
-    const unused = this.buf.length - (this.pos - start);
-    if (unused <= this.buf.length / 32) return this.buf.subarray(start, this.pos);
+    if (this.fits(start)) return this.buf.subarray(start, this.pos);
     const out = Buffer.allocUnsafe(this.pos - start);
     this.buf.copy(out, 0, start, this.pos);
     return out;
+  }
+
+  /** As finish(), copying 4 MiB at a time and yielding whenever the slicer's slice is spent (a list of every pod is tens of MB). */
+  async finishSliced(slicer: TimeSlicer, start = 0): Promise<Buffer> {
+    if (this.fits(start)) return this.buf.subarray(start, this.pos);
+    const out = Buffer.allocUnsafe(this.pos - start);
+    for (let at = start; at < this.pos; at += COPY_STEP) {
+      this.buf.copy(out, at - start, at, Math.min(this.pos, at + COPY_STEP));
+      if (slicer.due) await slicer.next();
+    }
+    return out;
+  }
+
+  private fits(start: number): boolean {
+    return this.buf.length - (this.pos - start) <= this.buf.length / 32;
   }
 }
 

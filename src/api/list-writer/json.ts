@@ -12,7 +12,7 @@ import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
 import { ByteSink, SizeHint } from './byte-sink.js';
-import { writeWhole, type ListBodyWriter, type WrittenList } from './list-body-writer.js';
+import { writeWhole, type ListBodyWriter, type Unfinished } from './list-body-writer.js';
 import { RowUnsupported, timeTexts, windowTexts, type TextCache } from './row-values.js';
 
 const ascii = (s: string): Buffer => Buffer.from(s, 'latin1');
@@ -161,10 +161,10 @@ export class JsonListWriter implements ListBodyWriter {
     }
   }
 
-  finish(): WrittenList {
+  finish(): Unfinished {
     this.out.bytes(LIST_TAIL);
     HINTS[this.r.kind].learn(this.r.rows.length, this.out.pos);
-    return { body: this.out.finish(), creationAt: this.creation.at };
+    return { sink: this.out, start: 0, creationAt: this.creation.at };
   }
 }
 

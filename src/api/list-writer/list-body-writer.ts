@@ -4,6 +4,7 @@
 // that does not format: RangeError) end the write with undefined.
 
 import type { TimeSlicer } from '../../util/time-slice.js';
+import type { ByteSink } from './byte-sink.js';
 import { RowUnsupported } from './row-values.js';
 
 export interface WrittenList {
@@ -12,11 +13,18 @@ export interface WrittenList {
   creationAt: Int32Array;
 }
 
+/** A body written into a sink from `start` on (the bytes are copied out only when the sink has much room left over). */
+export interface Unfinished {
+  sink: ByteSink;
+  start: number;
+  creationAt: Int32Array;
+}
+
 export interface ListBodyWriter {
   /** Writes rows [from, to), in order, after those written before. */
   write(from: number, to: number): void;
-  /** The body, once every row is written. */
-  finish(): WrittenList;
+  /** Ends the body, once every row is written. */
+  finish(): Unfinished;
 }
 
 /** Rows written between two looks at the slicer's clock. */
@@ -31,7 +39,8 @@ export function writeWhole(start: () => ListBodyWriter, rows: number): WrittenLi
   try {
     const w = start();
     w.write(0, rows);
-    return w.finish();
+    const u = w.finish();
+    return { body: u.sink.finish(u.start), creationAt: u.creationAt };
   } catch (err) {
     if (leftToObjects(err)) return undefined;
     throw err;
@@ -46,7 +55,8 @@ export async function writeSliced(start: () => ListBodyWriter, rows: number, sli
       w.write(i, Math.min(rows, i + ROWS_PER_CHECK));
       if (slicer.due) await slicer.next();
     }
-    return w.finish();
+    const u = w.finish();
+    return { body: await u.sink.finishSliced(slicer, u.start), creationAt: u.creationAt };
   } catch (err) {
     if (leftToObjects(err)) return undefined;
     throw err;

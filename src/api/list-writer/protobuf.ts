@@ -14,7 +14,7 @@ import { cpuQuantity, memoryQuantity } from '../quantity.js';
 import type { ResourceUsage } from '../sources.js';
 import { GROUP_VERSION } from '../types.js';
 import { ByteSink, SizeHint } from './byte-sink.js';
-import { writeWhole, type ListBodyWriter, type WrittenList } from './list-body-writer.js';
+import { writeWhole, type ListBodyWriter, type Unfinished } from './list-body-writer.js';
 import { protoNanos, protoSeconds, RowUnsupported } from './row-values.js';
 
 const MAGIC = Uint8Array.of(0x6b, 0x38, 0x73, 0x00);
@@ -267,7 +267,7 @@ export class ProtobufListWriter implements ListBodyWriter {
     else for (let i = from; i < to; i++) podItem(st, r.rows[i]!);
   }
 
-  finish(): WrittenList {
+  finish(): Unfinished {
     const { out, creationAt } = this.st;
     const kind = this.r.kind;
     const items = out.pos - RESERVE;
@@ -287,7 +287,7 @@ export class ProtobufListWriter implements ListBodyWriter {
     head.buf.copy(out.buf, start, 0, head.pos);
     HINTS[kind].learn(this.r.rows.length, out.pos - start);
     for (let i = 0; i < creationAt.length; i++) creationAt[i]! -= start;
-    return { body: out.finish(start), creationAt };
+    return { sink: out, start, creationAt };
   }
 }
 
