@@ -88,8 +88,8 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
     if (!snap || changed) {
       const pods = this.byNamespace.get(namespace);
       if (!pods) return [];
-      // Merged from the last list while few changed, else sorted afresh.
-      snap = Object.freeze(snap && changed && changed.size * 8 < snap.length ? merged(snap, pods, changed) : [...pods.values()].sort(byName));
+      // Merged from the last list (few changed since), else sorted afresh.
+      snap = Object.freeze(snap && changed ? merged(snap, pods, changed) : [...pods.values()].sort(byName));
       this.nsSnapshots.set(namespace, snap);
       this.stale.delete(namespace);
     }
@@ -170,9 +170,17 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private changedNamespace(namespace: string, name: string): void {
     this.rev++;
     this.all = undefined;
+    const snap = this.nsSnapshots.get(namespace);
+    // Without a list to merge into, the next one is sorted afresh.
+    if (!snap) return;
     let names = this.stale.get(namespace);
     if (!names) this.stale.set(namespace, (names = new Set()));
     names.add(name);
+    // Too many changes to merge (or nobody lists pods): let the list go, and the names with it.
+    if (names.size * 8 >= snap.length) {
+      this.nsSnapshots.delete(namespace);
+      this.stale.delete(namespace);
+    }
   }
 }
 

@@ -348,4 +348,17 @@ t.test('lists stay sorted and complete through adds, removals, relabels and re-a
   truth.set('c/z', { namespace: 'c', name: 'z', labels: { v: '1' } });
   cache.upsert('c/z', truth.get('c/z')!);
   t.same(listed(), expected(), 'filled again');
+  // Changes while nobody lists pods (an HPA asks for single pods only) are not remembered without bound.
+  for (let i = 0; i < 5_000; i++) {
+    const k = `big/churn-${i}`;
+    truth.set(k, { namespace: 'big', name: `churn-${i}`, labels: { v: '0' } });
+    cache.upsert(k, truth.get(k)!);
+    if (i % 2) {
+      truth.delete(k);
+      cache.remove(k);
+    }
+  }
+  const remembered = (cache as unknown as { stale: Map<string, Set<string>> }).stale;
+  t.ok([...remembered.values()].every((names) => names.size <= 300), 'changed names held: at most an eighth of a list');
+  t.same(listed(), expected(), 'and the list is right');
 });
