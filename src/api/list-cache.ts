@@ -9,6 +9,7 @@
 
 import type { ApiObserver } from '../observers.js';
 import { bodyInUse } from './codec/body-use.js';
+import { formatTime } from './objects.js';
 import type { Encoded } from './codec/index.js';
 
 /** Distinct sample timestamps of a list's items and how many items had each (for freshness on cache hits). */
@@ -53,9 +54,8 @@ export interface ListCacheOptions {
   spareMs?: number;
 }
 
-function rfc3339Second(second: number): string {
-  return new Date(second * 1000).toISOString().replace('.000Z', 'Z');
-}
+/** creationTimestamp's text for a second, as the encoders write it. */
+const rfc3339Second = (second: number): string => formatTime(second * 1000);
 
 function varint(v: number): number[] {
   const out: number[] = [];

@@ -154,10 +154,16 @@ export class JsonListWriter implements ListBodyWriter {
 
   write(from: number, to: number): void {
     const { out, r, creation, times, windows } = this;
-    for (let i = from; i < to; i++) {
-      if (i > 0) byte(out, 0x2c);
-      if (r.kind === 'NodeMetricsList') nodeItem(out, r.rows[i]!, creation, times, windows);
-      else podItem(out, r.rows[i]!, creation, times, windows);
+    if (r.kind === 'NodeMetricsList') {
+      for (let i = from; i < to; i++) {
+        if (i > 0) byte(out, 0x2c);
+        nodeItem(out, r.rows[i]!, creation, times, windows);
+      }
+    } else {
+      for (let i = from; i < to; i++) {
+        if (i > 0) byte(out, 0x2c);
+        podItem(out, r.rows[i]!, creation, times, windows);
+      }
     }
   }
 
