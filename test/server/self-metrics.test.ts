@@ -1,6 +1,7 @@
 import t from 'tap';
 import Koa from 'koa';
 import { createRequire } from 'node:module';
+import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SELF_METRICS, bucketsForScrapeDuration, createSelfMetrics, metricsMiddleware } from '../../src/server/self-metrics.js';
 
@@ -163,4 +164,38 @@ t.test('GET /metrics serves the registry as Prometheus text', async (t) => {
   const plain = await fetch(`${base}/metrics`);
   t.equal(await plain.text(), await m.registry.metrics(), 'written a time slice at a time: the text the registry renders');
   t.equal((await fetch(`${base}/metricsx`)).status, 404);
+});
+
+t.test('HEAD /metrics of a body sent in slices: its length, no body, the connection still usable', async (t) => {
+  const m = createSelfMetrics({ defaultMetrics: false });
+  tick(m, Array.from({ length: 3000 }, (_, i) => `node-${i}`));
+  const app = new Koa();
+  app.use(metricsMiddleware(m.registry));
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  t.teardown(() => new Promise<void>((r) => server.close(() => r())));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  t.teardown(() => agent.destroy());
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  const call = (method: string) =>
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      request(url, { agent, method }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      })
+        .on('error', reject)
+        .end();
+    });
+  const text = await m.registry.metrics();
+  t.ok(Buffer.byteLength(text) > 1024 * 1024, `${Buffer.byteLength(text)} bytes: sent in slices`);
+  const head = await call('HEAD');
+  t.equal(head.status, 200);
+  t.equal(head.headers['content-length'], String(Buffer.byteLength(text)), "the GET's Content-Length");
+  t.equal(head.headers['transfer-encoding'], undefined, 'not chunked');
+  t.equal(head.body.length, 0, 'no body');
+  // Had the HEAD written its body, this response would be read from inside it.
+  const get = await call('GET');
+  t.equal(get.status, 200);
+  t.equal(get.body.toString('utf8'), text, 'a GET on the same connection reads the whole text');
 });
