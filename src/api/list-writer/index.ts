@@ -12,11 +12,21 @@ import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
 import { encodeObjectsSliced } from './objects-sliced.js';
 import { ProtobufListWriter } from './protobuf.js';
 
-function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
+/**
+ * Compact JSON or protobuf: the encodings the row writers write, and whose
+ * bodies the list cache patches as seconds pass (other bodies it keeps for
+ * their second only).
+ */
+export function rowMedia(n: Negotiated): 'json' | 'protobuf' | undefined {
   if (n.transform || n.pretty) return undefined;
   const name = n.serializer.name;
-  if (name === 'json') return () => new JsonListWriter(rows);
-  if (name === 'protobuf') return () => new ProtobufListWriter(rows);
+  return name === 'json' || name === 'protobuf' ? name : undefined;
+}
+
+function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
+  const media = rowMedia(n);
+  if (media === 'json') return () => new JsonListWriter(rows);
+  if (media === 'protobuf') return () => new ProtobufListWriter(rows);
   return undefined;
 }
 
