@@ -1,10 +1,13 @@
-// Lists encoded through the wire objects a slice at a time (pretty JSON, Tables,
-// rows the row writers decline) must be the bytes of encoding them whole.
+// Lists encoded through the wire objects a slice at a time (pretty JSON, YAML,
+// Tables, PartialObjectMetadataLists, rows the row writers decline) must be the
+// bytes of encoding them whole.
 import t from 'tap';
+import '../helpers/yaml-as-served.js';
 import { encodeNegotiated, negotiate, type RequestView } from '../../src/api/codec/index.js';
 import { encodeObjectsSliced } from '../../src/api/list-writer/objects-sliced.js';
 import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
 import { TimeSlicer } from '../../src/util/time-slice.js';
+import { YamlSeqParts } from '../../src/api/codec/yaml-sliced.js';
 
 const NOW = Date.parse('2026-11-23T02:00:00.750Z');
 
@@ -47,6 +50,11 @@ const CASES: [string, string, Record<string, string>][] = [
   ['Table (None), pretty', TABLE, { includeObject: 'None', pretty: '1' }],
   ['Table v1beta1', 'application/json;as=Table;v=v1beta1;g=meta.k8s.io', {}],
   ['a bad includeObject', TABLE, { includeObject: 'Everything' }],
+  ['YAML', 'application/yaml', {}],
+  ['Table as YAML', 'application/yaml;as=Table;v=v1;g=meta.k8s.io', { includeObject: 'Object' }],
+  ['PartialObjectMetadataList', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io', {}],
+  ['PartialObjectMetadataList, pretty', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io', { pretty: 'true' }],
+  ['PartialObjectMetadataList as YAML', 'application/yaml;as=PartialObjectMetadataList;v=v1beta1;g=meta.k8s.io', {}],
 ];
 
 t.test('the same bytes as encoding the list whole, yielding between slices', async (t) => {
@@ -74,9 +82,18 @@ t.test('the same bytes as encoding the list whole, yielding between slices', asy
   }
 });
 
-t.test('YAML and PartialObjectMetadata lists are left to the whole-object encoder', async (t) => {
-  for (const accept of ['application/yaml', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io']) {
+t.test('protobuf PartialObjectMetadataLists and PartialObjectMetadata of a list (406) are left to the whole-object encoder', async (t) => {
+  for (const accept of ['application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io', 'application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io']) {
     const ctx = view(accept);
     t.equal(await encodeObjectsSliced(ctx, podRows(3), negotiate(ctx, { resource: true }), new TimeSlicer(0)), undefined, accept);
   }
+});
+
+t.test("YAML items of the API's shapes are written directly; the library writes only the others", async (t) => {
+  const list = listObject(podRows(700));
+  const parts = new YamlSeqParts(list, 'items');
+  parts.add(list.items);
+  // Only the pods whose label value holds markup and a line separator (every 97th).
+  t.equal(parts.fallbacks, 8);
+  t.equal((await parts.finish(list, new TimeSlicer(Infinity))).toString('utf8'), encodeNegotiated(view('application/yaml'), list, negotiate(view('application/yaml'), { resource: true })).body.toString('utf8'));
 });
