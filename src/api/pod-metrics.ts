@@ -32,10 +32,11 @@ export class PodMetricsStorage {
    * A list's items before encoding (listObject() builds the wire objects); namespace
    * undefined lists every namespace (GET /pods). Pods are gathered a slice at a
    * time, yielding when the slicer says so: each row is read whole within a
-   * slice, from the cache's list as it was when the request came.
+   * slice, from the cache's list as it was when gathering began (a namespace
+   * the cache must sort afresh is sorted a slice at a time before that).
    */
   async rows(namespace: string | undefined, opts: ListOptions, tally?: TimestampTally, slicer?: TimeSlicer): Promise<PodRows> {
-    const all = this.deps.pods.list(namespace);
+    const all = slicer && this.deps.pods.listSliced ? await this.deps.pods.listSliced(namespace, slicer) : this.deps.pods.list(namespace);
     const nowMs = this.deps.now();
     const rows: PodRow[] = [];
     const ages = tally ?? new TimestampTally();

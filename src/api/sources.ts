@@ -1,6 +1,8 @@
 // The small interfaces the API reads through. The store and the informer caches
 // implement them; tests use in-memory fakes.
 
+import type { TimeSlicer } from '../util/time-slice.js';
+
 /** Usage of one node or container: CPU in nanocores, memory working set in bytes. */
 export interface ResourceUsage {
   cpuNanocores: number;
@@ -65,6 +67,8 @@ export interface NodeLister {
 export interface PodLister {
   /** All cached pods, or those of one namespace (the pod cache returns them sorted by namespace and name). */
   list(namespace?: string): readonly PodMeta[];
+  /** As list(), doing any long sort a slice at a time (the pod cache, after start or a relist). */
+  listSliced?(namespace: string | undefined, slicer: TimeSlicer): Promise<readonly PodMeta[]>;
   get(namespace: string, name: string): PodMeta | undefined;
   readonly revision: number;
 }

@@ -4,6 +4,8 @@
 // only namespace, name and (shared) labels, indexed by namespace.
 
 import { compare } from '../util/go-order.js';
+import { SORT_RUN, sortSliced } from '../util/sort-sliced.js';
+import type { TimeSlicer } from '../util/time-slice.js';
 import type { PodLister, PodMeta } from '../api/sources.js';
 import type { InformerOptions } from './informer-options.js';
 import { LabelInterner } from './label-interner.js';
@@ -33,6 +35,15 @@ class NamespacePods extends Map<string, PodMeta> {
   }
 }
 
+/** A namespace's pods being sorted a slice at a time: the names of those changed since the sort took them, and its end. */
+interface NamespaceSort {
+  readonly changed: Set<string>;
+  readonly done: Promise<void>;
+}
+
+/** Rounds of sliced sorts one listSliced() makes before sorting what is left at once (each round lost only to a relist). */
+const SORT_ROUNDS = 3;
+
 export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private byNamespace = new Map<string, NamespacePods>();
   private count = 0;
@@ -41,6 +52,8 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private readonly nsSnapshots = new Map<string, readonly PodMeta[]>();
   /** Namespaces changed since their snapshot, with the names of the pods changed meanwhile. */
   private readonly stale = new Map<string, Set<string>>();
+  /** Namespaces being sorted by listSliced(), each sort shared by the lists that need it. */
+  private readonly sorting = new Map<string, NamespaceSort>();
   private readonly interner = new LabelInterner();
 
   constructor(opts: InformerOptions) {
@@ -80,6 +93,67 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
       return this.all;
     }
     return this.namespaceList(namespace);
+  }
+
+  /**
+   * What list(namespace) returns, with every namespace that must be sorted
+   * afresh (after start, a relist or many changes) sorted a slice at a time
+   * first: the list is as the cache stands when it resolves.
+   */
+  async listSliced(namespace: string | undefined, slicer: TimeSlicer): Promise<readonly PodMeta[]> {
+    for (let round = 0; round < SORT_ROUNDS; round++) {
+      const unsorted = this.unsorted(namespace);
+      if (unsorted.length === 0) break;
+      for (const ns of unsorted) {
+        const pods = this.byNamespace.get(ns);
+        if (!pods || this.nsSnapshots.has(ns)) continue; // emptied or listed while others were sorted
+        if (pods.size > SORT_RUN) {
+          await this.sortNamespace(ns, pods, slicer);
+        } else {
+          this.namespaceList(ns); // small: sorted at once
+          if (slicer.due) await slicer.next();
+        }
+      }
+    }
+    return this.list(namespace);
+  }
+
+  /** Namespaces (the one asked, or all) with pods and no list to merge into. */
+  private unsorted(namespace: string | undefined): string[] {
+    if (namespace !== undefined) return this.byNamespace.has(namespace) && !this.nsSnapshots.has(namespace) ? [namespace] : [];
+    if (this.all) return [];
+    return [...this.byNamespace.keys()].filter((ns) => !this.nsSnapshots.has(ns));
+  }
+
+  /**
+   * Sorts a copy of the namespace's pods a slice at a time and keeps it as the
+   * namespace's list, with the pods changed meanwhile marked for the next list
+   * to merge. Dropped if the namespace's pods were replaced meanwhile (a relist,
+   * or the namespace emptied), or listed by list() in the meantime (that list is
+   * newer, and list() hands out the same array until the namespace changes).
+   */
+  private sortNamespace(namespace: string, pods: NamespacePods, slicer: TimeSlicer): Promise<void> {
+    // A sort of pods relisted since ends without a list: listSliced() then sorts again.
+    const running = this.sorting.get(namespace);
+    if (running) return running.done;
+    const changed = new Set<string>();
+    // Registered before the sort starts, so that no change is missed however soon it yields.
+    const done = Promise.resolve().then(() => this.sortInto(namespace, pods, changed, slicer));
+    this.sorting.set(namespace, { changed, done });
+    return done;
+  }
+
+  private async sortInto(namespace: string, pods: NamespacePods, changed: Set<string>, slicer: TimeSlicer): Promise<void> {
+    try {
+      const sorted = await sortSliced([...pods.values()], byName, slicer);
+      // Everything after the await runs at once: no event lands between these checks and the store.
+      if (this.byNamespace.get(namespace) !== pods || this.nsSnapshots.has(namespace)) return;
+      this.nsSnapshots.set(namespace, Object.freeze(sorted));
+      // However many they are, merging them is cheaper than the sort this saves.
+      if (changed.size > 0) this.stale.set(namespace, changed);
+    } finally {
+      this.sorting.delete(namespace);
+    }
   }
 
   private namespaceList(namespace: string): readonly PodMeta[] {
@@ -170,6 +244,8 @@ export class PodCache extends InformerCache<PodMeta> implements PodLister {
   private changedNamespace(namespace: string, name: string): void {
     this.rev++;
     this.all = undefined;
+    // A sort under way took the pods before this change: the list it makes must merge it.
+    this.sorting.get(namespace)?.changed.add(name);
     const snap = this.nsSnapshots.get(namespace);
     // Without a list to merge into, the next one is sorted afresh.
     if (!snap) return;

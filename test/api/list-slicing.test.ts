@@ -7,6 +7,7 @@ import { Agent, request } from 'node:http';
 import type { PodKey, PodMeta, PodUsage } from '../../src/api/sources.js';
 import { podMetrics, podMetricsList } from '../../src/api/objects.js';
 import { encodeJson } from '../../src/api/codec/json.js';
+import type { TimeSlicer } from '../../src/util/time-slice.js';
 import { FakeMetrics, FakeNodes, FakePods, startApi, type Harness } from './fakes.js';
 
 const NOW = Date.parse('2026-11-23T02:00:00.500Z');
@@ -125,4 +126,31 @@ t.test('a large body goes out a slice at a time, with its Content-Length', async
   }
   const small = await get(h, `/apis/metrics.k8s.io/v1beta1/namespaces/${meta[0]!.namespace}/pods?fieldSelector=metadata.name=${meta[0]!.name}`, agent);
   t.equal(small.headers['content-length'], String(small.body.length), 'a small body too');
+});
+
+/** A lister with listSliced(), as the pod cache: it yields once, then serves every other pod of list()'s. */
+class SlicedPods extends FakePods {
+  readonly sliced: (string | undefined)[] = [];
+  async listSliced(namespace: string | undefined, slicer: TimeSlicer): Promise<readonly PodMeta[]> {
+    this.sliced.push(namespace);
+    await slicer.next();
+    return this.list(namespace).filter((_, i) => i % 2 === 0);
+  }
+}
+
+t.test('lists read a lister that can sort a slice at a time through listSliced(), single GETs through get()', async (t) => {
+  const { meta, metrics } = cluster(300);
+  const pods = new SlicedPods(meta);
+  const h = await startApi({ metrics, nodes: new FakeNodes([]), pods, securePort: 443, now: () => NOW });
+  t.teardown(() => h.close());
+  const agent = new Agent({ keepAlive: true });
+  t.teardown(() => agent.destroy());
+  const names = (r: Got) => (JSON.parse(r.body.toString('utf8')) as { items: { metadata: { name: string } }[] }).items.map((i) => i.metadata.name);
+  t.same(names(await get(h, LIST, agent)), pods.list().filter((_, i) => i % 2 === 0).map((p) => p.name), 'every namespace: its pods');
+  const ns = meta[0]!.namespace;
+  t.same(names(await get(h, `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`, agent)), pods.list(ns).filter((_, i) => i % 2 === 0).map((p) => p.name), 'one namespace');
+  t.same(pods.sliced, [undefined, ns]);
+  const odd = pods.list(ns)[1]!;
+  t.equal((await get(h, `/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods/${odd.name}`, agent)).status, 200, 'a single GET is not a list');
+  t.same(pods.sliced, [undefined, ns]);
 });

@@ -1,8 +1,12 @@
 import t, { type Test } from 'tap';
+import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger } from '../../src/log.js';
 import type { WatchObserver } from '../../src/observers.js';
 import { PodCache, POD_LIST_ACCEPT, POD_WATCH_ACCEPT, decodePodMetadata } from '../../src/kube/pod-cache.js';
 import { RestClient } from '../../src/kube/rest-client.js';
+import type { PodMeta } from '../../src/api/sources.js';
+import { SORT_RUN } from '../../src/util/sort-sliced.js';
+import { CountingSlicer } from '../helpers/counting-slicer.js';
 import { FakeApiServer, waitFor } from './fake-apiserver.js';
 
 const fastBackoff = { initialMs: 10, maxMs: 50, resetMs: 60_000, jitter: 0 };
@@ -361,4 +365,292 @@ t.test('lists stay sorted and complete through adds, removals, relabels and re-a
   const remembered = (cache as unknown as { stale: Map<string, Set<string>> }).stale;
   t.ok([...remembered.values()].every((names) => names.size <= 300), 'changed names held: at most an eighth of a list');
   t.same(listed(), expected(), 'and the list is right');
+});
+
+// listSliced(): a namespace sorted afresh is sorted a slice at a time, while
+// watch events and relists land between slices.
+
+/** A cache that is never started: the tests apply what a watch or a relist would deliver directly. */
+function bareCache(): PodCache {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'none', server: 'https://127.0.0.1:9' }],
+    users: [{ name: 'tester' }],
+    contexts: [{ name: 'none', cluster: 'none', user: 'tester' }],
+    currentContext: 'none',
+  });
+  return new PodCache({ client: new RestClient(kc), log: silentLogger() });
+}
+
+/** The pods the API server holds, kept beside a cache; changes go to both as a watch would deliver them, or to the server only until a relist. */
+class Pods {
+  private readonly held = new Map<string, PodMeta>();
+  /** Keys by namespace, and each key's place there: a pod picked at random in constant time. */
+  private readonly keys = new Map<string, string[]>();
+  private readonly at = new Map<string, number>();
+  private seed: number;
+
+  constructor(
+    readonly cache: PodCache,
+    seed: number,
+  ) {
+    this.seed = seed;
+  }
+
+  get truth(): ReadonlyMap<string, PodMeta> {
+    return this.held;
+  }
+
+  /** Seeded, so a failure repeats: a full-period 32-bit generator, read from its high bits (its low bits repeat soon). */
+  rand(n: number): number {
+    this.seed = (Math.imul(this.seed, 1103515245) + 12345) >>> 0;
+    return Math.floor((this.seed / 2 ** 32) * n);
+  }
+
+  /** A ReplicaSet pod's name: web-7f9c4-<hex>, never the same twice (the generator's state is the name). */
+  name(): string {
+    return `web-7f9c4-${this.rand(2 ** 32).toString(16)}`;
+  }
+
+  /** The API server now holds this pod; no event told the cache. */
+  serverPut(namespace: string, name: string, v: string): PodMeta {
+    const key = `${namespace}/${name}`;
+    const p = { namespace, name, labels: { app: 'web', v } };
+    if (!this.held.has(key)) {
+      let keys = this.keys.get(namespace);
+      if (!keys) this.keys.set(namespace, (keys = []));
+      this.at.set(key, keys.length);
+      keys.push(key);
+    }
+    this.held.set(key, p);
+    return p;
+  }
+
+  /** The API server no longer holds this pod; no event told the cache. */
+  serverDelete(key: string): void {
+    const i = this.at.get(key);
+    if (i === undefined) return;
+    const keys = this.keys.get(key.slice(0, key.indexOf('/')))!;
+    const last = keys.pop()!;
+    if (last !== key) {
+      keys[i] = last;
+      this.at.set(last, i);
+    }
+    this.at.delete(key);
+    this.held.delete(key);
+  }
+
+  put(namespace: string, name = this.name(), v = String(this.rand(3))): void {
+    this.cache.upsert(`${namespace}/${name}`, this.serverPut(namespace, name, v));
+  }
+
+  remove(key: string): void {
+    this.serverDelete(key);
+    this.cache.remove(key);
+  }
+
+  /** A pod of the namespace, picked at random. */
+  some(namespace: string): string | undefined {
+    const keys = this.keys.get(namespace) ?? [];
+    return keys[this.rand(keys.length)];
+  }
+
+  /** Adds, removes, relabels, and removes then adds back, as a watch delivers them. */
+  churn(namespace: string, ops: number): void {
+    for (let i = 0; i < ops; i++) {
+      const key = this.some(namespace);
+      const what = key ? this.rand(4) : 0;
+      if (what === 0) this.put(namespace);
+      else if (what === 1) this.remove(key!);
+      else if (what === 2) this.put(namespace, key!.slice(namespace.length + 1), String(3 + this.rand(3)));
+      else {
+        const p = this.held.get(key!)!;
+        this.remove(key!);
+        this.put(namespace, p.name, p.labels['v']);
+      }
+    }
+  }
+
+  /** A relist: the cache replaced with what the API server now holds. */
+  relist(): void {
+    this.cache.replace(new Map(this.held));
+  }
+
+  /** What a fresh cache holding the same pods lists. */
+  expected(namespace?: string): string[] {
+    const fresh = bareCache();
+    fresh.replace(new Map(this.held));
+    return shown(fresh.list(namespace));
+  }
+}
+
+const shown = (list: readonly PodMeta[]) => list.map((p) => `${p.namespace}/${p.name}/${p.labels['v']}`);
+
+/** Namespaces being sorted: none once every listSliced() has ended. */
+const sorting = (cache: PodCache) => [...(cache as unknown as { sorting: Map<string, unknown> }).sorting.keys()];
+const sortsInFlight = (cache: PodCache) => sorting(cache).length;
+
+function seeded(seed: number, sizes: Record<string, number>): Pods {
+  const pods = new Pods(bareCache(), seed);
+  for (const [ns, n] of Object.entries(sizes)) for (let i = 0; i < n; i++) pods.put(ns);
+  if (pods.cache.size !== pods.truth.size || pods.truth.size !== Object.values(sizes).reduce((a, b) => a + b)) throw new Error('names repeated');
+  return pods;
+}
+
+const BIG = 3 * SORT_RUN + 100;
+
+t.test('listSliced lists what list() does, sorting a large namespace a slice at a time', async (t) => {
+  const sizes = { big: BIG, a: 30, b: SORT_RUN, c: SORT_RUN + 1, 'kube-system': 5 };
+  const all = seeded(1, sizes);
+  const sorted = new Set<string>();
+  const slicer = new CountingSlicer(() => sorting(all.cache).forEach((ns) => sorted.add(ns)));
+  const listed = await all.cache.listSliced(undefined, slicer);
+  t.same(shown(listed), all.expected(), 'every namespace');
+  t.same([...sorted].sort(), ['big', 'c'], 'the namespaces larger than a run sorted a slice at a time');
+  t.equal(all.cache.list(), listed, 'kept: list() returns the same array');
+  for (const ns of Object.keys(sizes)) t.same(shown(all.cache.list(ns)), all.expected(ns), `then namespace ${ns}`);
+
+  const one = seeded(1, sizes);
+  const big = new CountingSlicer();
+  const listedBig = await one.cache.listSliced('big', big);
+  t.same(shown(listedBig), one.expected('big'), 'one namespace');
+  t.ok(big.yields >= 4, `yielded while sorting its four runs (${big.yields} yields)`);
+  t.equal(one.cache.list('big'), listedBig, 'kept');
+  const again = new CountingSlicer();
+  t.equal(await one.cache.listSliced('big', again), listedBig, 'a later list sorts nothing');
+  t.equal(again.yields, 0);
+  for (const ns of ['a', 'c', 'nowhere']) t.same(shown(await one.cache.listSliced(ns, new CountingSlicer())), one.expected(ns), `namespace ${ns}`);
+  t.equal(sortsInFlight(one.cache) + sortsInFlight(all.cache), 0, 'no sort left in flight');
+});
+
+t.test('pods added, removed and relabelled between slices are in the list, and in the lists after it', async (t) => {
+  const pods = seeded(2, { big: BIG, small: 40 });
+  const slicer = new CountingSlicer(() => {
+    pods.churn('big', 7);
+    pods.churn('small', 2);
+  });
+  const listed = await pods.cache.listSliced('big', slicer);
+  t.ok(slicer.yields >= 4, `changes made at ${slicer.yields} yields`);
+  t.same(shown(listed), pods.expected('big'), 'the list as the cache stands at its end');
+  t.same(shown(pods.cache.list()), pods.expected(), 'every namespace');
+  pods.churn('big', 50);
+  t.same(shown(pods.cache.list('big')), pods.expected('big'), 'later changes merged into the sorted list');
+
+  // Every namespace at once: the first sorted takes changes while the others are.
+  const all = seeded(3, { big: BIG, other: BIG, small: 40 });
+  const each = new CountingSlicer(() => {
+    for (const ns of ['big', 'other', 'small']) all.churn(ns, 5);
+  });
+  t.same(shown(await all.cache.listSliced(undefined, each)), all.expected(), 'every namespace, changed between slices');
+  t.equal(sortsInFlight(pods.cache) + sortsInFlight(all.cache), 0, 'no sort left in flight');
+});
+
+t.test('a relist during the sort discards it; the list is of the relisted pods', async (t) => {
+  // The yields of the sort the relist comes in.
+  const unchanged = new CountingSlicer();
+  await seeded(4, { big: BIG, small: 10 }).cache.listSliced('big', unchanged);
+  const pods = seeded(4, { big: BIG, small: 10 });
+  const slicer = new CountingSlicer((n) => {
+    if (n !== 2) return;
+    // What the API server holds now: some pods gone, some relabelled, some new.
+    for (let i = 0; i < 300; i++) pods.serverDelete(pods.some('big')!);
+    for (let i = 0; i < 300; i++) pods.serverPut('big', pods.truth.get(pods.some('big')!)!.name, 'relisted');
+    for (let i = 0; i < 300; i++) pods.serverPut('big', pods.name(), 'new');
+    pods.relist();
+  });
+  const listed = await pods.cache.listSliced('big', slicer);
+  t.same(shown(listed), pods.expected('big'), 'the relisted pods, sorted');
+  t.ok(slicer.yields >= unchanged.yields + 4, `sorted again, a slice at a time (${unchanged.yields} → ${slicer.yields} yields)`);
+  t.equal(pods.cache.list('big'), listed, 'and kept as the namespace list');
+  pods.churn('big', 20);
+  t.same(shown(pods.cache.list('big')), pods.expected('big'), 'later changes merged into it');
+  t.equal(sortsInFlight(pods.cache), 0);
+
+  // The namespace emptied and filled again meanwhile.
+  const emptied = seeded(5, { big: BIG });
+  const refill = new CountingSlicer((n) => {
+    if (n !== 1) return;
+    const kept = [...emptied.truth.values()].slice(0, 3);
+    for (const k of [...emptied.truth.keys()]) emptied.remove(k);
+    for (const p of kept) emptied.put('big', p.name, 'back');
+    emptied.put('big');
+  });
+  t.same(shown(await emptied.cache.listSliced('big', refill)), emptied.expected('big'), 'emptied and filled again');
+});
+
+t.test('a list() while the sort runs is kept: the sort is dropped, later changes merged into that list', async (t) => {
+  const pods = seeded(6, { big: BIG });
+  const slicer = new CountingSlicer((n) => {
+    pods.churn('big', 5);
+    if (n === 2) t.same(shown(pods.cache.list('big')), pods.expected('big'), 'list() meanwhile');
+  });
+  t.same(shown(await pods.cache.listSliced('big', slicer)), pods.expected('big'), 'listSliced() at its end');
+
+  // Nothing changed after that list(): the same array, as list() promises until the namespace changes.
+  const still = seeded(6, { big: BIG });
+  let during: readonly PodMeta[] = [];
+  const quiet = new CountingSlicer((n) => {
+    if (n === 2) during = still.cache.list('big');
+  });
+  const listed = await still.cache.listSliced('big', quiet);
+  t.ok(during.length > 0);
+  t.equal(listed, during, 'the list() snapshot, not the sort');
+  t.equal(still.cache.list('big'), during);
+});
+
+t.test('lists that need the same namespace sorted at once share one sort', async (t) => {
+  const pods = seeded(7, { big: BIG, small: 3 });
+  const first = new CountingSlicer(() => pods.churn('big', 3));
+  const second = new CountingSlicer();
+  const [a, b] = await Promise.all([pods.cache.listSliced('big', first), pods.cache.listSliced('big', second)]);
+  t.ok(first.yields > 0, 'the first list sorted, a slice at a time');
+  t.equal(second.yields, 0, 'the second waited for it instead of sorting too');
+  t.equal(a, b, 'the same list');
+  t.same(shown(a), pods.expected('big'));
+  t.equal(sortsInFlight(pods.cache), 0, 'no sort left in flight');
+});
+
+t.test('a sort that fails leaves nothing behind: the next list sorts afresh', async (t) => {
+  const pods = seeded(8, { big: BIG });
+  const failing = new CountingSlicer(() => {
+    throw new Error('connection reset');
+  });
+  await t.rejects(pods.cache.listSliced('big', failing), /connection reset/);
+  t.equal(sortsInFlight(pods.cache), 0, 'no sort left in flight');
+  t.same(shown(await pods.cache.listSliced('big', new CountingSlicer())), pods.expected('big'));
+});
+
+t.test('random changes, relists and lists, some at once, between slices: each list as the cache stood when it ended', async (t) => {
+  const pods = seeded(9, { big: 2 * SORT_RUN + 300, mid: SORT_RUN + 500, a: 50, b: 5 });
+  const namespaces = ['big', 'mid', 'a', 'b', 'c'];
+  const pick = () => namespaces[pods.rand(namespaces.length)]!;
+  /** What changed on the API server while no watch was open, then a relist. */
+  const relist = () => {
+    for (let i = 0; i < 5; i++) pods.serverPut(pick(), pods.name(), 'relisted');
+    pods.serverDelete(pods.some('big')!);
+    pods.relist();
+  };
+  for (let round = 0; round < 30; round++) {
+    // Few changes (merged), or more than an eighth of the namespace (the next list sorts afresh); now and then a relist.
+    const ns = pick();
+    pods.churn(ns, pods.rand(3) === 0 ? 1500 : 1 + pods.rand(30));
+    if (pods.rand(6) === 0) relist();
+    // Events arrive on the event loop between slices, as a watch's do.
+    const slicer = () =>
+      new CountingSlicer(() =>
+        setImmediate(() => {
+          pods.churn(pick(), pods.rand(20));
+          if (pods.rand(25) === 0) relist();
+        }),
+      );
+    const asked = [undefined, pick(), 'big', 'big'];
+    await Promise.all(
+      asked.map(async (ns) => {
+        const listed = await pods.cache.listSliced(ns, slicer());
+        t.same(shown(listed), pods.expected(ns), `round ${round}: ${ns ?? 'every namespace'}`);
+      }),
+    );
+    t.same(shown(pods.cache.list()), pods.expected(), `round ${round}: list() after`);
+    t.equal(sortsInFlight(pods.cache), 0, `round ${round}: no sort left in flight`);
+  }
 });
