@@ -6,14 +6,12 @@
 // the elements' indentation in pretty output.
 
 import type { TimeSlicer } from '../../util/time-slice.js';
+import { BodyParts } from './body-parts.js';
 import { encodeJson, escapeAsGo } from './json.js';
 
 /** A string no server-made field holds (NUL is escaped in JSON, so it cannot occur raw either). */
 const MARK = '\u0000elements\u0000';
 const MARK_TEXT = JSON.stringify(MARK);
-
-/** Bytes copied into the body between two looks at the slicer's clock. */
-const COPY_PER_CHECK = 4 * 1024 * 1024;
 
 function frameOf(obj: object, key: string, pretty: boolean): { text: string; at: number; indent: string } {
   const text = encodeJson({ ...obj, [key]: [MARK] }, pretty);
@@ -24,8 +22,7 @@ function frameOf(obj: object, key: string, pretty: boolean): { text: string; at:
 }
 
 export class JsonArrayParts {
-  private readonly parts: Buffer[] = [];
-  private length = 0;
+  private readonly parts = new BodyParts();
   private count = 0;
   /** Indentation added to each line of an element serialized one level (2 spaces) deep. */
   private readonly extra: string;
@@ -50,8 +47,8 @@ export class JsonArrayParts {
     } else {
       text = JSON.stringify(elements).slice(1, -1);
     }
-    if (this.count > 0) this.push(Buffer.from(this.pretty ? ',\n' : ','));
-    this.push(Buffer.from(escapeAsGo(text)));
+    if (this.count > 0) this.parts.push(Buffer.from(this.pretty ? ',\n' : ','));
+    this.parts.push(Buffer.from(escapeAsGo(text)));
     this.count += elements.length;
   }
 
@@ -60,25 +57,6 @@ export class JsonArrayParts {
     if (this.count === 0) return Buffer.from(encodeJson(obj, this.pretty));
     const frame = frameOf(obj, this.key, this.pretty);
     // Everything before the marker bar its indentation (the elements bring their own), and after it.
-    const head = Buffer.from(frame.text.slice(0, frame.at - frame.indent.length));
-    const tail = Buffer.from(frame.text.slice(frame.at + MARK_TEXT.length));
-    const body = Buffer.allocUnsafe(head.length + this.length + tail.length);
-    let pos = head.copy(body, 0);
-    let sinceCheck = 0;
-    for (const part of this.parts) {
-      pos += part.copy(body, pos);
-      sinceCheck += part.length;
-      if (sinceCheck >= COPY_PER_CHECK && slicer.due) {
-        sinceCheck = 0;
-        await slicer.next();
-      }
-    }
-    tail.copy(body, pos);
-    return body;
-  }
-
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.length += b.length;
+    return this.parts.join(frame.text.slice(0, frame.at - frame.indent.length), frame.text.slice(frame.at + MARK_TEXT.length), slicer);
   }
 }

@@ -5,15 +5,13 @@
 // the rest of the object is written last by the library, around a marker element.
 
 import type { TimeSlicer } from '../../util/time-slice.js';
+import { BodyParts } from './body-parts.js';
 import { yamlSeqElement } from './yaml-block.js';
 import { encodeYaml } from './yaml.js';
 
 /** A string no server-made field holds; the library writes it double-quoted, NUL escaped. */
 const MARK = '\u0000elements\u0000';
 const MARK_TEXT = '"\\0elements\\0"';
-
-/** Bytes copied into the body between two looks at the slicer's clock. */
-const COPY_PER_CHECK = 4 * 1024 * 1024;
 
 function frameOf(obj: object, key: string): { head: string; tail: string; indent: string } {
   const text = encodeYaml({ ...obj, [key]: [MARK] });
@@ -24,8 +22,7 @@ function frameOf(obj: object, key: string): { head: string; tail: string; indent
 }
 
 export class YamlSeqParts {
-  private readonly parts: Buffer[] = [];
-  private length = 0;
+  private readonly parts = new BodyParts();
   private count = 0;
   /** Where the sequence's dashes sit. */
   private readonly indent: string;
@@ -45,7 +42,7 @@ export class YamlSeqParts {
     if (elements.length === 0) return;
     let text = '';
     for (const e of elements) text += yamlSeqElement(e, this.indent) ?? this.byLibrary(e);
-    this.push(Buffer.from(text));
+    this.parts.push(Buffer.from(text));
     this.count += elements.length;
   }
 
@@ -53,21 +50,7 @@ export class YamlSeqParts {
   async finish(obj: object, slicer: TimeSlicer): Promise<Buffer> {
     if (this.count === 0) return Buffer.from(encodeYaml(obj));
     const frame = frameOf(obj, this.key);
-    const head = Buffer.from(frame.head);
-    const tail = Buffer.from(frame.tail);
-    const body = Buffer.allocUnsafe(head.length + this.length + tail.length);
-    let pos = head.copy(body, 0);
-    let sinceCheck = 0;
-    for (const part of this.parts) {
-      pos += part.copy(body, pos);
-      sinceCheck += part.length;
-      if (sinceCheck >= COPY_PER_CHECK && slicer.due) {
-        sinceCheck = 0;
-        await slicer.next();
-      }
-    }
-    tail.copy(body, pos);
-    return body;
+    return this.parts.join(frame.head, frame.tail, slicer);
   }
 
   /** A one-element top-level sequence, shifted to the sequence's indentation. */
@@ -75,10 +58,5 @@ export class YamlSeqParts {
     this.fallbacks++;
     const text = encodeYaml([element]);
     return this.indent === '' ? text : text.replace(/^(?=.)/gm, this.indent);
-  }
-
-  private push(b: Buffer): void {
-    this.parts.push(b);
-    this.length += b.length;
   }
 }
