@@ -1,4 +1,5 @@
 import t from 'tap';
+import '../../helpers/yaml-as-served.js';
 import Koa from 'koa';
 import { gunzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
@@ -87,6 +88,9 @@ t.test('respond over HTTP', async (t) => {
     t.equal(r.headers['content-type'], 'application/yaml');
     t.same(parseYaml(r.body.toString()), samples.nodeMetrics);
     t.match(r.body.toString(), /^apiVersion: metrics\.k8s\.io\/v1beta1\nkind: NodeMetrics\n/, 'keys sorted as sigs.k8s.io/yaml does');
+    // A YAML 1.1 reader (sigs.k8s.io/yaml's) would read an unquoted time as a timestamp.
+    t.match(r.body.toString(), `  creationTimestamp: "${samples.nodeMetrics.metadata.creationTimestamp}"\n`, 'times quoted as sigs.k8s.io/yaml quotes them');
+    t.match(r.body.toString(), `timestamp: "${samples.nodeMetrics.timestamp}"\n`);
   });
 
   await t.test('406 when nothing is acceptable: indented JSON Status', async (t) => {
