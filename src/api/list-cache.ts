@@ -1,16 +1,18 @@
 // Encode once per tick and selector: list responses are cached by path, query and
 // negotiated encoding, and stay valid while the store and both caches keep their
 // revisions. The one thing that changes within a tick is creationTimestamp (the
-// response time, whole seconds, as upstream): for compact JSON and protobuf it
-// is patched (same length, offsets found once); other encodings are cached per
-// second. A new second's body is the last second's but one, patched in place
+// response time, whole seconds, as upstream): for compact JSON, YAML and
+// protobuf it is patched (same length, offsets found once); pretty JSON, and
+// bodies where the count of values found is not the count of items, are cached
+// per second. A new second's body is the last second's but one, patched in place
 // when nothing reads it any more (body-use.ts), else a patched copy: under
 // repeated lists a 48 MB body is not copied, nor left to the collector, every second.
 
 import type { ApiObserver } from '../observers.js';
 import { bodyInUse } from './codec/body-use.js';
 import { formatTime } from './objects.js';
-import type { Encoded } from './codec/index.js';
+import type { Encoded, Negotiated } from './codec/index.js';
+import type { TimeSlicer } from '../util/time-slice.js';
 
 /** Distinct sample timestamps of a list's items and how many items had each (for freshness on cache hits). */
 export class TimestampTally {
@@ -67,22 +69,43 @@ function varint(v: number): number[] {
   return out;
 }
 
-/** Offsets just past every occurrence of needle; undefined unless there are exactly `expected`. */
-function findAll(body: Buffer, needle: Buffer, expected: number): Int32Array | undefined {
+/** Occurrences found between two looks at the slicer's clock (one per item: a 150k-pod body takes ~150). */
+const FOUND_PER_CHECK = 1024;
+
+/**
+ * Offsets just past every occurrence of needle; undefined unless there are
+ * exactly `expected`. A Table or YAML list of every pod is 40-50 MB: searched
+ * a time slice at a time (the body is not served or cached before).
+ */
+async function findAll(body: Buffer, needle: Buffer, expected: number, slicer?: TimeSlicer): Promise<Int32Array | undefined> {
   const offsets = new Int32Array(expected);
   let n = 0;
   let at = body.indexOf(needle);
   while (at >= 0) {
     if (n === expected) return undefined;
     offsets[n++] = at + needle.length;
+    if (slicer && n % FOUND_PER_CHECK === 0 && slicer.due) await slicer.next();
     at = body.indexOf(needle, at + needle.length);
   }
   return n === expected ? offsets : undefined;
 }
 
-/** The bytes of creationTimestamp's value for a second: RFC 3339 text (JSON) or the seconds' varint (protobuf). */
-function valueBytes(media: 'json' | 'protobuf', second: number): Buffer {
-  return media === 'json' ? Buffer.from(rfc3339Second(second), 'latin1') : Buffer.from(varint(second));
+/** How a body holds creationTimestamp: quoted RFC 3339 text (compact JSON, YAML) or protobuf. */
+export type PatchMedia = 'json' | 'yaml' | 'protobuf';
+
+/**
+ * The body's form for patching, from what was negotiated: a Table asked for as
+ * protobuf is JSON; pretty JSON (spaced differently) is not patched.
+ */
+export function patchMedia(n: Negotiated): PatchMedia | undefined {
+  const name = n.serializer.name === 'protobuf' && n.transform?.kind === 'Table' ? 'json' : n.serializer.name;
+  if (name === 'json') return n.pretty ? undefined : 'json';
+  return name;
+}
+
+/** The bytes of creationTimestamp's value for a second: RFC 3339 text (JSON, YAML) or the seconds' varint (protobuf). */
+function valueBytes(media: PatchMedia, second: number): Buffer {
+  return media === 'protobuf' ? Buffer.from(varint(second)) : Buffer.from(rfc3339Second(second), 'latin1');
 }
 
 /**
@@ -91,7 +114,7 @@ function valueBytes(media: 'json' | 'protobuf', second: number): Buffer {
  * accepted while their value has the same length: the JSON text for years
  * 1970-9999, the varint of the seconds for centuries around now.
  */
-export function patchAt(media: 'json' | 'protobuf', second: number, offsets: Int32Array): Patch {
+export function patchAt(media: PatchMedia, second: number, offsets: Int32Array): Patch {
   const length = valueBytes(media, second).length;
   return {
     offsets,
@@ -107,32 +130,45 @@ export function patchAt(media: 'json' | 'protobuf', second: number, offsets: Int
  * first in each item's metadata and cannot hold quotes; a label key spelled
  * "creationTimestamp" would make the count differ, and then nothing is patched.
  */
-function jsonPatch(body: Buffer, second: number, items: number): Patch | undefined {
+async function jsonPatch(body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   const text = rfc3339Second(second);
-  const offsets = findAll(body, Buffer.from(`"creationTimestamp":"${text}"`), items);
+  const offsets = await findAll(body, Buffer.from(`"creationTimestamp":"${text}"`), items, slicer);
   if (!offsets) return undefined;
   for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
   return patchAt('json', second, offsets);
 }
 
 /**
+ * YAML: `creationTimestamp: "<20 bytes>"` (a time is quoted, as sigs.k8s.io/yaml
+ * quotes it); as in JSON, any other count than one per item patches nothing.
+ */
+async function yamlPatch(body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
+  const text = rfc3339Second(second);
+  const offsets = await findAll(body, Buffer.from(`creationTimestamp: "${text}"`), items, slicer);
+  if (!offsets) return undefined;
+  for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
+  return patchAt('yaml', second, offsets);
+}
+
+/**
  * Protobuf ObjectMeta as written for metrics items: ... generation (0x38 0x00),
  * creationTimestamp (0x42 len 0x08 <varint seconds> 0x10 0x00).
  */
-function protobufPatch(body: Buffer, second: number, items: number): Patch | undefined {
+async function protobufPatch(body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   const secs = varint(second);
   const head = [0x38, 0x00, 0x42, secs.length + 3, 0x08];
-  const offsets = findAll(body, Buffer.from([...head, ...secs, 0x10, 0x00]), items);
+  const offsets = await findAll(body, Buffer.from([...head, ...secs, 0x10, 0x00]), items, slicer);
   if (!offsets) return undefined;
   for (let i = 0; i < offsets.length; i++) offsets[i]! -= secs.length + 2;
   return patchAt('protobuf', second, offsets);
 }
 
 /** The patch recipe for a body the object encoders wrote, found by searching it. */
-export function patchFor(enc: Encoded, media: 'json' | 'protobuf' | undefined, second: number, items: number): Patch | undefined {
+export async function patchFor(enc: Encoded, media: PatchMedia | undefined, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   if (enc.status !== 200 || items === 0) return undefined;
-  if (media === 'json') return jsonPatch(enc.body, second, items);
-  if (media === 'protobuf') return protobufPatch(enc.body, second, items);
+  if (media === 'json') return jsonPatch(enc.body, second, items, slicer);
+  if (media === 'yaml') return yamlPatch(enc.body, second, items, slicer);
+  if (media === 'protobuf') return protobufPatch(enc.body, second, items, slicer);
   return undefined;
 }
 

@@ -8,9 +8,9 @@ import type { ApiObserver } from '../observers.js';
 import { noopApiObserver } from '../observers.js';
 import { encodeNegotiated, negotiate, respond, send, type Encoded, type Negotiated } from './codec/index.js';
 import { apiGroup, apiGroupList, apiResourceList } from './discovery.js';
-import { ListCache, patchAt, patchFor, TimestampTally } from './list-cache.js';
+import { ListCache, patchAt, patchFor, patchMedia, TimestampTally } from './list-cache.js';
 import { decodeListOptions, type ListOptions, type Query } from './list-options.js';
-import { encodeRows, rowMedia } from './list-writer/index.js';
+import { encodeRows } from './list-writer/index.js';
 import type { MetricsRows } from './metrics-rows.js';
 import { NodeMetricsStorage } from './node-metrics.js';
 import { PodMetricsStorage } from './pod-metrics.js';
@@ -104,10 +104,10 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     const second = Math.floor(rows.nowMs / 1000);
     const { enc, creationAt } = await encodeRows(ctx, rows, n, slicer);
     // Built from what the caches held when we started; a revision that moved meanwhile is caught on the next get.
-    const media = rowMedia(n);
+    const media = patchMedia(n);
     if (enc.status === 200) {
       // Where a row writer wrote the body it says where the creationTimestamps are; otherwise they are searched for.
-      const patch = media && creationAt && creationAt.length > 0 ? patchAt(media, second, creationAt) : patchFor(enc, media, second, rows.rows.length);
+      const patch = media && creationAt && creationAt.length > 0 ? patchAt(media, second, creationAt) : await patchFor(enc, media, second, rows.rows.length, slicer);
       cache.set(key, rev, second, enc, patch, tally);
     }
     return { second, enc, tally };

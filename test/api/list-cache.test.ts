@@ -2,6 +2,9 @@
 // the second (creationTimestamp patched in compact JSON and protobuf, re-encoded
 // otherwise), and is dropped when the store or a cache changes revision.
 import t from 'tap';
+import '../helpers/yaml-as-served.js';
+import { CountingSlicer } from '../helpers/counting-slicer.js';
+import { encodeYaml } from '../../src/api/codec/yaml.js';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { bodyInUse, useBody } from '../../src/api/codec/body-use.js';
@@ -41,12 +44,13 @@ t.test('patching creationTimestamp gives the bytes of a fresh encoding', async (
   const meta = pods(50);
   for (const [media, encode] of [
     ['json', (o: object) => Buffer.from(encodeJson(o))],
+    ['yaml', (o: object) => Buffer.from(encodeYaml(o))],
     ['protobuf', (o: object) => encodeProtobuf(o)],
   ] as const) {
     const cache = new ListCache();
     const s0 = Math.floor(T0 / 1000);
     const e0 = enc(encode(list(T0, meta)));
-    const patch = patchFor(e0, media, s0, meta.length);
+    const patch = await patchFor(e0, media, s0, meta.length);
     t.ok(patch, `${media}: offsets found`);
     cache.set('k', 'r1', s0, e0, patch, new TimestampTally());
     t.equal(cache.get('k', 'r1', s0)?.enc.body, e0.body, `${media}: same second, same buffer`);
@@ -70,7 +74,7 @@ t.test('a new second rewrites the body before last in place once nothing reads i
   const fresh = (s: number) => Buffer.from(encodeJson(list(s * 1000 + 250, meta)));
   const cache = new ListCache();
   const e0 = enc(fresh(s0));
-  cache.set('k', 'r', s0, e0, patchFor(e0, 'json', s0, meta.length), new TimestampTally());
+  cache.set('k', 'r', s0, e0, await patchFor(e0, 'json', s0, meta.length), new TimestampTally());
   const b0 = e0.body;
   const b1 = cache.get('k', 'r', s0 + 1)!.enc.body;
   t.notOk(sameMemory(b1, b0), 'no earlier body to rewrite yet: a copy');
@@ -115,7 +119,7 @@ t.test('an earlier second\'s body is kept for rewriting only briefly', async (t)
   const s0 = Math.floor(T0 / 1000);
   const cache = new ListCache({ spareMs: 20 });
   const e0 = enc(Buffer.from(encodeJson(list(T0, meta))));
-  cache.set('k', 'r', s0, e0, patchFor(e0, 'json', s0, meta.length), new TimestampTally());
+  cache.set('k', 'r', s0, e0, await patchFor(e0, 'json', s0, meta.length), new TimestampTally());
   cache.get('k', 'r', s0 + 1);
   await new Promise((resolve) => setTimeout(resolve, 60));
   const b2 = cache.get('k', 'r', s0 + 2)!.enc.body;
@@ -169,7 +173,7 @@ t.test('a label key spelled creationTimestamp disables patching', async (t) => {
   const meta = pods(3);
   meta[1] = { ...meta[1]!, labels: { creationTimestamp: '2026-11-22T05:00:00Z' } };
   const body = Buffer.from(encodeJson(list(T0, meta)));
-  t.equal(patchFor(enc(body), 'json', Math.floor(T0 / 1000), 3), undefined);
+  t.equal(await patchFor(enc(body), 'json', Math.floor(T0 / 1000), 3), undefined);
   const cache = new ListCache();
   cache.set('k', 'r', Math.floor(T0 / 1000), enc(body), undefined, new TimestampTally());
   t.equal(cache.get('k', 'r', Math.floor(T0 / 1000) + 1), undefined, 'not patchable: per second');
@@ -209,7 +213,17 @@ t.test('routes: repeated lists are served from the cache until a revision moves;
     return Buffer.from(await r.arrayBuffer());
   };
   const path = '/apis/metrics.k8s.io/v1beta1/pods?labelSelector=tier%3Dx';
-  for (const accept of ['application/json', 'application/vnd.kubernetes.protobuf', 'application/yaml']) {
+  for (const accept of [
+    'application/json',
+    'application/vnd.kubernetes.protobuf',
+    'application/yaml',
+    // kubectl get podmetrics -A; its rows' objects carry creationTimestamp.
+    'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    'application/yaml;as=Table;v=v1;g=meta.k8s.io',
+    'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
+    'application/vnd.kubernetes.protobuf;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
+    'application/json;pretty=1',
+  ]) {
     reads = 0;
     observed = 0;
     now = T0;
@@ -220,13 +234,31 @@ t.test('routes: repeated lists are served from the cache until a revision moves;
     t.equal(observed, 40, `${accept}: freshness observed for every item of both responses`);
     now = T0 + 2000;
     const later = await get(path, accept);
-    t.equal(reads, accept === 'application/yaml' ? 2 : 1, `${accept}: ${accept === 'application/yaml' ? 're-encoded' : 'patched'} for a new second`);
+    const perSecond = accept.includes('pretty');
+    t.equal(reads, perSecond ? 2 : 1, `${accept}: ${perSecond ? 're-encoded' : 'patched'} for a new second`);
+    t.not(later.toString('latin1'), first.toString('latin1'), `${accept}: the new second's creationTimestamp`);
     metrics.revision++;
     const fresh = await get(path, accept);
     t.equal(later.toString('latin1'), fresh.toString('latin1'), `${accept}: the body served 2 s later equals a fresh encoding`);
-    t.equal(reads, accept === 'application/yaml' ? 3 : 2, `${accept}: a new store revision re-reads`);
+    t.equal(reads, perSecond ? 3 : 2, `${accept}: a new store revision re-reads`);
     podLister.revision++;
     await get(path, accept);
-    t.equal(reads, accept === 'application/yaml' ? 4 : 3, `${accept}: a new pod cache revision re-reads`);
+    t.equal(reads, perSecond ? 4 : 3, `${accept}: a new pod cache revision re-reads`);
+  }
+});
+
+t.test('a large body is searched for its creationTimestamps a time slice at a time, finding the same', async (t) => {
+  const meta = pods(3000);
+  const s0 = Math.floor(T0 / 1000);
+  for (const [media, body] of [
+    ['json', Buffer.from(encodeJson(list(T0, meta)))],
+    ['yaml', Buffer.from(encodeYaml(list(T0, meta)))],
+  ] as const) {
+    const whole = await patchFor(enc(body), media, s0, meta.length);
+    const slicer = new CountingSlicer();
+    const sliced = await patchFor(enc(body), media, s0, meta.length, slicer);
+    t.ok(whole && sliced, `${media}: found`);
+    t.same(sliced!.offsets, whole!.offsets, `${media}: the same offsets`);
+    t.equal(slicer.yields, 2, `${media}: yielded after every 1,024 found`);
   }
 });

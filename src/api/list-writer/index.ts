@@ -12,12 +12,8 @@ import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
 import { encodeObjectsSliced } from './objects-sliced.js';
 import { ProtobufListWriter } from './protobuf.js';
 
-/**
- * Compact JSON or protobuf: the encodings the row writers write, and whose
- * bodies the list cache patches as seconds pass (other bodies it keeps for
- * their second only).
- */
-export function rowMedia(n: Negotiated): 'json' | 'protobuf' | undefined {
+/** Compact JSON or protobuf lists without a transform: the encodings the row writers write. */
+function rowMedia(n: Negotiated): 'json' | 'protobuf' | undefined {
   if (n.transform || n.pretty) return undefined;
   const name = n.serializer.name;
   return name === 'json' || name === 'protobuf' ? name : undefined;
