@@ -125,29 +125,22 @@ export function patchAt(media: PatchMedia, second: number, offsets: Int32Array):
   };
 }
 
-/**
- * Compact JSON: `"creationTimestamp":"<20 bytes>"`. Item names and namespaces come
- * first in each item's metadata and cannot hold quotes; a label key spelled
- * "creationTimestamp" would make the count differ, and then nothing is patched.
- */
-async function jsonPatch(body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
-  const text = rfc3339Second(second);
-  const offsets = await findAll(body, Buffer.from(`"creationTimestamp":"${text}"`), items, slicer);
-  if (!offsets) return undefined;
-  for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
-  return patchAt('json', second, offsets);
-}
+/** How creationTimestamp's quoted value is introduced in compact JSON and in YAML. */
+const TEXT_KEYS = { json: '"creationTimestamp":"', yaml: 'creationTimestamp: "' } as const;
 
 /**
- * YAML: `creationTimestamp: "<20 bytes>"` (a time is quoted, as sigs.k8s.io/yaml
- * quotes it); as in JSON, any other count than one per item patches nothing.
+ * Compact JSON (`"creationTimestamp":"<20 bytes>"`) or YAML (`creationTimestamp:
+ * "<20 bytes>"`: a time is quoted, as sigs.k8s.io/yaml quotes it). Item names and
+ * namespaces come first in each item's metadata and cannot hold quotes; a label
+ * key spelled "creationTimestamp" would make the count differ, and then nothing
+ * is patched.
  */
-async function yamlPatch(body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
+async function textPatch(media: 'json' | 'yaml', body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   const text = rfc3339Second(second);
-  const offsets = await findAll(body, Buffer.from(`creationTimestamp: "${text}"`), items, slicer);
+  const offsets = await findAll(body, Buffer.from(`${TEXT_KEYS[media]}${text}"`), items, slicer);
   if (!offsets) return undefined;
   for (let i = 0; i < offsets.length; i++) offsets[i]! -= text.length + 1;
-  return patchAt('yaml', second, offsets);
+  return patchAt(media, second, offsets);
 }
 
 /**
@@ -166,10 +159,8 @@ async function protobufPatch(body: Buffer, second: number, items: number, slicer
 /** The patch recipe for a body the object encoders wrote, found by searching it. */
 export async function patchFor(enc: Encoded, media: PatchMedia | undefined, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   if (enc.status !== 200 || items === 0) return undefined;
-  if (media === 'json') return jsonPatch(enc.body, second, items, slicer);
-  if (media === 'yaml') return yamlPatch(enc.body, second, items, slicer);
   if (media === 'protobuf') return protobufPatch(enc.body, second, items, slicer);
-  return undefined;
+  return media ? textPatch(media, enc.body, second, items, slicer) : undefined;
 }
 
 export class ListCache {

@@ -12,17 +12,12 @@ import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
 import { encodeObjectsSliced } from './objects-sliced.js';
 import { ProtobufListWriter } from './protobuf.js';
 
-/** Compact JSON or protobuf lists without a transform: the encodings the row writers write. */
-function rowMedia(n: Negotiated): 'json' | 'protobuf' | undefined {
+/** Compact JSON or protobuf lists without a transform: what the row writers write. */
+function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
   if (n.transform || n.pretty) return undefined;
   const name = n.serializer.name;
-  return name === 'json' || name === 'protobuf' ? name : undefined;
-}
-
-function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
-  const media = rowMedia(n);
-  if (media === 'json') return () => new JsonListWriter(rows);
-  if (media === 'protobuf') return () => new ProtobufListWriter(rows);
+  if (name === 'json') return () => new JsonListWriter(rows);
+  if (name === 'protobuf') return () => new ProtobufListWriter(rows);
   return undefined;
 }
 
