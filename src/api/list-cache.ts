@@ -1,10 +1,9 @@
 // Encode once per tick and selector: list responses are cached by path, query and
 // negotiated encoding, and stay valid while the store and both caches keep their
 // revisions. The one thing that changes within a tick is creationTimestamp (the
-// response time, whole seconds, as upstream): for compact JSON, YAML and
-// protobuf it is patched (same length, offsets found once); pretty JSON, and
-// bodies where the count of values found is not the count of items, are cached
-// per second. A new second's body is the last second's but one, patched in place
+// response time, whole seconds, as upstream): it is patched (same length,
+// offsets found once) unless the count of values found is not the count of
+// items, and then the body is cached for its second. A new second's body is the last second's but one, patched in place
 // when nothing reads it any more (body-use.ts), else a patched copy: under
 // repeated lists a 48 MB body is not copied, nor left to the collector, every second.
 
@@ -90,16 +89,13 @@ async function findAll(body: Buffer, needle: Buffer, expected: number, slicer?: 
   return n === expected ? offsets : undefined;
 }
 
-/** How a body holds creationTimestamp: quoted RFC 3339 text (compact JSON, YAML) or protobuf. */
-export type PatchMedia = 'json' | 'yaml' | 'protobuf';
+/** How a body holds creationTimestamp: quoted RFC 3339 text (compact or pretty JSON, YAML) or protobuf. */
+export type PatchMedia = 'json' | 'json-pretty' | 'yaml' | 'protobuf';
 
-/**
- * The body's form for patching, from what was negotiated: a Table asked for as
- * protobuf is JSON; pretty JSON (spaced differently) is not patched.
- */
-export function patchMedia(n: Negotiated): PatchMedia | undefined {
+/** The body's form for patching, from what was negotiated (a Table asked for as protobuf is JSON). */
+export function patchMedia(n: Negotiated): PatchMedia {
   const name = n.serializer.name === 'protobuf' && n.transform?.kind === 'Table' ? 'json' : n.serializer.name;
-  if (name === 'json') return n.pretty ? undefined : 'json';
+  if (name === 'json') return n.pretty ? 'json-pretty' : 'json';
   return name;
 }
 
@@ -125,17 +121,18 @@ export function patchAt(media: PatchMedia, second: number, offsets: Int32Array):
   };
 }
 
-/** How creationTimestamp's quoted value is introduced in compact JSON and in YAML. */
-const TEXT_KEYS = { json: '"creationTimestamp":"', yaml: 'creationTimestamp: "' } as const;
+/** How creationTimestamp's quoted value is introduced in each text form. */
+const TEXT_KEYS = { json: '"creationTimestamp":"', 'json-pretty': '"creationTimestamp": "', yaml: 'creationTimestamp: "' } as const;
 
 /**
- * Compact JSON (`"creationTimestamp":"<20 bytes>"`) or YAML (`creationTimestamp:
- * "<20 bytes>"`: a time is quoted, as sigs.k8s.io/yaml quotes it). Item names and
+ * JSON (`"creationTimestamp":"<20 bytes>"`, pretty with a space after the colon) or
+ * YAML (`creationTimestamp: "<20 bytes>"`: a time is quoted, as sigs.k8s.io/yaml
+ * quotes it). Item names and
  * namespaces come first in each item's metadata and cannot hold quotes; a label
  * key spelled "creationTimestamp" would make the count differ, and then nothing
  * is patched.
  */
-async function textPatch(media: 'json' | 'yaml', body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
+async function textPatch(media: keyof typeof TEXT_KEYS, body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   const text = rfc3339Second(second);
   const offsets = await findAll(body, Buffer.from(`${TEXT_KEYS[media]}${text}"`), items, slicer);
   if (!offsets) return undefined;
