@@ -3,9 +3,10 @@
 // revisions. The one thing that changes within a tick is creationTimestamp (the
 // response time, whole seconds, as upstream): it is patched (same length,
 // offsets found once) unless the count of values found is not the count of
-// items, and then the body is cached for its second. A new second's body is the last second's but one, patched in place
-// when nothing reads it any more (body-use.ts), else a patched copy: under
-// repeated lists a 48 MB body is not copied, nor left to the collector, every second.
+// items, and then the body is cached for its second. A new second's body is the
+// last second's but one, patched in place when nothing reads it any more
+// (body-use.ts), else a patched copy: under repeated lists a 48 MB body is not
+// copied, nor left to the collector, every second.
 
 import type { ApiObserver } from '../observers.js';
 import { bodyInUse } from './codec/body-use.js';
@@ -125,12 +126,11 @@ export function patchAt(media: PatchMedia, second: number, offsets: Int32Array):
 const TEXT_KEYS = { json: '"creationTimestamp":"', 'json-pretty': '"creationTimestamp": "', yaml: 'creationTimestamp: "' } as const;
 
 /**
- * JSON (`"creationTimestamp":"<20 bytes>"`, pretty with a space after the colon) or
- * YAML (`creationTimestamp: "<20 bytes>"`: a time is quoted, as sigs.k8s.io/yaml
- * quotes it). Item names and
- * namespaces come first in each item's metadata and cannot hold quotes; a label
- * key spelled "creationTimestamp" would make the count differ, and then nothing
- * is patched.
+ * JSON (`"creationTimestamp":"<20 bytes>"`, pretty with a space after the colon)
+ * or YAML (`creationTimestamp: "<20 bytes>"`: a time is quoted, as
+ * sigs.k8s.io/yaml quotes it). Item names and namespaces come first in each
+ * item's metadata and cannot hold quotes; a label key spelled
+ * "creationTimestamp" would make the count differ, and then nothing is patched.
  */
 async function textPatch(media: keyof typeof TEXT_KEYS, body: Buffer, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   const text = rfc3339Second(second);
@@ -154,10 +154,9 @@ async function protobufPatch(body: Buffer, second: number, items: number, slicer
 }
 
 /** The patch recipe for a body the object encoders wrote, found by searching it. */
-export async function patchFor(enc: Encoded, media: PatchMedia | undefined, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
+export async function patchFor(enc: Encoded, media: PatchMedia, second: number, items: number, slicer?: TimeSlicer): Promise<Patch | undefined> {
   if (enc.status !== 200 || items === 0) return undefined;
-  if (media === 'protobuf') return protobufPatch(enc.body, second, items, slicer);
-  return media ? textPatch(media, enc.body, second, items, slicer) : undefined;
+  return media === 'protobuf' ? protobufPatch(enc.body, second, items, slicer) : textPatch(media, enc.body, second, items, slicer);
 }
 
 export class ListCache {

@@ -107,7 +107,7 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     const media = patchMedia(n);
     if (enc.status === 200) {
       // Where a row writer wrote the body it says where the creationTimestamps are; otherwise they are searched for.
-      const patch = media && creationAt && creationAt.length > 0 ? patchAt(media, second, creationAt) : await patchFor(enc, media, second, rows.rows.length, slicer);
+      const patch = creationAt && creationAt.length > 0 ? patchAt(media, second, creationAt) : await patchFor(enc, media, second, rows.rows.length, slicer);
       cache.set(key, rev, second, enc, patch, tally);
     }
     return { second, enc, tally };
