@@ -1,5 +1,5 @@
 // List encoding in process: writing a pod list's compact JSON or protobuf body
-// straight from its rows (what the server does on the first list request of a
+// (and the protobuf PartialObjectMetadataList) straight from its rows (what the server does on the first list request of a
 // tick) against building the wire objects and encoding them (encodeJson /
 // encodeProtobuf, the path every other encoding still takes). Pods, names,
 // labels and usage come from the simulated cluster's model. Ratios above 1 mean
@@ -7,6 +7,7 @@
 // Run: node dist/bench/encoders.js [nodes]
 import { fileURLToPath } from 'node:url';
 import { encodeJson } from '../src/api/codec/json.js';
+import { asPartialObjectMetadata } from '../src/api/codec/partial.js';
 import { encodeProtobuf } from '../src/api/codec/protobuf.js';
 import { writeListJson, writeListProtobuf } from '../src/api/list-writer/index.js';
 import { listObject, type PodRow, type PodRows } from '../src/api/metrics-rows.js';
@@ -70,6 +71,12 @@ export function runEncoderBench(nodes: number, podsPerNode = 30, containersPerPo
   const cases: [string, () => Buffer | undefined, string, () => Buffer][] = [
     ['JSON', () => writeListJson(rows), 'objects + encodeJson', () => Buffer.from(encodeJson(listObject(rows)))],
     ['protobuf', () => writeListProtobuf(rows), 'objects + encodeProtobuf', () => encodeProtobuf(listObject(rows))],
+    [
+      'protobuf metadata',
+      () => writeListProtobuf(rows, 'v1'),
+      'objects + encodeProtobuf',
+      () => encodeProtobuf(asPartialObjectMetadata(listObject(rows), 'PartialObjectMetadataList', 'v1')),
+    ],
   ];
   for (const [encoding, ours, baseline, base] of cases) {
     // Same bytes or no figures: the comparison is only fair if both write the same body.

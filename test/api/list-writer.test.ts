@@ -4,6 +4,7 @@
 // so the caller falls back to the objects.
 import t, { type Test } from 'tap';
 import { encodeJson } from '../../src/api/codec/json.js';
+import { asPartialObjectMetadata } from '../../src/api/codec/partial.js';
 import { encodeProtobuf } from '../../src/api/codec/protobuf.js';
 import { writeListJson, writeListProtobuf } from '../../src/api/list-writer/index.js';
 import { JsonListWriter } from '../../src/api/list-writer/json.js';
@@ -37,6 +38,12 @@ function same(t: Test, rows: MetricsRows, what: string): void {
   const pb = writeListProtobuf(rows);
   t.ok(pb, `${what}: protobuf written`);
   t.equal(pb?.toString('hex'), encodeProtobuf(obj).toString('hex'), `${what}: protobuf bytes as encodeProtobuf`);
+  for (const version of ['v1', 'v1beta1']) {
+    const partial = writeListProtobuf(rows, version);
+    t.ok(partial, `${what}: protobuf PartialObjectMetadataList ${version} written`);
+    const expected = encodeProtobuf(asPartialObjectMetadata(obj, 'PartialObjectMetadataList', version));
+    t.equal(partial?.toString('hex'), expected.toString('hex'), `${what}: protobuf PartialObjectMetadataList ${version} bytes as encodeProtobuf`);
+  }
 }
 
 t.test('pod lists: same bytes as the object encoders', async (t) => {
@@ -126,6 +133,7 @@ t.test('rows the writers leave to the object encoders', async (t) => {
   const nonString = pods([pod('a', 'p', { app: 7 as unknown as string }, [container('c', 1, 1)])]);
   t.equal(writeListJson(nonString), undefined, 'JSON: a label value that is not a string');
   t.equal(writeListProtobuf(nonString), undefined, 'protobuf: a label value that is not a string');
+  t.equal(writeListProtobuf(nonString, 'v1'), undefined, 'protobuf PartialObjectMetadataList: a label value that is not a string');
 
   // A pod without containers has no sample time: the object path fails the same way (a 500).
   const noContainers = pods([pod('a', 'p', {}, [], Infinity)]);
@@ -150,11 +158,12 @@ t.test('written a range of rows at a time: the same bytes, and where each creati
   }
   const list = pods(rows);
   const seconds = Math.floor(NOW / 1000);
-  for (const [what, Writer, whole] of [
-    ['JSON', JsonListWriter, writeListJson],
-    ['protobuf', ProtobufListWriter, writeListProtobuf],
+  for (const [what, writer, whole] of [
+    ['JSON', (l: PodRows) => new JsonListWriter(l), (l: PodRows) => writeListJson(l)],
+    ['protobuf', (l: PodRows) => new ProtobufListWriter(l), (l: PodRows) => writeListProtobuf(l)],
+    ['protobuf PartialObjectMetadataList', (l: PodRows) => new ProtobufListWriter(l, 'v1'), (l: PodRows) => writeListProtobuf(l, 'v1')],
   ] as const) {
-    const w = new Writer(list);
+    const w = writer(list);
     // Uneven ranges, an empty one included.
     for (const [from, to] of [[0, 1], [1, 1], [1, 257], [257, 300], [300, 700]] as const) w.write(from, to);
     const { sink, start, creationAt } = w.finish();
@@ -177,7 +186,7 @@ t.test('written a range of rows at a time: the same bytes, and where each creati
       const secs = varint(seconds);
       t.ok(
         [...creationAt].every((at) => body[at - 3] === 0x42 && body[at - 1] === 0x08 && body.subarray(at, at + secs.length).equals(secs) && body[at + secs.length] === 0x10),
-        'protobuf: each offset starts the seconds of field 8',
+        `${what}: each offset starts the seconds of field 8`,
       );
     }
     // Rewritten for a later second at those offsets: the bytes of a fresh writing then.

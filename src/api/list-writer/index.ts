@@ -1,7 +1,8 @@
-// Encodes a list from its rows: compact JSON and protobuf are written directly
-// (the list cache's hot path, at 150k pods tens of MB per tick), a slice of
-// rows at a time; every other encoding, and rows the writers leave alone, go
-// through the wire objects (JSON ones a slice at a time too).
+// Encodes a list from its rows: compact JSON and protobuf (metrics lists and
+// PartialObjectMetadataLists) are written directly (the list cache's hot path,
+// at 150k pods tens of MB per tick), a slice of rows at a time; every other
+// encoding, and rows the writers leave alone, go through the wire objects
+// (JSON and YAML ones a slice at a time too).
 
 import type { Context } from 'koa';
 import { encodeNegotiated, type Encoded, type Negotiated } from '../codec/index.js';
@@ -12,12 +13,16 @@ import { writeSliced, type ListBodyWriter } from './list-body-writer.js';
 import { encodeObjectsSliced } from './objects-sliced.js';
 import { ProtobufListWriter } from './protobuf.js';
 
-/** Compact JSON or protobuf lists without a transform: what the row writers write. */
+/** What the row writers write: compact JSON and protobuf lists, and protobuf PartialObjectMetadataLists (protobuf has no pretty form). */
 function writerFor(rows: MetricsRows, n: Negotiated): (() => ListBodyWriter) | undefined {
-  if (n.transform || n.pretty) return undefined;
   const name = n.serializer.name;
-  if (name === 'json') return () => new JsonListWriter(rows);
-  if (name === 'protobuf') return () => new ProtobufListWriter(rows);
+  const t = n.transform;
+  if (name === 'protobuf') {
+    if (!t) return () => new ProtobufListWriter(rows);
+    if (t.kind === 'PartialObjectMetadataList') return () => new ProtobufListWriter(rows, t.version);
+    return undefined;
+  }
+  if (name === 'json' && !t && !n.pretty) return () => new JsonListWriter(rows);
   return undefined;
 }
 

@@ -1,10 +1,10 @@
 // Lists the row writers leave to the wire objects (pretty JSON, YAML, Tables,
-// PartialObjectMetadataLists, rows a writer declines): items built, converted
-// (Table rows, metadata) and serialized a slice at a time, so that `kubectl get
-// podmetrics -A` (a Table) or a YAML list does not hold every other request for
-// seconds at 150k pods. Same bytes as encodeNegotiated(listObject(rows)).
-// Protobuf PartialObjectMetadataLists are left to it.
-
+// JSON and YAML PartialObjectMetadataLists, rows a writer declines): items
+// built, converted (Table rows, metadata) and serialized a slice at a time, so
+// that `kubectl get podmetrics -A` (a Table) or a YAML list does not hold every
+// other request for seconds at 150k pods. Same bytes as
+// encodeNegotiated(listObject(rows)). Protobuf lists whose rows the row writer
+// declines are left to encodeNegotiated.
 import { encodeStatus, SERIALIZERS, type Encoded, type Negotiated, type RequestView } from '../codec/index.js';
 import { JsonArrayParts } from '../codec/json-sliced.js';
 import { asPartialObjectMetadata } from '../codec/partial.js';

@@ -1,11 +1,14 @@
 // The protobuf body (magic + runtime.Unknown envelope) of a NodeMetricsList or
 // PodMetricsList written straight from rows, byte for byte what encodeProtobuf()
-// makes of listObject(rows). Each item's nested lengths are computed from its
-// own strings before it is written, so there is no measuring pass over the
-// whole list; the envelope's length prefix is written last, in front of the
-// items (room is reserved for it). Rows with anything the general encoder
-// treats differently (a time before 1970, a negative window, a non-string
-// label value) return undefined and the caller encodes the objects instead.
+// makes of listObject(rows); or of the PartialObjectMetadataList of those rows
+// (each item its ObjectMeta alone), as encodeProtobuf() makes of
+// asPartialObjectMetadata(listObject(rows)). Each item's nested lengths are
+// computed from its own strings before it is written, so there is no measuring
+// pass over the whole list; the envelope's length prefix is written last, in
+// front of the items (room is reserved for it). Rows with anything the general
+// encoder treats differently (a time before 1970, a negative window, a
+// non-string label value) return undefined and the caller encodes the objects
+// instead.
 
 import { utf8Length, varLen } from '../codec/proto/lengths.js';
 import type { MetricsRows, NodeRow, PodRow } from '../metrics-rows.js';
@@ -26,7 +29,12 @@ const LIST_META = Uint8Array.of(0x0a, 0x06, 0x0a, 0x00, 0x12, 0x00, 0x1a, 0x00);
 const ENVELOPE_TAIL = Uint8Array.of(0x1a, 0x00, 0x22, 0x00);
 /** Room in front of the items for magic, typeMeta, the raw field's header and ListMeta. */
 const RESERVE = 96;
-const HINTS = { NodeMetricsList: new SizeHint(180), PodMetricsList: new SizeHint(240) };
+const HINTS = {
+  NodeMetricsList: new SizeHint(180),
+  PodMetricsList: new SizeHint(240),
+  PartialNodeMetricsList: new SizeHint(120),
+  PartialPodMetricsList: new SizeHint(140),
+};
 
 /** A length-delimited field of a body of n bytes: tag + length + body. */
 function field(n: number): number {
@@ -250,26 +258,50 @@ function podItem(st: ListState, row: PodRow): void {
   }
 }
 
+/** A PartialObjectMetadata item (field 2 of the list): its ObjectMeta as field 1, nothing else. */
+function metadataItem(st: ListState, name: string, ns: string, labels: Readonly<Record<string, string>>): void {
+  const { out, s } = st;
+  const nameLen = utf8Length(name);
+  const nsLen = utf8Length(ns);
+  const meta = metaSize(nameLen, nsLen, st.creation, sizeLabels(s, labels));
+  const body = field(meta);
+  out.ensure(field(body));
+  out.buf[out.pos++] = 0x12;
+  varint(out, body);
+  writeMeta(st, meta, name, nameLen, ns, nsLen);
+}
+
 /** The protobuf body of a list, written a range of rows at a time. */
 export class ProtobufListWriter implements ListBodyWriter {
   private readonly st: ListState;
+  private readonly hint: SizeHint;
 
-  constructor(private readonly r: MetricsRows) {
+  /** metadataVersion: write the PartialObjectMetadataList of meta.k8s.io at that version instead of the metrics list. */
+  constructor(
+    private readonly r: MetricsRows,
+    private readonly metadataVersion?: string,
+  ) {
     const creation = new ByteSink(16);
     writeTime(creation, 0x42, protoSeconds(r.nowMs));
-    const out = new ByteSink(HINTS[r.kind].estimate(r.rows.length), RESERVE);
+    this.hint = HINTS[metadataVersion === undefined ? r.kind : (`Partial${r.kind}` as const)];
+    const out = new ByteSink(this.hint.estimate(r.rows.length), RESERVE);
     this.st = { out, s: new Scratch(), creation: creation.buf.subarray(0, creation.pos), creationAt: new Int32Array(r.rows.length), items: 0 };
   }
 
   write(from: number, to: number): void {
     const { st, r } = this;
-    if (r.kind === 'NodeMetricsList') for (let i = from; i < to; i++) nodeItem(st, r.rows[i]!);
+    if (this.metadataVersion !== undefined) {
+      if (r.kind === 'NodeMetricsList') for (let i = from; i < to; i++) metadataItem(st, r.rows[i]!.node.name, '', r.rows[i]!.node.labels);
+      else for (let i = from; i < to; i++) metadataItem(st, r.rows[i]!.pod.name, r.rows[i]!.pod.namespace, r.rows[i]!.pod.labels);
+    } else if (r.kind === 'NodeMetricsList') for (let i = from; i < to; i++) nodeItem(st, r.rows[i]!);
     else for (let i = from; i < to; i++) podItem(st, r.rows[i]!);
   }
 
   finish(): Unfinished {
     const { out, creationAt } = this.st;
-    const kind = this.r.kind;
+    const partial = this.metadataVersion !== undefined;
+    const kind = partial ? 'PartialObjectMetadataList' : this.r.kind;
+    const apiVersion = partial ? `meta.k8s.io/${this.metadataVersion}` : GROUP_VERSION;
     const items = out.pos - RESERVE;
     out.bytes(ENVELOPE_TAIL);
     // In front of the items: magic, typeMeta, the raw field (ListMeta {"", "", ""} + items).
@@ -277,21 +309,21 @@ export class ProtobufListWriter implements ListBodyWriter {
     const head = new ByteSink(RESERVE);
     head.bytes(MAGIC);
     head.buf[head.pos++] = 0x0a;
-    varint(head, field(GROUP_VERSION.length) + field(kind.length));
-    str(head, 0x0a, GROUP_VERSION, GROUP_VERSION.length);
+    varint(head, field(apiVersion.length) + field(kind.length));
+    str(head, 0x0a, apiVersion, apiVersion.length);
     str(head, 0x12, kind, kind.length);
     head.buf[head.pos++] = 0x12;
     varint(head, raw);
     head.bytes(LIST_META);
     const start = RESERVE - head.pos;
     head.buf.copy(out.buf, start, 0, head.pos);
-    HINTS[kind].learn(this.r.rows.length, out.pos - start);
+    this.hint.learn(this.r.rows.length, out.pos - start);
     for (let i = 0; i < creationAt.length; i++) creationAt[i]! -= start;
     return { sink: out, start, creationAt };
   }
 }
 
-/** The protobuf body of the list, or undefined when the rows need the object encoder. */
-export function writeListProtobuf(r: MetricsRows): Buffer | undefined {
-  return writeWhole(() => new ProtobufListWriter(r), r.rows.length)?.body;
+/** The protobuf body of the list (or of its PartialObjectMetadataList), or undefined when the rows need the object encoder. */
+export function writeListProtobuf(r: MetricsRows, metadataVersion?: string): Buffer | undefined {
+  return writeWhole(() => new ProtobufListWriter(r, metadataVersion), r.rows.length)?.body;
 }
