@@ -38,12 +38,14 @@ interface Mode {
   decoderMs: number;
   churnRounds: number;
   churnTicksPerRound: number;
+  /** Alternating rounds of 1b's list encoders (medians). */
+  encoderRounds: number;
   /** Hard limit of the whole run. */
   limitMs: number;
 }
 
-const QUICK: Mode = { mode: 'quick', nodes: 1000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 3, warmupTicks: 2, measuredTicks: 3, loadMs: 2000, decoderMs: 200, churnRounds: 10, churnTicksPerRound: 1, limitMs: 180_000 };
-const FULL: Mode = { mode: 'full', nodes: 5000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 15, warmupTicks: 2, measuredTicks: 4, loadMs: 5000, decoderMs: 1500, churnRounds: 10, churnTicksPerRound: 2, limitMs: 1_800_000 };
+const QUICK: Mode = { mode: 'quick', nodes: 1000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 3, warmupTicks: 2, measuredTicks: 3, loadMs: 2000, decoderMs: 200, churnRounds: 10, churnTicksPerRound: 1, encoderRounds: 3, limitMs: 180_000 };
+const FULL: Mode = { mode: 'full', nodes: 5000, podsPerNode: 30, containersPerPod: 2, resolutionSec: 15, warmupTicks: 2, measuredTicks: 4, loadMs: 5000, decoderMs: 1500, churnRounds: 10, churnTicksPerRound: 2, encoderRounds: 5, limitMs: 1_800_000 };
 
 function openFilesLimit(): { soft: number; hard: number } {
   const m = /Max open files\s+(\d+|unlimited)\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
   );
 
   // 1b. List encoders (in this process): a tick's first list of every pod, written from rows vs through objects.
-  const encoders = runEncoderBench(m.nodes, m.podsPerNode, m.containersPerPod);
+  const encoders = runEncoderBench(m.nodes, m.podsPerNode, m.containersPerPod, m.encoderRounds);
   printTable('1b. list encoders, every pod (ms per list; ratio = baseline / ours)', encoders);
   writeResult('encoders', { node: process.version, rows: encoders });
   say(`   list bodies written from rows: ${encoders.map((r) => `${r.encoding} ${r.ourMs.toFixed(0)} ms vs ${r.baselineMs.toFixed(0)} (${r.ratio.toFixed(1)}×)`).join(', ')}  [${elapsed()}]`);
