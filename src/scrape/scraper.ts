@@ -3,7 +3,10 @@
 // at once), staggered like upstream (each node waits a random delay in
 // [0, min(8 ms × nodes, 4 s)), at most a fifth of the resolution), each
 // request with its own timeout and all of them cut at the tick deadline. One
-// node's failure never affects another's. Each node's answer goes to the sink
+// node's failure never affects another's: a request still unanswered after a
+// second gives its concurrency slot to the next node (it keeps running until
+// its own timeout), so kubelets that hang (a partitioned zone, powered-off
+// machines) cannot hold every slot while healthy nodes wait for the deadline. Each node's answer goes to the sink
 // (the store) as it arrives, not in one batch at the end of the tick: that way
 // its decoded points are garbage before the next scavenge instead of living,
 // and being promoted, for the whole tick.
@@ -27,6 +30,14 @@ const MAX_DELAY_MS = 4000;
 const MAX_DELAY_SHARE = 0.2;
 /** Share of the resolution a tick may use; the rest is slack for decoding and the sink. */
 const TICK_BUDGET = 0.95;
+/** How long an unanswered request counts against --kubelet-concurrency (a healthy kubelet answers well within it). */
+const SLOT_LEASE_MS = 1000;
+
+/** A started request's concurrency slot: held until it lands or its lease ends. */
+interface Slot {
+  held: boolean;
+  lease?: NodeJS.Timeout;
+}
 
 export interface LabelMatcher {
   matches(labels: Readonly<Record<string, string>>): boolean;
@@ -72,6 +83,8 @@ export interface ScraperConfig {
   observer?: ScrapeObserver;
   random?: () => number;
   now?: () => number;
+  /** How long an unanswered request holds its concurrency slot, ms (tests); default SLOT_LEASE_MS. */
+  slotLeaseMs?: number;
 }
 
 export class Scraper {
@@ -154,10 +167,13 @@ export class Scraper {
 
     const result: TickResult = { nodes: nodes.length, scraped: 0, pods: 0, durationMs: 0 };
     let open = this.sinkCall(() => cfg.sink.beginTick(), 'starting');
-    // One dispatcher starts each node once its delay has passed and fewer than --kubelet-concurrency are in
-    // flight: one timer for the next due node, not a sleeping worker with a timer and a promise per node.
+    // One dispatcher starts each node once its delay has passed and fewer than --kubelet-concurrency hold a
+    // slot: one timer for the next due node, not a sleeping worker with a timer and a promise per node.
+    // A request holds its slot until it lands or its lease ends; the tick waits for every one to land.
+    const leaseMs = cfg.slotLeaseMs ?? SLOT_LEASE_MS;
     let next = 0;
-    let inFlight = 0;
+    let holding = 0;
+    let outstanding = 0;
     let wakeTimer: NodeJS.Timeout | undefined;
     let ended!: () => void;
     const tickEnded = new Promise<void>((resolve) => (ended = resolve));
@@ -172,7 +188,7 @@ export class Scraper {
       // A node that fails before its request is sent lands synchronously: the loop below, not a nested call, goes on.
       if (dispatching) return;
       dispatching = true;
-      while (open && next < order.length && inFlight < cfg.concurrency) {
+      while (open && next < order.length && holding < cfg.concurrency) {
         const { node, delay } = order[next]!;
         if (!tickAbort.signal.aborted) {
           const wait = start + delay - this.now();
@@ -182,18 +198,27 @@ export class Scraper {
           }
         }
         next++;
-        inFlight++;
-        void this.scrapeNode(node, deadline, tickAbort.signal, landed);
+        holding++;
+        outstanding++;
+        const slot: Slot = { held: true };
+        slot.lease = setTimeout(() => {
+          slot.held = false;
+          holding--;
+          dispatch();
+        }, leaseMs);
+        void this.scrapeNode(node, deadline, tickAbort.signal, (name, scrape) => landed(slot, name, scrape));
       }
       dispatching = false;
-      if (inFlight === 0 && (!open || next >= order.length)) end();
+      if (outstanding === 0 && (!open || next >= order.length)) end();
     };
     const wake = () => {
       wakeTimer = undefined;
       dispatch();
     };
-    const landed = (name: string, scrape: NodeScrape | undefined) => {
-      inFlight--;
+    const landed = (slot: Slot, name: string, scrape: NodeScrape | undefined) => {
+      clearTimeout(slot.lease);
+      if (slot.held) holding--;
+      outstanding--;
       if (scrape) {
         // An answer that arrives after the tick ended is dropped: the next tick asks again.
         if (open) this.deliver(name, scrape, result);

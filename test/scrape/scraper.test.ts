@@ -144,6 +144,35 @@ t.test('one node never delays the others; the tick ends at the deadline even if 
   t.same(out.filter((r) => r.success).map((r) => r.node).sort(), ['ok-1', 'ok-2']);
 });
 
+t.test('kubelets that hang give up their concurrency slot after its lease, so healthy nodes behind them are scraped', async (t) => {
+  // Two slots; the two hanging kubelets come first (random order 0, 0.01, ...) and never answer.
+  const nodes = [node('hung-1'), node('hung-2'), ...Array.from({ length: 8 }, (_, i) => node(`ok-${i}`))];
+  const { out, obs } = recorder();
+  let healthyInFlight = 0;
+  let maxHealthyInFlight = 0;
+  const client = new FakeClient(async (n, signal) => {
+    if (n.name.startsWith('hung')) return new Promise<NodeScrape>(() => {});
+    healthyInFlight++;
+    maxHealthyInFlight = Math.max(maxHealthyInFlight, healthyInFlight);
+    try {
+      await delay(20, signal);
+      return scrapeOf();
+    } finally {
+      healthyInFlight--;
+    }
+  });
+  let i = 0;
+  const s = scraper(nodes, client, { concurrency: 2, resolutionMs: 2000, timeoutMs: 100, slotLeaseMs: 150, observer: obs, random: () => i++ / 1000 });
+  const started = Date.now();
+  const batch = await s.tickBatch();
+  const took = Date.now() - started;
+  t.equal(new Set(client.calls.map((c) => c.node)).size, nodes.length, 'every node was asked');
+  t.same([...batch.nodes.keys()].sort(), nodes.slice(2).map((n) => n.name).sort(), 'every healthy node answered and was stored');
+  t.ok(maxHealthyInFlight <= 2, `answering requests still bounded by the concurrency (saw ${maxHealthyInFlight})`);
+  t.same(out.filter((r) => !r.success).map((r) => `${r.node}:${r.reason}`).sort(), [], 'no healthy node counted as a timeout');
+  t.ok(took >= 1800, `the tick waited for the hanging requests until its deadline (${took} ms)`);
+});
+
 t.test('nodes that could not start before the deadline count as timeouts', async (t) => {
   const nodes = [node('a'), node('b'), node('c')];
   const { out, obs } = recorder();
