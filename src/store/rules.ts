@@ -38,9 +38,16 @@ function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, ba
   }
 }
 
-/** Node: new point `p` replaces last; `stored` is the series' data when it had a last point. */
+/**
+ * Node: new point `p` replaces last; `stored` is the series' data when it had a
+ * last point. A node whose start time is after the stored last sample has
+ * restarted since (the resource source has no node start time: 0): its stored
+ * points are dropped. The store keeps them across failed scrapes, so a rebooted
+ * node's new counter must not be paired with them even when it is larger.
+ */
 export function storeNodePoint(stored: Slots | undefined, data: Slots, p: MetricsPoint): void {
-  pairWithStored(stored, 0, data, 0, p);
+  if (stored !== undefined && !(p.startTimeMs > stored[LAST + TS]!)) pairWithStored(stored, 0, data, 0, p);
+  else clearPrev(data, 0);
   writeLast(data, 0, p);
 }
 

@@ -50,6 +50,16 @@ t.test('should detect node restart and skip metric', async (t) => {
   t.same(s.getNodeUsage(['node1']), [undefined]);
 });
 
+t.test('a node that restarted since the stored sample is not paired with it, even when its new counter is larger', async (t) => {
+  const s = newStore();
+  s.store(nodeBatch(['node1', point(START, START + 10 * SECOND, 10 * CORE_SECOND, 2 * MIB)]));
+  // Rebooted at +12 s (its scrapes failed meanwhile): the new counter happens to be above the old one.
+  s.store(nodeBatch(['node1', point(START + 12 * SECOND, START + 40 * SECOND, 25 * CORE_SECOND, 3 * MIB)]));
+  t.same(s.getNodeUsage(['node1']), [undefined], 'no rate across the restart');
+  s.store(nodeBatch(['node1', point(START + 12 * SECOND, START + 50 * SECOND, 30 * CORE_SECOND, 4 * MIB)]));
+  t.same(s.getNodeUsage(['node1']), [{ timestampMs: START + 50 * SECOND, windowNs: 10e9, usage: { cpuNanocores: CORE_SECOND / 2, memoryBytes: 4 * MIB } }], 'served again from the next sample');
+});
+
 t.test('should return empty node metrics if decreased data point reported', async (t) => {
   const s = newStore();
   s.store(nodeBatch(['node1', point(START, START + 15 * SECOND, 50 * CORE_SECOND, 3 * MIB)]));
