@@ -16,7 +16,7 @@ import { NodeMetricsStorage } from './node-metrics.js';
 import { PodMetricsStorage } from './pod-metrics.js';
 import type { LabelSelector } from './selectors/index.js';
 import type { MetricsReader, NodeLister, PodLister } from './sources.js';
-import { methodNotAllowed, pathNotFound } from './status.js';
+import { badRequest, methodNotAllowed, pathNotFound } from './status.js';
 import { GROUP, GROUP_VERSION } from './types.js';
 import { TimeSlicer } from '../util/time-slice.js';
 
@@ -72,6 +72,22 @@ function segment(ctx: Context, key: string): string {
   return v;
 }
 
+/**
+ * GetResource's one query check: ?export, parsed as apimachinery's
+ * Convert_Slice_string_To_bool (true unless its first value is "0" or "false"), is refused.
+ */
+function rejectExport(ctx: Context): void {
+  const v = ctx.query['export'];
+  if (v === undefined) return;
+  const first = (Array.isArray(v) ? v[0] : v) ?? '';
+  if (first !== '0' && first.toLowerCase() !== 'false') throw badRequest('the export parameter, deprecated since v1.14, is no longer supported');
+}
+
+/** The route and its form with one trailing slash (go-restful trims it before matching). */
+function withSlash(path: string): string[] {
+  return [path, `${path}/`];
+}
+
 /** watch is routed to the list handler; metrics storages have no watcher. */
 function listOptions(ctx: Context, resource: 'nodes' | 'pods'): ListOptions {
   const opts = decodeListOptions(ctx.query as Query);
@@ -120,7 +136,9 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
    * requests for the same list wait for it.
    */
   const cachedList = async (ctx: Context, n: Negotiated, build: ListBuild): Promise<void> => {
-    const key = `${ctx.path}?${ctx.querystring}|${n.key}`;
+    // One entry for a path with or without its trailing slash.
+    const path = ctx.path.endsWith('/') ? ctx.path.slice(0, -1) : ctx.path;
+    const key = `${path}?${ctx.querystring}|${n.key}`;
     const rev = revision();
     const nowMs = now();
     const hit = cache.get(key, rev, Math.floor(nowMs / 1000));
@@ -166,28 +184,30 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
     respond(ctx, apiResourceList(), { discovery: true });
   });
 
-  router.all(`${VERSION_PATH}/nodes`, async (ctx) => {
+  router.all(withSlash(`${VERSION_PATH}/nodes`), async (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'nodes');
     await cachedList(ctx, n, (tally) => nodes.rows(opts, tally));
   });
-  router.all(`${VERSION_PATH}/nodes/:name`, (ctx) => {
+  router.all(withSlash(`${VERSION_PATH}/nodes/:name`), (ctx) => {
     const n = resourceRequest(ctx);
+    rejectExport(ctx);
     send(ctx, encodeNegotiated(ctx, nodes.get(segment(ctx, 'name')), n));
   });
-  router.all(`${VERSION_PATH}/pods`, async (ctx) => {
+  router.all(withSlash(`${VERSION_PATH}/pods`), async (ctx) => {
     const n = resourceRequest(ctx);
     const opts = listOptions(ctx, 'pods');
     await cachedList(ctx, n, (tally, slicer) => pods.rows(undefined, opts, tally, slicer));
   });
-  router.all(`${VERSION_PATH}/namespaces/:namespace/pods`, async (ctx) => {
+  router.all(withSlash(`${VERSION_PATH}/namespaces/:namespace/pods`), async (ctx) => {
     const n = resourceRequest(ctx);
     const namespace = segment(ctx, 'namespace');
     const opts = listOptions(ctx, 'pods');
     await cachedList(ctx, n, (tally, slicer) => pods.rows(namespace, opts, tally, slicer));
   });
-  router.all(`${VERSION_PATH}/namespaces/:namespace/pods/:name`, (ctx) => {
+  router.all(withSlash(`${VERSION_PATH}/namespaces/:namespace/pods/:name`), (ctx) => {
     const n = resourceRequest(ctx);
+    rejectExport(ctx);
     send(ctx, encodeNegotiated(ctx, pods.get(segment(ctx, 'namespace'), segment(ctx, 'name')), n));
   });
 

@@ -331,6 +331,29 @@ t.test('metrics API', async (t) => {
     );
   });
 
+  t.test('a trailing slash names the same list or object (go-restful trims it)', async () => {
+    for (const p of [`${V}/nodes`, `${V}/nodes/node-1`, `${V}/pods`, `${V}/namespaces/default/pods`, `${V}/namespaces/default/pods/web-1`]) {
+      const plain = await get(h, p);
+      const slashed = await get(h, `${p}/`);
+      t.equal(plain.status, 200, p);
+      t.equal(slashed.status, 200, `${p}/`);
+      t.equal(slashed.text, plain.text, `${p}/: same body`);
+    }
+    await expect(`${V}/nodes/node-9/`, 404, status(404, 'NotFound', 'node "node-9" not found', { name: 'node-9', kind: 'node' }));
+  });
+
+  t.test('?export on a single object is refused as GetResource does; export=false and export=0 are not', async () => {
+    const refused = status(400, 'BadRequest', 'the export parameter, deprecated since v1.14, is no longer supported');
+    for (const q of ['export=true', 'export=1', 'export=', 'export', 'export=yes&export=false']) {
+      await expect(`${V}/nodes/node-1?${q}`, 400, refused);
+      await expect(`${V}/namespaces/default/pods/web-1?${q}`, 400, refused);
+    }
+    for (const q of ['export=false', 'export=FALSE', 'export=0']) {
+      t.equal((await get(h, `${V}/nodes/node-1?${q}`)).status, 200, q);
+    }
+    t.equal((await get(h, `${V}/nodes?export=true`)).status, 200, 'lists do not look at it');
+  });
+
   t.test('unknown paths under /apis are 404 Status; other paths pass through', async () => {
     const notFound = status(404, 'NotFound', 'the server could not find the requested resource', {});
     for (const p of ['/apis/foo', `${V}/services`, `${V}/nodes/a/b`, `${V}/namespaces/default`, `${V}/namespaces/default/pods/a/b`, `${V}/nodes/a%2Fb`, '/apis/METRICS.k8s.io']) {
