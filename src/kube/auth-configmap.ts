@@ -18,10 +18,20 @@ export interface AuthConfigMapReader {
   watch?(onChange: (data: Record<string, string> | undefined) => void, onError?: (err: Error) => void): () => void;
 }
 
-/** What the ConfigMap says; absent keys read as empty. */
-export interface ExtensionApiserverAuthentication {
-  clientCA?: string;
-  requestHeaderClientCA?: string;
+export const CLIENT_CA_KEY = 'client-ca-file';
+export const REQUEST_HEADER_CA_KEY = 'requestheader-client-ca-file';
+
+/**
+ * A CA key's PEM, undefined when the key is absent or blank. Each CA key is read
+ * on its own (upstream runs one controller per key), so one cannot spoil the other.
+ */
+export function caBundleKey(data: Record<string, string>, key: typeof CLIENT_CA_KEY | typeof REQUEST_HEADER_CA_KEY): string | undefined {
+  const pem = data[key];
+  return pem?.trim() ? pem : undefined;
+}
+
+/** The request-header names the ConfigMap gives; absent keys read as empty. */
+export interface RequestHeaderNames {
   requestHeaderAllowedNames: string[];
   requestHeaderUsernameHeaders: string[];
   requestHeaderGroupHeaders: string[];
@@ -46,18 +56,15 @@ function stringList(data: Record<string, string>, key: string): string[] {
   return parsed;
 }
 
-/** Parses the ConfigMap's data; throws on malformed list values. */
-export function parseAuthConfigMap(data: Record<string, string>): ExtensionApiserverAuthentication {
-  const out: ExtensionApiserverAuthentication = {
+/** Parses the request-header list keys, all or none (as upstream's one bundle); throws on a malformed value. */
+export function parseRequestHeaderNames(data: Record<string, string>): RequestHeaderNames {
+  return {
     requestHeaderAllowedNames: stringList(data, 'requestheader-allowed-names'),
     requestHeaderUsernameHeaders: stringList(data, 'requestheader-username-headers'),
     requestHeaderGroupHeaders: stringList(data, 'requestheader-group-headers'),
     requestHeaderExtraHeadersPrefix: stringList(data, 'requestheader-extra-headers-prefix'),
     requestHeaderUidHeaders: stringList(data, 'requestheader-uid-headers'),
   };
-  if (data['client-ca-file']?.trim()) out.clientCA = data['client-ca-file'];
-  if (data['requestheader-client-ca-file']?.trim()) out.requestHeaderClientCA = data['requestheader-client-ca-file'];
-  return out;
 }
 
 /** Below client-node's 30 s inactivity abort. */

@@ -1,39 +1,39 @@
 import t from 'tap';
-import { KubeAuthConfigMapReader, parseAuthConfigMap } from '../../src/kube/auth-configmap.js';
+import { caBundleKey, KubeAuthConfigMapReader, parseRequestHeaderNames } from '../../src/kube/auth-configmap.js';
 import { StandInApiServer } from '../server/authn/harness.js';
 
 const PATH = '/api/v1/namespaces/kube-system/configmaps/extension-apiserver-authentication';
 
-t.test('parseAuthConfigMap reads the keys kube-apiserver writes', async (t) => {
-  t.same(
-    parseAuthConfigMap({
-      'client-ca-file': 'CA1',
-      'requestheader-client-ca-file': 'CA2',
-      'requestheader-allowed-names': '["front-proxy-client"]',
-      'requestheader-username-headers': '["X-Remote-User"]',
-      'requestheader-group-headers': '["X-Remote-Group"]',
-      'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
-      'requestheader-uid-headers': '[]',
-    }),
-    {
-      clientCA: 'CA1',
-      requestHeaderClientCA: 'CA2',
-      requestHeaderAllowedNames: ['front-proxy-client'],
-      requestHeaderUsernameHeaders: ['X-Remote-User'],
-      requestHeaderGroupHeaders: ['X-Remote-Group'],
-      requestHeaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-      requestHeaderUidHeaders: [],
-    },
-  );
-  t.same(parseAuthConfigMap({ 'client-ca-file': '', 'requestheader-allowed-names': '' }), {
+t.test('the keys kube-apiserver writes: two CA keys read on their own, the request-header lists', async (t) => {
+  const data = {
+    'client-ca-file': 'CA1',
+    'requestheader-client-ca-file': 'CA2',
+    'requestheader-allowed-names': '["front-proxy-client"]',
+    'requestheader-username-headers': '["X-Remote-User"]',
+    'requestheader-group-headers': '["X-Remote-Group"]',
+    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+    'requestheader-uid-headers': '[]',
+  };
+  t.equal(caBundleKey(data, 'client-ca-file'), 'CA1');
+  t.equal(caBundleKey(data, 'requestheader-client-ca-file'), 'CA2');
+  t.same(parseRequestHeaderNames(data), {
+    requestHeaderAllowedNames: ['front-proxy-client'],
+    requestHeaderUsernameHeaders: ['X-Remote-User'],
+    requestHeaderGroupHeaders: ['X-Remote-Group'],
+    requestHeaderExtraHeadersPrefix: ['X-Remote-Extra-'],
+    requestHeaderUidHeaders: [],
+  });
+  t.equal(caBundleKey({ 'client-ca-file': ' \n' }, 'client-ca-file'), undefined, 'a blank CA key is no CA');
+  t.equal(caBundleKey({}, 'requestheader-client-ca-file'), undefined, 'an absent CA key is no CA');
+  t.same(parseRequestHeaderNames({ 'client-ca-file': '', 'requestheader-allowed-names': '' }), {
     requestHeaderAllowedNames: [],
     requestHeaderUsernameHeaders: [],
     requestHeaderGroupHeaders: [],
     requestHeaderExtraHeadersPrefix: [],
     requestHeaderUidHeaders: [],
   }, 'empty strings mean unset');
-  t.throws(() => parseAuthConfigMap({ 'requestheader-allowed-names': 'front-proxy-client' }), /requestheader-allowed-names/);
-  t.throws(() => parseAuthConfigMap({ 'requestheader-group-headers': '[1]' }), /expected a JSON array of strings/);
+  t.throws(() => parseRequestHeaderNames({ 'requestheader-allowed-names': 'front-proxy-client' }), /requestheader-allowed-names/);
+  t.throws(() => parseRequestHeaderNames({ 'requestheader-group-headers': '[1]' }), /expected a JSON array of strings/);
 });
 
 t.test('reading the ConfigMap', async (t) => {

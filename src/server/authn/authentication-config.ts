@@ -3,7 +3,14 @@
 // kube-system/extension-apiserver-authentication re-read periodically so that CA
 // rotation in the cluster reaches this server (GAS's dynamic CA controllers).
 
-import { parseAuthConfigMap, type AuthConfigMapReader, type ExtensionApiserverAuthentication } from '../../kube/auth-configmap.js';
+import {
+  caBundleKey,
+  CLIENT_CA_KEY,
+  parseRequestHeaderNames,
+  REQUEST_HEADER_CA_KEY,
+  type AuthConfigMapReader,
+  type RequestHeaderNames,
+} from '../../kube/auth-configmap.js';
 import type { Logger } from '../../log.js';
 import type { Options } from '../../options.js';
 import { FileCAProvider, MutableCAProvider, parseCABundle, type CABundle, type CAProvider } from './ca-bundle.js';
@@ -34,6 +41,13 @@ export interface AuthenticationConfigDeps {
 
 const CM_SOURCE = 'configmap:kube-system/extension-apiserver-authentication';
 
+/** A problem worth one log line until it changes or goes away (the ConfigMap is re-read every minute). */
+interface Problem {
+  level: 'info' | 'warn';
+  msg: string;
+  err?: string;
+}
+
 export class AuthenticationConfig {
   readonly clientCA: CAProvider;
   readonly requestHeader: RequestHeaderConfigProvider;
@@ -43,9 +57,11 @@ export class AuthenticationConfig {
   private readonly closers: (() => void)[] = [];
   private readonly cmClientCA = new MutableCAProvider();
   private readonly cmRequestHeaderCA = new MutableCAProvider();
-  private cmRequestHeader: ExtensionApiserverAuthentication | undefined;
+  private cmRequestHeader: RequestHeaderNames | undefined;
+  /** The problem last logged per source (the ConfigMap, a key), as msg + err. */
+  private readonly reported = new Map<string, string>();
   private refreshTimer: NodeJS.Timeout | undefined;
-  private lastRequestHeader: { ca: CABundle | undefined; cm: ExtensionApiserverAuthentication | undefined; config: RequestHeaderConfig } | undefined;
+  private lastRequestHeader: { ca: CABundle | undefined; cm: RequestHeaderNames | undefined; config: RequestHeaderConfig } | undefined;
 
   private constructor(
     private readonly opts: AuthenticationOptions,
@@ -114,13 +130,7 @@ export class AuthenticationConfig {
       // The watch brings changes within moments; the periodic re-read below is the safety net.
       this.closers.push(
         reader.watch(
-          (data) => {
-            try {
-              this.apply(data);
-            } catch (e) {
-              log?.warn({ err: (e as Error).message }, 'ignoring a malformed authentication ConfigMap update');
-            }
-          },
+          (data) => this.apply(data),
           (e) => log?.debug({ err: e.message }, 'authentication ConfigMap watch ended'),
         ),
       );
@@ -131,33 +141,80 @@ export class AuthenticationConfig {
     this.refreshTimer.unref();
   }
 
-  /** Re-reads the ConfigMap now and applies it; rejects (keeping the old state) on failure. */
+  /**
+   * Re-reads the ConfigMap now and applies it; rejects when it cannot be read, or on
+   * the initial read when its request-header names are malformed (fatal unless tolerated, as upstream).
+   */
   async refresh(initial = false): Promise<void> {
     this.apply(await this.deps.configMapReader!.read(), initial);
   }
 
-  /** Applies the ConfigMap's data (undefined: no ConfigMap); throws, changing nothing, when it is malformed. */
+  /**
+   * Applies the ConfigMap's data (undefined: no ConfigMap) as upstream's controllers
+   * do: each CA key on its own, so a malformed or missing one keeps its previous bundle
+   * without holding back the other; a deleted ConfigMap keeps what was loaded from it,
+   * so front-proxy and client-certificate requests do not all get 401 until
+   * kube-apiserver writes it again.
+   */
   private apply(data: Record<string, string> | undefined, initial = false): void {
-    const parsed = parseAuthConfigMap(data ?? {});
-    // Parse both bundles before replacing either, so a bad update changes nothing; an
-    // unchanged PEM keeps its bundle object, and with it the per-connection verification cache.
-    const next = (provider: MutableCAProvider, pem: string | undefined, key: string): CABundle | undefined => {
-      if (pem === undefined) return undefined;
-      const cur = provider.current();
-      return cur?.pem === pem ? cur : parseCABundle(pem, `${CM_SOURCE}:${key}`);
-    };
-    const client = this.opts.clientCaFile ? undefined : next(this.cmClientCA, parsed.clientCA, 'client-ca-file');
-    const header = this.opts.requestheaderClientCaFile ? undefined : next(this.cmRequestHeaderCA, parsed.requestHeaderClientCA, 'requestheader-client-ca-file');
-    const changed = client !== this.cmClientCA.current() || header !== this.cmRequestHeaderCA.current();
-    this.cmClientCA.set(client);
-    this.cmRequestHeaderCA.set(header);
-    this.cmRequestHeader = parsed;
-    if (initial || changed) {
-      const log = this.deps.log;
-      if (!this.opts.clientCaFile && !parsed.clientCA) log?.info('cluster does not provide client-ca-file; client certificate authentication will not work');
-      if (!this.opts.requestheaderClientCaFile && !parsed.requestHeaderClientCA) log?.info('cluster does not provide requestheader-client-ca-file; front-proxy authentication will not work');
-      if (changed && !initial) log?.info('authentication CA bundles changed in the ConfigMap');
+    if (data === undefined && (this.cmClientCA.current() || this.cmRequestHeaderCA.current() || this.cmRequestHeader)) {
+      this.report('configmap', { level: 'warn', msg: `${CM_SOURCE} not found; keeping the CA bundles and request-header names last loaded from it` });
+      return;
     }
+    this.report('configmap', undefined);
+    const cm = data ?? {};
+    let changed = false;
+    if (!this.opts.clientCaFile) changed = this.applyCA(this.cmClientCA, cm, CLIENT_CA_KEY, 'client certificate authentication') || changed;
+    if (!this.opts.requestheaderClientCaFile) changed = this.applyCA(this.cmRequestHeaderCA, cm, REQUEST_HEADER_CA_KEY, 'front-proxy authentication') || changed;
+    if (changed && !initial) this.deps.log?.info('authentication CA bundles changed in the ConfigMap');
+    if (data === undefined) return;
+    let names: RequestHeaderNames;
+    try {
+      names = parseRequestHeaderNames(data);
+    } catch (e) {
+      if (initial) throw e;
+      this.report('requestheader-names', { level: 'warn', msg: 'ignoring malformed request-header names in the authentication ConfigMap; keeping the previous ones', err: (e as Error).message });
+      return;
+    }
+    this.report('requestheader-names', undefined);
+    this.cmRequestHeader = names;
+  }
+
+  /** Applies one CA key of the ConfigMap; returns whether its bundle changed. */
+  private applyCA(provider: MutableCAProvider, data: Record<string, string>, key: typeof CLIENT_CA_KEY | typeof REQUEST_HEADER_CA_KEY, use: string): boolean {
+    const pem = caBundleKey(data, key);
+    const cur = provider.current();
+    const keeping = cur ? 'keeping the CA bundle last loaded from it' : `${use} will not work`;
+    if (pem === undefined) {
+      this.report(key, cur ? { level: 'warn', msg: `${CM_SOURCE} has no ${key}; ${keeping}` } : { level: 'info', msg: `cluster does not provide ${key}; ${keeping}` });
+      return false;
+    }
+    // An unchanged PEM keeps its bundle object, and with it the per-connection verification cache.
+    if (cur?.pem === pem) {
+      this.report(key, undefined);
+      return false;
+    }
+    try {
+      provider.set(parseCABundle(pem, `${CM_SOURCE}:${key}`));
+    } catch (e) {
+      this.report(key, { level: 'warn', msg: `ignoring ${key} in ${CM_SOURCE}; ${keeping}`, err: (e as Error).message });
+      return false;
+    }
+    this.report(key, undefined);
+    return true;
+  }
+
+  /** Logs a source's problem once, until it changes; undefined: the source is fine again. */
+  private report(source: string, problem: Problem | undefined): void {
+    const seen = problem && `${problem.msg}\0${problem.err ?? ''}`;
+    if (this.reported.get(source) === seen) return;
+    if (!problem) {
+      this.reported.delete(source);
+      return;
+    }
+    this.reported.set(source, seen!);
+    if (problem.err === undefined) this.deps.log?.[problem.level](problem.msg);
+    else this.deps.log?.[problem.level]({ err: problem.err }, problem.msg);
   }
 
   private configMapRequestHeader(): RequestHeaderConfig | undefined {
@@ -171,7 +228,7 @@ export class AuthenticationConfig {
    * One configuration object per CA bundle and ConfigMap content, so that what
    * is derived from it per object (lowercased header names) is derived once.
    */
-  private stable(ca: CABundle | undefined, cm: ExtensionApiserverAuthentication | undefined): RequestHeaderConfig {
+  private stable(ca: CABundle | undefined, cm: RequestHeaderNames | undefined): RequestHeaderConfig {
     const last = this.lastRequestHeader;
     if (last && last.ca === ca && last.cm === cm) return last.config;
     const config: RequestHeaderConfig = cm

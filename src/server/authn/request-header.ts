@@ -8,6 +8,7 @@ import type { Authenticator } from './authenticator.js';
 import type { CABundle } from './ca-bundle.js';
 import { identityHeaderNames, type IdentityHeaderConfig } from './identity-headers.js';
 import { checkPeer, peerChain } from './peer-certificates.js';
+import { extraFromHeaders } from './request-header-extra.js';
 import { subjectNames } from './subject.js';
 import { AuthenticationError, type UserInfo } from './user.js';
 
@@ -37,14 +38,6 @@ function firstValue(req: IncomingMessage, headers: readonly string[]): string | 
   return undefined;
 }
 
-function decodeExtraKey(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    return raw; // as upstream: keep the lowercased key when it does not unescape
-  }
-}
-
 /** Header names carrying identity (to delete after authentication); extra prefixes end with "*". */
 export function isIdentityHeader(name: string, cfg: IdentityHeaderConfig): boolean {
   return identityHeaderNames(cfg).matches(name);
@@ -69,17 +62,7 @@ export class RequestHeaderAuthenticator implements Authenticator {
     if (!name) return undefined;
     const groups: string[] = [];
     for (const h of names.groupHeaders) for (const g of values(req, h)) if (g) groups.push(g);
-    // No prototype: extra keys such as "constructor" or "__proto__" are plain keys.
-    const extra: Record<string, string[]> = Object.create(null) as Record<string, string[]>;
-    const prefixes = names.extraHeaderPrefixes;
-    for (const header of Object.keys(req.headersDistinct)) {
-      const prefix = prefixes.find((p) => header.startsWith(p));
-      if (!prefix) continue;
-      const key = decodeExtraKey(header.slice(prefix.length)); // Node.js already lowercased the name
-      if (key === '') continue;
-      (extra[key] ??= []).push(...values(req, header));
-    }
-    const user: UserInfo = { name, groups, extra };
+    const user: UserInfo = { name, groups, extra: extraFromHeaders(req.headersDistinct, names.extraHeaderPrefixes) };
     const uid = firstValue(req, names.uidHeaders);
     if (uid) user.uid = uid;
     return user;

@@ -16,9 +16,12 @@ export function anonymousUser(): UserInfo {
   return { name: ANONYMOUS_USER, groups: [ALL_UNAUTHENTICATED], extra: {} };
 }
 
-/** GAS AuthenticatedGroupAdder: every authenticated user is in system:authenticated. */
+/**
+ * GAS AuthenticatedGroupAdder: every authenticated user is in system:authenticated,
+ * except one named system:anonymous (a front proxy or token may name it), as upstream.
+ */
 export function withAuthenticatedGroup(user: UserInfo): UserInfo {
-  if (user.groups.includes(ALL_AUTHENTICATED) || user.groups.includes(ALL_UNAUTHENTICATED)) return user;
+  if (user.name === ANONYMOUS_USER || user.groups.includes(ALL_AUTHENTICATED) || user.groups.includes(ALL_UNAUTHENTICATED)) return user;
   return { ...user, groups: [...user.groups, ALL_AUTHENTICATED] };
 }
 

@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import { authenticationMiddleware, createAuthenticator } from '../../../src/server/authn/index.js';
 import { createSecureServer } from '../../../src/server/https-server.js';
 import { KubeAuthConfigMapReader } from '../../../src/kube/auth-configmap.js';
+import { createLogger } from '../../../src/log.js';
 import { createCA, issueCert } from '../../../src/util/pki.js';
 import { appWith, closeServer, listen, send, sleep, StandInApiServer, tempDir } from './harness.js';
 
@@ -33,6 +34,15 @@ async function until(t: Test, what: string, check: () => Promise<boolean>, timeo
   }
   t.fail(`timed out waiting for ${what}`);
 }
+
+/** A logger whose entries the test can read. */
+function capturedLog() {
+  const entries: { level: number; msg: string; err?: string }[] = [];
+  const log = createLogger(0, 'json', { write: (line: string) => entries.push(JSON.parse(line) as (typeof entries)[number]) });
+  return { log, logged: (re: RegExp) => entries.some((e) => re.test(e.msg)), entries };
+}
+
+const BAD_PEM = '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n';
 
 async function serve(t: Test, authn: Awaited<ReturnType<typeof createAuthenticator>>) {
   const dir = tempDir();
@@ -95,8 +105,8 @@ t.test('CAs and request-header settings come from the ConfigMap and follow its c
   await until(t, 'the new username header', async () => (await as(proxy2, { 'X-Proxy-User': 'dave' })).status === 200);
   t.equal((await as(proxy2, { 'X-Proxy-User': 'dave' })).json.name, 'dave');
 
-  // A broken update is rejected as a whole: the previous trust stays.
-  data = { ...data, 'client-ca-file': '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n' };
+  // An unparseable CA is ignored: the previous one stays.
+  data = { ...data, 'client-ca-file': BAD_PEM };
   const calls = api.callsTo(CM_PATH).length;
   await until(t, 'a re-read', async () => api.callsTo(CM_PATH).length > calls + 1);
   t.equal((await as(carol)).status, 200, 'an unparseable CA does not replace the current one');
@@ -118,7 +128,8 @@ t.test('a ConfigMap watch brings changes without waiting for the periodic re-rea
     resumedFrom.push(call.query.get('resourceVersion'));
     return { stream: (res) => watchers.push(res) };
   });
-  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 60_000 });
+  const { log, logged } = capturedLog();
+  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 60_000, log });
   const port = await serve(t, authn);
   const as = (c: { cert: string; key: string }) => send({ port, path: '/metrics', cert: c.cert, key: c.key });
   t.equal((await as(u1)).status, 200);
@@ -129,9 +140,11 @@ t.test('a ConfigMap watch brings changes without waiting for the periodic re-rea
   event('MODIFIED', { 'client-ca-file': ca2.cert });
   await until(t, 'the watched CA change', async () => (await as(u2)).status === 200, 2000);
   t.equal((await as(u1)).status, 401);
+  // As upstream, a deleted ConfigMap keeps the trust last loaded from it (kube-apiserver writes it again).
   event('DELETED');
-  await until(t, 'the deletion', async () => (await as(u2)).status === 401, 2000);
-  t.equal(authn.config.clientCA.current(), undefined, 'no ConfigMap, no client CA');
+  await until(t, 'the deletion', async () => logged(/not found; keeping/), 2000);
+  t.equal((await as(u2)).status, 200, 'the client CA loaded before the deletion is still trusted');
+  t.ok(authn.config.clientCA.current(), 'the client CA is kept');
   // The watch ends (kube-apiserver restarts it every few minutes): it is re-established.
   const opened = watchers.length;
   watchers.at(-1)!.end();
@@ -140,6 +153,107 @@ t.test('a ConfigMap watch brings changes without waiting for the periodic re-rea
   t.equal(resumedFrom.at(-1), '1', 'the next one resumes from the last resourceVersion seen');
   event('ADDED', { 'client-ca-file': ca1.cert });
   await until(t, 'the re-watched CA', async () => (await as(u1)).status === 200, 2000);
+  t.equal((await as(u2)).status, 401, 'the ConfigMap written again replaces the kept CA');
+});
+
+t.test('a deleted ConfigMap or a missing CA key keeps the trust last loaded (as upstream)', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const [clientCA1, clientCA2, proxyCA] = await Promise.all([createCA('client-ca-1'), createCA('client-ca-2'), createCA('front-proxy-ca')]);
+  const [alice, carol, proxy] = await Promise.all([
+    issueCert(clientCA1, { cn: 'alice', clientAuth: true }),
+    issueCert(clientCA2, { cn: 'carol', clientAuth: true }),
+    issueCert(proxyCA, { cn: 'front-proxy-client', clientAuth: true }),
+  ]);
+  let data: Record<string, string> | undefined = {
+    'client-ca-file': clientCA1.cert,
+    'requestheader-client-ca-file': proxyCA.cert,
+    'requestheader-allowed-names': '["front-proxy-client"]',
+    'requestheader-username-headers': '["X-Proxy-User"]',
+    'requestheader-group-headers': '["X-Proxy-Group"]',
+    'requestheader-extra-headers-prefix': '[]',
+    'requestheader-uid-headers': '[]',
+  };
+  api.on(`GET ${CM_PATH}`, () => (data ? configMap(data) : undefined)); // undefined: 404 NotFound
+  const { log, logged } = capturedLog();
+  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 100, log });
+  const port = await serve(t, authn);
+  const as = (c: { cert: string; key: string }, headers?: Record<string, string>) => send({ port, path: '/metrics', cert: c.cert, key: c.key, headers });
+  const proxied = () => as(proxy, { 'X-Proxy-User': 'bob', 'X-Proxy-Group': 'g1' });
+  const rereads = async (what: string) => {
+    const calls = api.callsTo(CM_PATH).length;
+    await until(t, what, async () => api.callsTo(CM_PATH).length > calls + 1);
+  };
+  t.equal((await as(alice)).status, 200);
+  t.same((await proxied()).json, { name: 'bob', groups: ['g1', 'system:authenticated'], extra: {} });
+
+  data = undefined;
+  await until(t, 'the re-read finding no ConfigMap', async () => logged(/not found; keeping the CA bundles and request-header names/));
+  await rereads('more re-reads without the ConfigMap');
+  t.equal((await as(alice)).status, 200, 'client CA kept');
+  t.same((await proxied()).json, { name: 'bob', groups: ['g1', 'system:authenticated'], extra: {} }, 'front-proxy CA and header names kept');
+
+  data = { 'client-ca-file': '', 'requestheader-username-headers': '["X-Proxy-User"]', 'requestheader-group-headers': '["X-Proxy-Group"]' };
+  await until(t, 'the re-read of the emptied keys', async () => logged(/has no client-ca-file; keeping/));
+  await rereads('more re-reads with the keys emptied');
+  t.equal((await as(alice)).status, 200, 'an empty client-ca-file keeps the client CA');
+  t.equal((await proxied()).status, 200, 'an absent requestheader-client-ca-file keeps the front-proxy CA');
+  t.ok(logged(/has no requestheader-client-ca-file; keeping/));
+
+  data = { ...data, 'client-ca-file': clientCA2.cert };
+  await until(t, 'the rotated client CA', async () => (await as(carol)).status === 200);
+  t.equal((await as(alice)).status, 401, 'the replaced client CA is no longer trusted');
+  t.equal((await proxied()).status, 200, 'the kept front-proxy CA still is');
+});
+
+t.test('each CA key is loaded on its own: a malformed one blocks neither the other nor start-up', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  const [clientCA1, clientCA2, proxyCA1, proxyCA2] = await Promise.all([createCA('client-ca-1'), createCA('client-ca-2'), createCA('front-proxy-ca-1'), createCA('front-proxy-ca-2')]);
+  const [alice, carol, proxy1, proxy2] = await Promise.all([
+    issueCert(clientCA1, { cn: 'alice', clientAuth: true }),
+    issueCert(clientCA2, { cn: 'carol', clientAuth: true }),
+    issueCert(proxyCA1, { cn: 'front-proxy-client', clientAuth: true }),
+    issueCert(proxyCA2, { cn: 'front-proxy-client', clientAuth: true }),
+  ]);
+  const names = { 'requestheader-username-headers': '["X-Remote-User"]' };
+  let data: Record<string, string> = { ...names, 'client-ca-file': BAD_PEM, 'requestheader-client-ca-file': proxyCA1.cert };
+  api.on(`GET ${CM_PATH}`, () => configMap(data));
+  const { log, logged } = capturedLog();
+  // Not tolerated, yet a malformed CA does not fail start-up (upstream ignores CA load errors).
+  const authn = await createAuthenticator(baseOptions, { configMapReader: new KubeAuthConfigMapReader(api.kubeConfig()), configMapRefreshMs: 100, log });
+  const port = await serve(t, authn);
+  const as = (c: { cert: string; key: string }, headers?: Record<string, string>) => send({ port, path: '/metrics', cert: c.cert, key: c.key, headers });
+  const proxied = (c: { cert: string; key: string }) => as(c, { 'X-Remote-User': 'bob' });
+  t.equal(authn.config.clientCA.current(), undefined, 'the malformed client CA is not loaded');
+  t.ok(logged(/ignoring client-ca-file .*client certificate authentication will not work/));
+  t.equal((await proxied(proxy1)).status, 200, 'the valid front-proxy CA in the same ConfigMap is loaded');
+
+  data = { ...names, 'client-ca-file': clientCA1.cert, 'requestheader-client-ca-file': BAD_PEM };
+  await until(t, 'the valid client CA', async () => (await as(alice)).status === 200);
+  t.equal((await proxied(proxy1)).status, 200, 'the malformed front-proxy CA keeps the previous one');
+  t.ok(logged(/ignoring requestheader-client-ca-file .*keeping the CA bundle last loaded/));
+
+  data = { ...names, 'client-ca-file': BAD_PEM, 'requestheader-client-ca-file': proxyCA2.cert };
+  await until(t, 'the rotated front-proxy CA', async () => (await proxied(proxy2)).status === 200);
+  t.equal((await proxied(proxy1)).status, 401, 'the replaced front-proxy CA is no longer trusted');
+  t.equal((await as(alice)).status, 200, 'the malformed client CA keeps the previous one');
+
+  // Malformed request-header names keep the previous names, and hold back no CA.
+  data = { 'requestheader-username-headers': 'X-Remote-User', 'client-ca-file': clientCA2.cert, 'requestheader-client-ca-file': proxyCA2.cert };
+  await until(t, 'the rotated client CA', async () => (await as(carol)).status === 200);
+  t.equal((await proxied(proxy2)).json.name, 'bob', 'the previous header names stay');
+  t.ok(logged(/ignoring malformed request-header names/));
+});
+
+t.test('malformed request-header names at start-up are fatal unless tolerated, as before', async (t) => {
+  const api = await StandInApiServer.start();
+  t.teardown(() => api.close());
+  api.on(`GET ${CM_PATH}`, () => configMap({ 'requestheader-group-headers': 'X-Remote-Group' }));
+  const reader = new KubeAuthConfigMapReader(api.kubeConfig());
+  await t.rejects(createAuthenticator(baseOptions, { configMapReader: reader }), /unable to load configmap based request-header-client-ca-file: .*requestheader-group-headers/);
+  const tolerated = await createAuthenticator({ ...baseOptions, authenticationTolerateLookupFailure: true }, { configMapReader: reader });
+  tolerated.close();
 });
 
 t.test('lookup failures: fatal unless tolerated; tolerated failures heal', async (t) => {

@@ -131,11 +131,32 @@ t.test('front-proxy authentication', async (t) => {
       path: '/metrics',
       cert: proxy.cert,
       key: proxy.key,
-      headers: { 'X-Remote-User': 'viewer', 'X-Remote-Extra-Bad%ZZkey': 'v', 'X-Remote-Extra-%E2%82%AC': 'euro', 'X-Remote-Group': ['', 'g'] },
+      headers: {
+        'X-Remote-User': 'viewer',
+        'X-Remote-Extra-Bad%ZZkey': 'v',
+        'X-Remote-Extra-Trailing%2': 't',
+        'X-Remote-Extra-%E2%82%AC': 'euro',
+        'X-Remote-Extra-Byte%FF': 'byte',
+        'X-Remote-Extra-A+b%2Fc': 'plus',
+        'X-Remote-Extra-': 'empty key',
+        'X-Remote-Group': ['', 'g'],
+      },
     });
     t.equal(r.status, 200, r.text);
-    t.same(r.json.user.extra, { 'bad%zzkey': ['v'], '€': ['euro'] }, 'undecodable keys stay lowercased and raw; valid escapes decode');
+    // As Go's url.PathUnescape: %XX is a byte (%FF alone is not UTF-8, sent on as U+FFFD), "+" stays.
+    t.same(
+      r.json.user.extra,
+      { 'bad%zzkey': ['v'], 'trailing%2': ['t'], '€': ['euro'], 'byte\ufffd': ['byte'], 'a+b/c': ['plus'], '': ['empty key'] },
+      'undecodable keys stay lowercased and raw; valid escapes decode; an empty key counts',
+    );
     t.same(r.json.user.groups, ['g', 'system:authenticated'], 'empty group values are skipped');
+  });
+
+  t.test('a proxy naming system:anonymous does not put it in system:authenticated', async (t) => {
+    const r = await send({ port, path: '/metrics', cert: proxy.cert, key: proxy.key, headers: { 'X-Remote-User': 'system:anonymous', 'X-Remote-Group': 'devs' } });
+    t.equal(r.status, 200, r.text);
+    t.same(r.json.user, { name: 'system:anonymous', groups: ['devs'], extra: {} });
+    t.same((api.callsTo(SAR).at(-1)!.body as Json).spec.groups, ['devs']);
   });
 
   t.test('extra keys named like Object.prototype members are plain keys', async (t) => {
@@ -187,6 +208,35 @@ t.test('front-proxy authentication', async (t) => {
     t.same(ok.json, { name: 'viewer', groups: ['system:authenticated'], extra: {} });
     const withoutIntermediate = await send({ port: port2, path: '/metrics', cert: leaf.cert, key: leaf.key, headers: { 'X-Remote-User': 'viewer' } });
     t.equal(withoutIntermediate.status, 401, 'the leaf alone does not chain to the root');
+  });
+
+  t.test('a header matching two extra prefixes is recorded under both', async (t) => {
+    const authn2 = await createAuthenticator({
+      requestheaderClientCaFile: dir.file('front-proxy-ca-2.crt', proxyCA.cert),
+      requestheaderAllowedNames: [],
+      requestheaderUsernameHeaders: ['X-Remote-User'],
+      requestheaderGroupHeaders: [],
+      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-', 'X-Remote-Extra-Scope-'],
+      requestheaderUidHeaders: [],
+      authenticationSkipLookup: true,
+      authenticationTolerateLookupFailure: false,
+      authenticationTokenWebhookCacheTtlNs: 0,
+    });
+    const app2 = appWith(authenticationMiddleware(authn2, []), (ctx) => {
+      ctx.body = ctx.state.user;
+    });
+    const server2 = await createSecureServer(
+      { tlsCertFile: dir.path + '/tls.crt', tlsPrivateKeyFile: dir.path + '/tls.key', certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
+      app2.callback(),
+    );
+    const port2 = await listen(server2);
+    t.teardown(async () => {
+      await closeServer(server2);
+      authn2.close();
+    });
+    const r = await send({ port: port2, path: '/metrics', cert: proxy.cert, key: proxy.key, headers: { 'X-Remote-User': 'viewer', 'X-Remote-Extra-Scope-Read': 'yes', 'X-Remote-Extra-Team': 'a' } });
+    t.equal(r.status, 200, r.text);
+    t.same(r.json.extra, { 'scope-read': ['yes'], team: ['a'], read: ['yes'] });
   });
 
   t.test('a proxy certificate without a username header does not authenticate', async (t) => {
