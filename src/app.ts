@@ -36,6 +36,7 @@ import {
   pingCheck,
 } from './server/health-checks.js';
 import { createSecureServer } from './server/https-server.js';
+import { withMaxInFlight } from './server/max-in-flight.js';
 import { withResourceGet } from './server/resource-get.js';
 import { indexMiddleware } from './server/index-lister.js';
 import { createLifecycle, type Lifecycle } from './server/lifecycle.js';
@@ -130,10 +131,11 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   koa.use(createMetricsApi(apiDeps));
   koa.use(indexMiddleware());
   // Single-object GETs skip Koa; the same authentication, authorization and encoding apply.
-  const listener = withResourceGet(
+  // Beyond GAS's 400 requests in flight, requests are answered 429 at once.
+  const listener = withMaxInFlight(withResourceGet(
     { authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log },
     koa.callback(),
-  );
+  ));
 
   const server = await createSecureServer(options, listener, { log }).catch((e: unknown) => {
     throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });
