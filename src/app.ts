@@ -40,6 +40,7 @@ import { withMaxInFlight } from './server/max-in-flight.js';
 import { withResourceGet } from './server/resource-get.js';
 import { indexMiddleware } from './server/index-lister.js';
 import { createLifecycle, type Lifecycle } from './server/lifecycle.js';
+import { listen } from './server/listen.js';
 import { createSelfMetrics, metricsMiddleware } from './server/self-metrics.js';
 import { versionMiddleware } from './server/version.js';
 import { MetricsStore } from './store/index.js';
@@ -141,13 +142,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
     throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });
   });
   server.keepAliveTimeout = 65_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.securePort, options.bindAddress, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, options);
   const address = server.address() as AddressInfo;
   log.info({ address: address.address, port: address.port }, 'Serving securely');
 

@@ -7,6 +7,7 @@
 
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { flagWarnings } from './flag-warnings.js';
 import { FLAGS, VERSION, type LoggingFormat, type Options } from './options.js';
 import { formatGoDuration } from './util/go-duration.js';
 
@@ -76,8 +77,9 @@ function flagValue(key: keyof Options, value: unknown): string {
 
 /**
  * The start-up summary: one info line with the settings operators ask about
- * first, and at -v=1 every flag as `FLAG: --name="value"` (as component-base
- * prints them), sorted by name. Flags hold file paths, never secrets.
+ * first, a warning for each flag problem (flag-warnings.ts), and at -v=1 every
+ * flag as `FLAG: --name="value"` (as component-base prints them), sorted by
+ * name. Flags hold file paths, never secrets.
  */
 export function logStartup(log: Logger, options: Options): void {
   log.info(
@@ -91,6 +93,7 @@ export function logStartup(log: Logger, options: Options): void {
     },
     'Starting metrics-server',
   );
+  for (const w of flagWarnings(options)) log.warn(w.fields, w.msg);
   if (!log.isLevelEnabled('debug')) return;
   const lines = FLAGS.map((spec) => {
     const name = /--([a-z0-9-]+)/.exec(spec.flags)![1]!;

@@ -1,13 +1,14 @@
 // Command-line flags, named as metrics-server's (and the generic API server's) flags.
 // parseOptions never exits: it returns Options or throws FlagError, and main.ts
-// turns a FlagError into exit code 2 with one line naming the flag.
+// turns a FlagError into exit code 2 with one line naming the flag. Upstream flags
+// accepted but ignored are in compat-flags.ts, refused ones in unsupported-flags.ts.
 
 import { Command, CommanderError, Option } from 'commander';
-import { DurationParseError, parseGoDuration } from './util/go-duration.js';
+import { COMPAT_FLAGS } from './compat-flags.js';
+import { bool, bytes, duration, FlagError, int, type ValueParser } from './flag-values.js';
+import { rejectUnsupportedFlags } from './unsupported-flags.js';
 
-export class FlagError extends Error {
-  override name = 'FlagError';
-}
+export { FlagError };
 
 /** Thrown for --help and --version: the text to print, exit code 0. */
 export class FlagExit extends Error {
@@ -20,6 +21,7 @@ export type KubeletSource = 'summary' | 'resource';
 export type LoggingFormat = 'text' | 'json';
 export type AddressType = 'Hostname' | 'InternalDNS' | 'InternalIP' | 'ExternalDNS' | 'ExternalIP';
 
+/** The node address types Kubernetes defines, in upstream's default priority. */
 export const ADDRESS_TYPES: readonly AddressType[] = ['Hostname', 'InternalDNS', 'InternalIP', 'ExternalDNS', 'ExternalIP'];
 
 export interface Options {
@@ -33,6 +35,7 @@ export interface Options {
   tlsMinVersion: string;
   tlsCipherSuites: string[];
   shutdownDelayNs: number;
+  permitPortSharing: boolean;
 
   // Cluster access
   kubeconfig?: string;
@@ -42,7 +45,8 @@ export interface Options {
   kubeletSource: KubeletSource;
   kubeletPort: number;
   kubeletUseNodeStatusPort: boolean;
-  kubeletPreferredAddressTypes: AddressType[];
+  /** As upstream, any type is accepted; one that is not an AddressType never matches (flag-warnings.ts names it). */
+  kubeletPreferredAddressTypes: string[];
   kubeletInsecureTls: boolean;
   kubeletCertificateAuthority?: string;
   kubeletClientCertificate?: string;
@@ -80,15 +84,17 @@ export interface Options {
 
   /** Flags explicitly given on the command line (long names), for "set vs default" decisions. */
   explicit: ReadonlySet<string>;
+  /** COMPAT_FLAGS given on the command line whose value changes nothing here ("--name"), for the start-up warning. */
+  ignoredFlags: readonly string[];
 }
 
 export const VERSION = '0.1.0';
 
-interface FlagSpec {
+/** A flag's name, help and value syntax; FLAGS and COMPAT_FLAGS share it. */
+export interface FlagSyntax {
   flags: string;
-  key: keyof Options;
   help: string;
-  parse?: (value: string, flag: string) => unknown;
+  parse?: ValueParser;
   default?: unknown;
   defaultText?: string;
   /** Go-style bool: --flag, --flag=true, --flag=false. */
@@ -98,35 +104,9 @@ interface FlagSpec {
   choices?: readonly string[];
 }
 
-const duration = (v: string, flag: string): number => {
-  try {
-    return parseGoDuration(v);
-  } catch (e) {
-    if (e instanceof DurationParseError) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: ${e.message}`);
-    throw e;
-  }
-};
-
-const int = (min: number, max: number) => (v: string, flag: string): number => {
-  if (!/^-?\d+$/.test(v)) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseInt: parsing "${v}": invalid syntax`);
-  const n = Number(v);
-  if (n < min || n > max) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: must be between ${min} and ${max}`);
-  return n;
-};
-
-const bytes = (v: string, flag: string): number => {
-  const m = /^(\d+)(Ki|Mi|Gi|k|M|G)?$/.exec(v);
-  if (!m) throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: expected bytes such as 10485760 or 10Mi`);
-  const mult: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, k: 1e3, M: 1e6, G: 1e9 };
-  return Number(m[1]) * (m[2] ? mult[m[2]]! : 1);
-};
-
-const parseBool = (v: string, flag: string): boolean => {
-  const t = v.toLowerCase();
-  if (['true', '1', 't'].includes(t)) return true;
-  if (['false', '0', 'f'].includes(t)) return false;
-  throw new FlagError(`invalid argument "${v}" for "--${flag}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
-};
+interface FlagSpec extends FlagSyntax {
+  key: keyof Options;
+}
 
 export const FLAGS: readonly FlagSpec[] = [
   // Serving
@@ -139,6 +119,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--tls-min-version <version>', key: 'tlsMinVersion', help: 'Minimum TLS version supported: VersionTLS12 or VersionTLS13.', default: 'VersionTLS12', choices: ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'] },
   { flags: '--tls-cipher-suites <suites>', key: 'tlsCipherSuites', help: 'Comma-separated list of cipher suites (IANA names, as upstream). Default: Node.js defaults.', list: true, default: [] },
   { flags: '--shutdown-delay-duration <duration>', key: 'shutdownDelayNs', help: 'Time to keep serving after SIGTERM while /readyz reports failure.', parse: duration, default: 0, defaultText: '0s' },
+  { flags: '--permit-port-sharing [bool]', key: 'permitPortSharing', help: 'If true, SO_REUSEPORT will be used when binding the port, which allows more than one instance to bind on the same address and port.', bool: true, default: false },
 
   // Cluster access
   { flags: '--kubeconfig <file>', key: 'kubeconfig', help: 'Kubeconfig for the Kubernetes API server; in-cluster configuration when empty.' },
@@ -148,7 +129,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--kubelet-source <source>', key: 'kubeletSource', help: 'Kubelet endpoint to scrape: summary (/stats/summary) or resource (/metrics/resource).', default: 'summary', choices: ['summary', 'resource'] },
   { flags: '--kubelet-port <port>', key: 'kubeletPort', help: 'The port to use to connect to Kubelets.', parse: int(1, 65535), default: 10250 },
   { flags: '--kubelet-use-node-status-port [bool]', key: 'kubeletUseNodeStatusPort', help: 'Use the port in the node status. Takes precedence over --kubelet-port flag.', bool: true, default: false },
-  { flags: '--kubelet-preferred-address-types <types>', key: 'kubeletPreferredAddressTypes', help: 'The priority of node address types to use when determining which address to use to connect to a particular node.', list: true, default: [...ADDRESS_TYPES], choices: ADDRESS_TYPES },
+  { flags: '--kubelet-preferred-address-types <types>', key: 'kubeletPreferredAddressTypes', help: 'The priority of node address types to use when determining which address to use to connect to a particular node.', list: true, default: [...ADDRESS_TYPES] },
   { flags: '--kubelet-insecure-tls [bool]', key: 'kubeletInsecureTls', help: 'Do not verify CA of serving certificates presented by Kubelets. For testing purposes only.', bool: true, default: false },
   { flags: '--kubelet-certificate-authority <file>', key: 'kubeletCertificateAuthority', help: 'Path to the CA to use to validate the Kubelet\'s serving certificates.' },
   { flags: '--kubelet-client-certificate <file>', key: 'kubeletClientCertificate', help: 'Path to a client cert file for TLS.' },
@@ -185,8 +166,34 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--logging-format <format>', key: 'loggingFormat', help: 'Sets the log format: text (human-readable) or json.', default: 'text', choices: ['text', 'json'] },
 ];
 
-function longName(flags: string): string {
-  return /--([a-z0-9-]+)/.exec(flags)![1]!;
+export function longName(flags: string): string {
+  return /--([a-z0-9_-]+)/.exec(flags)![1]!;
+}
+
+function flagOption(spec: FlagSyntax): Option {
+  const name = longName(spec.flags);
+  const opt = new Option(spec.flags, spec.help);
+  if (spec.bool) {
+    opt.argParser((v: string) => bool(v, name));
+    opt.preset('true');
+  } else if (spec.list) {
+    opt.argParser((v: string, prev: unknown) => {
+      const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
+      // Repeated flags append, but the first use replaces the default.
+      return Array.isArray(prev) && prev !== spec.default ? [...(prev as string[]), ...items] : items;
+    });
+  } else if (spec.parse) {
+    const p = spec.parse;
+    opt.argParser((v: string) => p(v, name));
+  } else if (spec.choices) {
+    const choices = spec.choices;
+    opt.argParser((v: string) => {
+      if (!choices.includes(v)) throw new FlagError(`invalid argument "${v}" for "--${name}" flag: must be one of ${choices.join(', ')}`);
+      return v;
+    });
+  }
+  if (spec.default !== undefined) opt.default(spec.default, spec.defaultText ?? (Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)));
+  return opt;
 }
 
 function buildCommand(): Command {
@@ -197,34 +204,9 @@ function buildCommand(): Command {
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  for (const spec of FLAGS) {
-    const name = longName(spec.flags);
-    const opt = new Option(spec.flags, spec.help);
-    if (spec.bool) {
-      opt.argParser((v: string) => parseBool(v, name));
-      opt.preset('true');
-    } else if (spec.list) {
-      opt.argParser((v: string, prev: unknown) => {
-        const items = v.split(',').map((s) => s.trim()).filter((s) => s !== '');
-        if (spec.choices) {
-          for (const it of items) if (!spec.choices.includes(it)) throw new FlagError(`invalid argument "${v}" for "--${name}" flag: unknown value "${it}", allowed: ${spec.choices.join(', ')}`);
-        }
-        // Repeated flags append, but the first use replaces the default.
-        return Array.isArray(prev) && prev !== spec.default ? [...(prev as string[]), ...items] : items;
-      });
-    } else if (spec.parse) {
-      const p = spec.parse;
-      opt.argParser((v: string) => p(v, name));
-    } else if (spec.choices) {
-      const choices = spec.choices;
-      opt.argParser((v: string) => {
-        if (!choices.includes(v)) throw new FlagError(`invalid argument "${v}" for "--${name}" flag: must be one of ${choices.join(', ')}`);
-        return v;
-      });
-    }
-    if (spec.default !== undefined) opt.default(spec.default, spec.defaultText ?? (Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)));
-    cmd.addOption(opt);
-  }
+  for (const spec of FLAGS) cmd.addOption(flagOption(spec));
+  // Parsed so that a malformed value still fails, but kept out of --help: the README lists them.
+  for (const spec of COMPAT_FLAGS) cmd.addOption(flagOption(spec).hideHelp());
   return cmd;
 }
 
@@ -241,6 +223,7 @@ function normalizeArgs(argv: readonly string[]): string[] {
 
 /** Parses argv (without node and script) into Options. */
 export function parseOptions(argv: readonly string[]): Options {
+  rejectUnsupportedFlags(argv);
   const cmd = buildCommand();
   try {
     cmd.parse(normalizeArgs(argv), { from: 'user' });
@@ -261,8 +244,15 @@ export function parseOptions(argv: readonly string[]): Options {
     out[spec.key] = raw[attr];
     if (cmd.getOptionValueSource(attr) === 'cli') explicit.add(longName(spec.flags));
   }
+  const ignored: string[] = [];
+  for (const spec of COMPAT_FLAGS) {
+    const attr = cmd.options.find((o) => o.long === `--${longName(spec.flags)}`)!.attributeName();
+    if (cmd.getOptionValueSource(attr) !== 'cli') continue;
+    if (!spec.inEffect?.(raw[attr])) ignored.push(`--${longName(spec.flags)}`);
+  }
   const o = out as unknown as Options;
   o.explicit = explicit;
+  o.ignoredFlags = ignored;
   validate(o);
   return o;
 }

@@ -76,3 +76,18 @@ t.test('start-up summary at -v=0; every flag at -v=1', async (t) => {
   t.ok(msgs.includes('FLAG: --kubelet-insecure-tls="true"'));
   t.ok(msgs.includes('FLAG: --kubeconfig=""'), 'unset flags are empty');
 });
+
+t.test('start-up warns once about ignored compatibility flags and once about unknown address types', async (t) => {
+  const out = capture();
+  const options = parseOptions(['--logtostderr=false', '--log_dir=/var/log', '--alsologtostderr', '--kubelet-preferred-address-types=InternalIp']);
+  logStartup(createLogger(0, 'json', out), options);
+  const entries = out.lines.map((l) => JSON.parse(l) as { level: string; msg: string });
+  t.same(entries.map((e) => e.level), ['info', 'warn', 'warn']);
+  t.equal(entries[1]!.msg, 'accepted for compatibility with metrics-server and ignored: --alsologtostderr, --log_dir, --logtostderr');
+  t.match(entries[1], { flags: ['--alsologtostderr', '--log_dir', '--logtostderr'] });
+  t.match(entries[2]!.msg, /^--kubelet-preferred-address-types: no node address has type InternalIp \(did you mean InternalIP\?\)/);
+
+  const text = capture();
+  logStartup(createLogger(0, 'text', text), parseOptions(['--log_file=/x']));
+  t.match(text.lines[1], /\] WARN: accepted for compatibility with metrics-server and ignored: --log_file \{"flags":\["--log_file"\]\}$/);
+});

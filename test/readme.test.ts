@@ -1,9 +1,11 @@
 // The README's flag table is the user's reference: every flag the parser knows must be in it
-// with its default, and it must not document flags that do not exist.
+// with its default, and it must not document flags that do not exist. Flags accepted only
+// for compatibility with upstream are listed on one line after the table instead.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FLAGS } from '../src/options.js';
+import { COMPAT_FLAGS } from '../src/compat-flags.js';
+import { FLAGS, longName } from '../src/options.js';
 import { repoRoot } from './helpers/paths.js';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
@@ -26,4 +28,12 @@ t.test('no documented flag is unknown', async (t) => {
     const name = /--[a-z0-9-]+/.exec(r)![0];
     t.ok(known.has(name), `${name} exists`);
   }
+});
+
+t.test('the compatibility flags are listed on their own line, and only they', async (t) => {
+  const lines = readme.split('\n').filter((l) => l.startsWith('Accepted for compatibility with metrics-server'));
+  t.equal(lines.length, 1, 'one "Accepted for compatibility" line');
+  const listed = new Set([...(lines[0] ?? '').matchAll(/`(--[a-z0-9_-]+)[`=]/g)].map((m) => m[1]));
+  t.same([...listed].sort(), COMPAT_FLAGS.map((f) => `--${longName(f.flags)}`).sort());
+  for (const f of COMPAT_FLAGS) t.notOk(rows.some((r) => r.includes(`--${longName(f.flags)}\``)), `--${longName(f.flags)} kept out of the table`);
 });

@@ -35,9 +35,20 @@ export function kubeletOrigin(node: Pick<NodeInfo, 'name' | 'addresses' | 'kubel
     throw new ScrapeError('address', `node ${node.name}: no address matched types [${cfg.preferredAddressTypes.join(' ')}]`);
   }
   // A hostile or broken address must not turn into another URL (userinfo, path, port).
-  if (!isIP(addr) && !/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$/.test(addr)) {
+  // A DNS name may be absolute (trailing dot, e.g. ip-10-0-0-1.ec2.internal.).
+  if (!isIP(addr) && !/^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?\.?$/.test(addr)) {
     throw new ScrapeError('address', `node ${node.name}: invalid address ${JSON.stringify(addr.slice(0, 100))}`);
   }
   const host = isIPv6(addr) ? `[${addr}]` : addr;
   return `https://${host}:${kubeletPort(node, cfg)}`;
+}
+
+/**
+ * The TLS server name (SNI) for a kubelet host: none for an IP address, and a DNS
+ * name without its trailing dot, which RFC 6066 forbids and Go's TLS server (the
+ * kubelet's) rejects; Go's client strips it the same way.
+ */
+export function kubeletServerName(host: string): string | undefined {
+  if (isIP(host)) return undefined;
+  return host.endsWith('.') ? host.slice(0, -1) : host;
 }

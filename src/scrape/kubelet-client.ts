@@ -20,13 +20,12 @@
 // next one mostly compares names instead of looking them up.
 
 import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
-import { isIP } from 'node:net';
 import type { KubeletSource } from '../options.js';
 import type { NodeInfo } from '../kube/node-info.js';
 import type { NodeScrape } from './types.js';
 import { decodeSummary } from './decode-summary.js';
 import { decodeResource } from './decode-resource.js';
-import { kubeletOrigin, type KubeletEndpointConfig } from './kubelet-address.js';
+import { kubeletOrigin, kubeletServerName, type KubeletEndpointConfig } from './kubelet-address.js';
 import { kubeletPath } from './kubelet-path.js';
 import { ScrapeError } from './scrape-error.js';
 import { NameInterner, type NodeNames } from './name-interner.js';
@@ -260,11 +259,12 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
 
   /** A TLS socket to a kubelet with the shared context, SNI for names, no ALPN (HTTP/1.1), reading through onread. */
   private connectTls(host: string, port: number, onread: Parameters<SocketOpener>[0]): TLSSocket {
+    const servername = kubeletServerName(host);
     // onread is a documented tls.connect() option (as net.Socket's) that @types/node does not list.
     const options: ConnectionOptions & { onread: typeof onread } = {
       host,
       port,
-      ...(isIP(host) ? {} : { servername: host }),
+      ...(servername === undefined ? {} : { servername }),
       secureContext: this.secureContext(),
       rejectUnauthorized: this.cfg.tls.rejectUnauthorized !== false,
       onread,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { kubeletOrigin, preferredAddress, kubeletPort } from '../../src/scrape/kubelet-address.js';
+import { kubeletOrigin, kubeletServerName, preferredAddress, kubeletPort } from '../../src/scrape/kubelet-address.js';
 import { kubeletPath, RESOURCE_PATH, SUMMARY_PATH } from '../../src/scrape/kubelet-path.js';
 import { ScrapeError } from '../../src/scrape/scrape-error.js';
 
@@ -51,6 +51,23 @@ t.test('origin: https, IPv6 bracketed, bad or missing address is an address erro
   for (const bad of ['evil.com/x?', 'user@host', 'host:99', 'a b', '[fd00::1]']) {
     t.equal(reasonOf(() => kubeletOrigin(node([['InternalIP', bad]]), cfg)), 'address', `rejects ${JSON.stringify(bad)}`);
   }
+});
+
+t.test('an absolute DNS name (trailing dot) is scraped; SNI drops the dot', async (t) => {
+  const cfg = { port: 10250, useNodeStatusPort: false, preferredAddressTypes: ['InternalIP', 'InternalDNS'] };
+  const n = node([['InternalDNS', 'ip-10-0-0-1.ec2.internal.'], ['ExternalIP', '203.0.113.5']]);
+  t.equal(preferredAddress(n, cfg.preferredAddressTypes), 'ip-10-0-0-1.ec2.internal.');
+  t.equal(kubeletOrigin(n, cfg), 'https://ip-10-0-0-1.ec2.internal.:10250');
+  t.equal(new URL(kubeletOrigin(n, cfg)).hostname, 'ip-10-0-0-1.ec2.internal.', 'the URL keeps the name whole');
+  t.equal(kubeletOrigin(node([['Hostname', 'worker-1.']]), { ...cfg, preferredAddressTypes: ['Hostname'] }), 'https://worker-1.:10250');
+  for (const bad of ['.', 'a..', '.a.', 'fd00::1.', '[fd00::1].', 'a./x', 'host.:99', 'a.\n']) {
+    t.equal(reasonOf(() => kubeletOrigin(node([['InternalDNS', bad]]), cfg)), 'address', `rejects ${JSON.stringify(bad)}`);
+  }
+
+  t.equal(kubeletServerName('ip-10-0-0-1.ec2.internal.'), 'ip-10-0-0-1.ec2.internal', 'RFC 6066: no trailing dot in SNI');
+  t.equal(kubeletServerName('worker-1'), 'worker-1');
+  t.equal(kubeletServerName('10.0.0.1'), undefined, 'no SNI for an IP');
+  t.equal(kubeletServerName('fd00::1'), undefined);
 });
 
 t.test('path: summary or resource, annotation overrides resource only', async (t) => {
