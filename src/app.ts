@@ -77,7 +77,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   const nodes = new NodeCache({ client: rest, log, observer: selfMetrics.watch });
   const pods = new PodCache({ client: rest, log, observer: selfMetrics.watch });
   const store = new MetricsStore({ metricResolutionNs: options.metricResolutionNs, maxSeries: options.storageMaxSeries, observer: selfMetrics.store });
-  const kubelet = new KubeletClient(await kubeletClientConfig(options, kc));
+  const kubelet = new KubeletClient(await kubeletClientConfig(options, kc), { log });
   const scraper = new Scraper({
     nodes,
     client: kubelet,

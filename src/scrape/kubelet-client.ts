@@ -12,14 +12,16 @@
 // sent (HTTP/1.1 only). Each connection reads through the socket's onread into
 // the response in flight (kubelet-connection.ts, http1-response.ts): no Buffer
 // per TLS record, no stream or HTTP parser per connection, the body decoded
-// where it landed. A tick's abort signal gets one listener, not one per
-// request. Each request in flight is one Exchange (kubelet-exchange.ts), kept in
-// one list with one timer for the earliest deadline (in-flight.ts); the
-// exchange decodes its response and settles with the scrape. Each
-// node keeps the names of its last body in order (NodeNames), so decoding its
-// next one mostly compares names instead of looking them up.
+// where it landed. The context is rebuilt when the certificate, key or CA files
+// change (kubelet-tls-context.ts); connections then reconnect with the new one.
+// A tick's abort signal gets one listener, not one per request. Each request in
+// flight is one Exchange (kubelet-exchange.ts), kept in one list with one timer
+// for the earliest deadline (in-flight.ts); the exchange decodes its response
+// and settles with the scrape. Each node keeps the names of its last body in
+// order (NodeNames), so decoding its next one mostly compares names instead of
+// looking them up.
 
-import tls, { type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { KubeletSource } from '../options.js';
 import type { NodeInfo } from '../kube/node-info.js';
 import type { NodeScrape } from './types.js';
@@ -35,11 +37,17 @@ import { Exchange, type ExchangeOwner } from './kubelet-exchange.js';
 import { InFlight } from './in-flight.js';
 import { Http1Response } from './http1-response.js';
 import { KubeletConnection, type SocketOpener } from './kubelet-connection.js';
+import { KubeletTlsContext, type KubeletTlsFiles } from './kubelet-tls-context.js';
+import type { Logger } from '../log.js';
 
 export interface KubeletClientConfig extends KubeletEndpointConfig {
   source: KubeletSource;
   /** ca / cert / key / rejectUnauthorized for the kubelet connections. */
   tls: ConnectionOptions;
+  /** The files tls's ca, cert and key were read from: re-read, and the TLS context rebuilt when they change. */
+  tlsFiles?: KubeletTlsFiles;
+  /** How often tlsFiles are re-read besides fs.watch, ms (default KUBELET_TLS_RELOAD_MS, client-go's 5 minutes). */
+  tlsReloadMs?: number;
   /** Request headers (Authorization); called at most every credentialsTtlMs so rotated tokens are picked up. */
   credentials?: () => Promise<Record<string, string>>;
   credentialsTtlMs?: number;
@@ -96,7 +104,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   /** The last read of the credentials: when it started, its promise, and its headers once read. */
   private creds?: { at: number; headers: Promise<Record<string, string>>; value?: Record<string, string> };
   private lastHeaders?: Record<string, string>;
-  private context?: SecureContext;
+  /** The SecureContext (CA, client certificate) every connection shares, rebuilt when its files change. */
+  private readonly tls: KubeletTlsContext;
   /** Pod and container names, shared by every node's decode across ticks. */
   private readonly names = new NameInterner();
   /** Response buffers, reused across requests. */
@@ -104,8 +113,12 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   /** Decoded pods and container points, reused once the scraper releases them. */
   private readonly recycler = new ScrapeRecycler();
 
-  constructor(private readonly cfg: KubeletClientConfig) {
+  constructor(
+    private readonly cfg: KubeletClientConfig,
+    deps: { log?: Logger } = {},
+  ) {
     this.bodies = new BodyPool(cfg.maxPooledBodies ?? 256);
+    this.tls = new KubeletTlsContext(cfg.tls, cfg.tlsFiles, { reloadMs: cfg.tlsReloadMs, log: deps.log, onRotate: () => this.retireConnections() });
     const ms = cfg.requestTimeoutMs;
     this.inFlight = new InFlight(ms, (x) => x.stop(new ScrapeError('timeout', `node ${x.target.node.name}: no complete response within ${ms} ms`)));
   }
@@ -163,6 +176,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   }
 
   close(): Promise<void> {
+    this.tls.close();
     const targets = [...this.targets.values()];
     this.targets.clear();
     for (const t of targets) t.conn.close();
@@ -251,10 +265,9 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
     return this.inFlight.size;
   }
 
-  /** One SecureContext (CA, client certificate) for every kubelet connection. */
-  private secureContext(): SecureContext {
-    this.context ??= tls.createSecureContext(this.cfg.tls);
-    return this.context;
+  /** The TLS context was replaced: idle connections close now, busy ones after their response. */
+  private retireConnections(): void {
+    for (const t of this.targets.values()) t.conn.retire();
   }
 
   /** A TLS socket to a kubelet with the shared context, SNI for names, no ALPN (HTTP/1.1), reading through onread. */
@@ -265,7 +278,7 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
       host,
       port,
       ...(servername === undefined ? {} : { servername }),
-      secureContext: this.secureContext(),
+      secureContext: this.tls.context,
       rejectUnauthorized: this.cfg.tls.rejectUnauthorized !== false,
       onread,
     };

@@ -8,6 +8,10 @@
 // (idle timeout, restart) just as the next request went out: a request that got
 // no byte back on such a connection is sent once more on a new one, as Go's
 // HTTP client retries idempotent requests.
+//
+// When the client's TLS context is replaced (rotated certificate), retire()
+// closes an idle connection at once and a busy one after its response, so the
+// next request reconnects with the new context.
 
 import type { TLSSocket } from 'node:tls';
 import { MIN_READ, ResponseError } from './http1-response.js';
@@ -28,6 +32,8 @@ export class KubeletConnection {
   /** Responses completed on the current socket. */
   private served = 0;
   private retried = false;
+  /** The socket was opened with a TLS context since replaced: closed once its response is complete. */
+  private retiring = false;
   /** When a request was last sent (ms since epoch), for closing idle connections. */
   lastUsedMs = 0;
   private readonly onread = {
@@ -44,6 +50,12 @@ export class KubeletConnection {
   /** Closes the socket if no request was sent on it since sinceMs (ms since epoch) and none is in flight. */
   closeIfIdleSince(sinceMs: number): void {
     if (!this.current && this.lastUsedMs < sinceMs) this.drop();
+  }
+
+  /** The TLS context changed: closes the socket now if idle, else once the response in flight is complete. */
+  retire(): void {
+    if (this.current) this.retiring = true;
+    else this.drop();
   }
 
   /** Sends request for x; x settles through finish() when its response is complete or the exchange fails. */
@@ -96,6 +108,7 @@ export class KubeletConnection {
     const s = this.socket;
     this.socket = undefined;
     this.connected = false;
+    this.retiring = false;
     s?.destroy();
   }
 
@@ -131,7 +144,7 @@ export class KubeletConnection {
   private complete(x: Exchange): void {
     this.current = undefined;
     this.served++;
-    if (!x.response.reusable) this.drop();
+    if (!x.response.reusable || this.retiring) this.drop();
     x.finish(undefined);
   }
 

@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSecureContext } from 'node:tls';
-import { DynamicFiles } from './authn/dynamic-file.js';
+import { DynamicFiles } from '../util/dynamic-file.js';
 import { ensureServingCert } from './serving-cert.js';
 import { tlsSettings } from './tls.js';
 import type { Logger } from '../log.js';

@@ -1,7 +1,7 @@
 // HTTPS kubelets on 127.0.0.1 for scraper tests: real TLS from a test CA, a
 // bearer token check, and a per-kubelet behaviour (healthy, slow, 500, garbage,
-// endless body...). Records request paths and counts TLS connections so tests
-// can check keep-alive.
+// endless body...). Records request paths and counts TLS connections (opened,
+// and open now) so tests can check keep-alive.
 
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +26,11 @@ export class FakeKubelet {
   private readonly sockets = new Set<Socket>();
 
   constructor(private readonly opts: KubeletOptions) {}
+
+  /** TLS connections open now. */
+  get open(): number {
+    return this.sockets.size;
+  }
 
   async listen(): Promise<this> {
     const { serving, clientCa } = this.opts;

@@ -90,3 +90,30 @@ t.test('the apiserver tls-server-name and impersonation are not sent to kubelets
 t.test('an unreadable flag file is a clear error naming the flag', async (t) => {
   await t.rejects(kubeletClientConfig(parseOptions(['--kubelet-certificate-authority=/nonexistent/ca.crt']), kubeConfig({ token: 't' })), /--kubelet-certificate-authority: cannot read \/nonexistent\/ca\.crt/);
 });
+
+t.test('the files the CA and client certificate were read from are named for reloading; inline data is not', async (t) => {
+  const ca = file('reload-ca.crt', 'KUBELET-CA');
+  const cert = file('reload.crt', 'FLAG-CERT');
+  const key = file('reload.key', 'FLAG-KEY');
+  const flags = await kubeletClientConfig(
+    parseOptions([`--kubelet-certificate-authority=${ca}`, `--kubelet-client-certificate=${cert}`, `--kubelet-client-key=${key}`]),
+    kubeConfig({ token: 't', certData: b64('KC-CERT'), keyData: b64('KC-KEY') }),
+  );
+  t.same(flags.tlsFiles, { ca, cert, key }, 'the flags');
+
+  const kcCa = file('kc-ca.crt', 'KC-CA');
+  const kcCert = file('kc.crt', 'KC-CERT');
+  const kcKey = file('kc.key', 'KC-KEY');
+  const kubeconfigFiles = await kubeletClientConfig(parseOptions([]), kubeConfig({ certFile: kcCert, keyFile: kcKey }, { caFile: kcCa }));
+  t.equal(text(kubeconfigFiles.tls.ca), 'KC-CA');
+  t.equal(text(kubeconfigFiles.tls.cert), 'KC-CERT');
+  t.same(kubeconfigFiles.tlsFiles, { ca: kcCa, cert: kcCert, key: kcKey }, "the kubeconfig's certificate-authority, client-certificate and client-key");
+
+  const inline = await kubeletClientConfig(parseOptions([]), kubeConfig({ certData: b64('KC-CERT'), keyData: b64('KC-KEY') }));
+  t.equal(inline.tlsFiles, undefined, 'inline data: nothing to re-read');
+
+  // As client-go: a certificate is reloaded only when its key is a file too; --kubelet-insecure-tls drops the CA.
+  const mixed = await kubeletClientConfig(parseOptions(['--kubelet-insecure-tls']), kubeConfig({ certFile: kcCert, keyData: b64('KC-KEY') }, { caFile: kcCa }));
+  t.equal(text(mixed.tls.cert), 'KC-CERT');
+  t.equal(mixed.tlsFiles, undefined);
+});

@@ -2,7 +2,7 @@
 // at run time (a watched file, or a ConfigMap key), as GAS's dynamic CA content.
 
 import { X509Certificate } from 'node:crypto';
-import { DynamicFiles, type DynamicFilesOptions } from './dynamic-file.js';
+import { DynamicFiles, type DynamicFilesOptions } from '../../util/dynamic-file.js';
 
 export interface CABundle {
   /** Name for logs: the file path or "configmap:<key>". */

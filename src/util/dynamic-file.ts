@@ -1,12 +1,13 @@
 // Files whose content is reloaded when it changes on disk (GAS dynamiccertificates):
-// the serving certificate/key and the client CA bundles. fs.watch on the parent
-// directories catches atomic renames and Kubernetes Secret symlink swaps; a poll
-// catches what fs.watch misses (network filesystems, some container runtimes).
+// the serving certificate/key, the client CA bundles, and the kubelet client's
+// certificate, key and CA. fs.watch on the parent directories catches atomic
+// renames and Kubernetes Secret symlink swaps; a poll catches what fs.watch misses
+// (network filesystems, some container runtimes).
 
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../log.js';
 
 export interface DynamicFilesOptions {
   /** Poll interval in milliseconds (upstream re-checks every minute). */
@@ -40,7 +41,11 @@ export class DynamicFiles {
 
   /** Reads the files once (throwing if unreadable), then watches them. */
   static async open(paths: readonly string[], onChange: (contents: Buffer[]) => void, opts: DynamicFilesOptions = {}): Promise<DynamicFiles> {
-    const initial = await Promise.all(paths.map((p) => readFile(p)));
+    return DynamicFiles.watch(paths, await Promise.all(paths.map((p) => readFile(p))), onChange, opts);
+  }
+
+  /** Watches files whose contents the caller already read (initial, in the order of paths). */
+  static watch(paths: readonly string[], initial: Buffer[], onChange: (contents: Buffer[]) => void, opts: DynamicFilesOptions = {}): DynamicFiles {
     const df = new DynamicFiles(paths, initial, onChange, opts);
     df.start();
     return df;
