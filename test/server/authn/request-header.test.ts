@@ -1,7 +1,7 @@
 // Front-proxy authentication end to end over real HTTPS: forged identity headers
 // are never honoured, and a verified proxy's identity reaches SubjectAccessReview
 // exactly as sent.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { createSecureServer } from '../../../src/server/https-server.js';
 import { authenticationMiddleware, createAuthenticator } from '../../../src/server/authn/index.js';
 import { authorizationMiddleware, createAuthorizer } from '../../../src/server/authz/index.js';
@@ -172,6 +172,33 @@ t.test('front-proxy authentication', async (t) => {
     t.same(Object.keys(r.json.user.extra).sort(), ['__proto__', 'constructor', 'tostring']);
   });
 
+  /** A second server trusting front-proxy certificates from caFile, answering with the user it authenticated. */
+  const proxyServer = async (t: Test, caFile: string, extraPrefixes: string[], certDir: string): Promise<number> => {
+    const authn2 = await createAuthenticator({
+      requestheaderClientCaFile: caFile,
+      requestheaderAllowedNames: [],
+      requestheaderUsernameHeaders: ['x-remote-user'],
+      requestheaderGroupHeaders: ['x-remote-group'],
+      requestheaderExtraHeadersPrefix: extraPrefixes,
+      requestheaderUidHeaders: [],
+      authenticationSkipLookup: true,
+      authenticationTolerateLookupFailure: false,
+      authenticationTokenWebhookCacheTtlNs: 0,
+    });
+    const app2 = appWith(authenticationMiddleware(authn2, []), (ctx) => {
+      ctx.body = ctx.state.user;
+    });
+    const server2 = await createSecureServer(
+      { tlsCertFile: dir.path + '/tls.crt', tlsPrivateKeyFile: dir.path + '/tls.key', certDir, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
+      app2.callback(),
+    );
+    t.teardown(async () => {
+      await closeServer(server2);
+      authn2.close();
+    });
+    return listen(server2);
+  };
+
   t.test('the proxy certificate may chain through an intermediate it sends', async (t) => {
     const root = await createCA('front-proxy-root');
     const dir2 = tempDir();
@@ -180,29 +207,7 @@ t.test('front-proxy authentication', async (t) => {
     const { issueIntermediate } = await import('./x509-helpers.js');
     const intermediate = await issueIntermediate(root, 'front-proxy-intermediate');
     const leaf = await issueCert(intermediate, { cn: 'front-proxy-client', clientAuth: true });
-    const authn2 = await createAuthenticator({
-      requestheaderClientCaFile: dir2.file('root.crt', root.cert),
-      requestheaderAllowedNames: [],
-      requestheaderUsernameHeaders: ['x-remote-user'],
-      requestheaderGroupHeaders: ['x-remote-group'],
-      requestheaderExtraHeadersPrefix: ['x-remote-extra-'],
-      requestheaderUidHeaders: [],
-      authenticationSkipLookup: true,
-      authenticationTolerateLookupFailure: false,
-      authenticationTokenWebhookCacheTtlNs: 0,
-    });
-    const app2 = appWith(authenticationMiddleware(authn2, []), (ctx) => {
-      ctx.body = ctx.state.user;
-    });
-    const server2 = await createSecureServer(
-      { tlsCertFile: dir.path + '/tls.crt', tlsPrivateKeyFile: dir.path + '/tls.key', certDir: dir2.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
-      app2.callback(),
-    );
-    const port2 = await listen(server2);
-    t.teardown(async () => {
-      await closeServer(server2);
-      authn2.close();
-    });
+    const port2 = await proxyServer(t, dir2.file('root.crt', root.cert), ['x-remote-extra-'], dir2.path);
     const ok = await send({ port: port2, path: '/metrics', cert: leaf.cert + intermediate.cert, key: leaf.key, headers: { 'X-Remote-User': 'viewer' } });
     t.equal(ok.status, 200, ok.text);
     t.same(ok.json, { name: 'viewer', groups: ['system:authenticated'], extra: {} });
@@ -211,29 +216,7 @@ t.test('front-proxy authentication', async (t) => {
   });
 
   t.test('a header matching two extra prefixes is recorded under both', async (t) => {
-    const authn2 = await createAuthenticator({
-      requestheaderClientCaFile: dir.file('front-proxy-ca-2.crt', proxyCA.cert),
-      requestheaderAllowedNames: [],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: [],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-', 'X-Remote-Extra-Scope-'],
-      requestheaderUidHeaders: [],
-      authenticationSkipLookup: true,
-      authenticationTolerateLookupFailure: false,
-      authenticationTokenWebhookCacheTtlNs: 0,
-    });
-    const app2 = appWith(authenticationMiddleware(authn2, []), (ctx) => {
-      ctx.body = ctx.state.user;
-    });
-    const server2 = await createSecureServer(
-      { tlsCertFile: dir.path + '/tls.crt', tlsPrivateKeyFile: dir.path + '/tls.key', certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
-      app2.callback(),
-    );
-    const port2 = await listen(server2);
-    t.teardown(async () => {
-      await closeServer(server2);
-      authn2.close();
-    });
+    const port2 = await proxyServer(t, dir.file('front-proxy-ca-2.crt', proxyCA.cert), ['X-Remote-Extra-', 'X-Remote-Extra-Scope-'], dir.path);
     const r = await send({ port: port2, path: '/metrics', cert: proxy.cert, key: proxy.key, headers: { 'X-Remote-User': 'viewer', 'X-Remote-Extra-Scope-Read': 'yes', 'X-Remote-Extra-Team': 'a' } });
     t.equal(r.status, 200, r.text);
     t.same(r.json.extra, { 'scope-read': ['yes'], team: ['a'], read: ['yes'] });
