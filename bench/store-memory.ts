@@ -17,14 +17,14 @@ const heap = () => {
 function batch(t: number): MetricsBatch {
   const nodes = new Map<string, NodeScrape>();
   for (let n = 0; n < pods / perNode; n++) {
-    const scrape: NodeScrape = { node: { timestampMs: t, startTimeMs: 1, cpuSec: t / 1000, cpuNsec: 5, memoryBytes: 1e9 }, pods: [] };
+    const scrape: NodeScrape = { node: { timestampMs: t, startTimeMs: 1, startSubMsNs: 0, cpuSec: t / 1000, cpuNsec: 5, memoryBytes: 1e9 }, pods: [] };
     for (let p = 0; p < perNode; p++) {
       const i = n * perNode + p;
       // Names built as a decoder builds them: fresh strings every tick.
       scrape.pods.push({
         namespace: `ns-${i % 4}`,
         name: `web-${n + 1}-${i.toString(36).padStart(4, '0')}`,
-        containers: ['main', 'sidecar'].map((c) => ({ name: c, timestampMs: t, startTimeMs: 1, cpuSec: t / 1000, cpuNsec: 7, memoryBytes: 1e8 })),
+        containers: ['main', 'sidecar'].map((c) => ({ name: c, timestampMs: t, startTimeMs: 1, startSubMsNs: 0, cpuSec: t / 1000, cpuNsec: 7, memoryBytes: 1e8 })),
       });
     }
     nodes.set(`sim-node-${n + 1}`, scrape);

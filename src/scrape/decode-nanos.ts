@@ -4,6 +4,9 @@
 import type { MetricsPoint } from './types.js';
 
 const TWO_POW_53 = 2 ** 53;
+const TWO_POW_32 = 2 ** 32;
+/** 2^32 mod 10^6. */
+const TWO_POW_32_MOD_MS = 967_296;
 
 /**
  * Writes `ns` (a non-negative integer-valued double) into point.cpuSec/cpuNsec.
@@ -29,4 +32,19 @@ export function setCpuNanos(point: MetricsPoint, ns: number): void {
   const big = BigInt(ns);
   point.cpuSec = Number(big / 1_000_000_000n);
   point.cpuNsec = Number(big % 1_000_000_000n);
+}
+
+/**
+ * Writes a time in nanoseconds since the epoch (an integer-valued double; any
+ * date after April 1970 is past 2^53) into point.startTimeMs (floored) and
+ * point.startSubMsNs, exactly and without a BigInt per container: ns mod 10^6
+ * is taken from its high and low 32 bits, every step below 2^53.
+ */
+export function setStartNanos(point: MetricsPoint, ns: number): void {
+  const hi = Math.floor(ns / TWO_POW_32); // exact: a power of two
+  const lo = ns - hi * TWO_POW_32; // exact, 0 <= lo < 2^32
+  const sub = ((((hi % 1e6) + 1e6) % 1e6) * TWO_POW_32_MOD_MS + lo) % 1e6;
+  // ns - sub is a multiple of 10^6 up to the double's rounding (< 256 ns): rounding the quotient is exact.
+  point.startTimeMs = Math.round((ns - sub) / 1e6);
+  point.startSubMsNs = sub;
 }

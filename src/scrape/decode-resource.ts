@@ -31,7 +31,7 @@
 import { Buffer } from 'node:buffer';
 import { DecodeError } from './decode-error.js';
 import { FloatSlot, parseGoFloat, parseSimpleFloat } from './decode-float.js';
-import { setCpuNanos } from './decode-nanos.js';
+import { setCpuNanos, setStartNanos } from './decode-nanos.js';
 import type { ContainerPoint, NodeScrape, PodPoints } from './types.js';
 import type { Names } from './name-interner.js';
 import type { ScrapeRecycler } from './scrape-recycler.js';
@@ -812,7 +812,8 @@ class ResourceDecoder {
       point.timestampMs = timestampMs;
     } else {
       if (!Number.isFinite(value)) this.failValue(at, `container_start_time_seconds value ${value} is not finite`);
-      point.startTimeMs = Math.floor(Math.trunc(value * 1e9) / 1e6);
+      // time.Unix(0, int64(value*1e9)) upstream: to the nanosecond of the float's product.
+      setStartNanos(point, Math.trunc(value * 1e9));
     }
   }
 
@@ -971,10 +972,11 @@ class ResourceDecoder {
 
   /** A container point with every field unset (a reused one holds another node's values). */
   private point(name: string): ContainerPoint {
-    if (this.recycler === undefined) return { name, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    if (this.recycler === undefined) return { name, timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
     const p = this.recycler.container(name);
     p.timestampMs = 0;
     p.startTimeMs = 0;
+    p.startSubMsNs = 0;
     p.cpuSec = 0;
     p.cpuNsec = 0;
     p.memoryBytes = 0;
@@ -1005,9 +1007,10 @@ class ResourceDecoder {
     const recycler = this.recycler;
     const scrape: NodeScrape = recycler ? recycler.scrape() : { node: undefined, pods: [] };
     if (this.nodeSeen && this.nodeCpuNs !== 0 && this.nodeMemory !== 0) {
-      const node = recycler ? recycler.nodePoint() : { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+      const node = recycler ? recycler.nodePoint() : { timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
       node.timestampMs = this.nodeTs;
       node.startTimeMs = 0;
+      node.startSubMsNs = 0;
       node.memoryBytes = this.nodeMemory;
       setCpuNanos(node, this.nodeCpuNs);
       scrape.node = node;
@@ -1031,7 +1034,7 @@ class ResourceDecoder {
 let decoder: ResourceDecoder | undefined;
 /** Placeholders a released accumulator points at, so it keeps no decoded object alive. */
 const NO_POD: PodPoints = { namespace: '', name: '', containers: [] };
-const NO_POINT: ContainerPoint = { name: '', timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+const NO_POINT: ContainerPoint = { name: '', timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
 
 /**
  * Decodes a /metrics/resource body. Samples without a timestamp get

@@ -87,6 +87,7 @@ class PointReader {
   fill(point: MetricsPoint): void {
     point.timestampMs = this.timestampMs;
     point.startTimeMs = this.startTimeMs;
+    point.startSubMsNs = 0;
     point.cpuSec = this.cpuSec;
     point.cpuNsec = this.cpuNsec;
     point.memoryBytes = this.memoryBytes;
@@ -178,8 +179,8 @@ interface Allocator {
 
 const FRESH: Allocator = {
   scrape: () => ({ node: undefined, pods: [] }),
-  nodePoint: () => ({ timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
-  container: (name) => ({ name, timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
+  nodePoint: () => ({ timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
+  container: (name) => ({ name, timestampMs: NaN, startTimeMs: NaN, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 }),
   pod: (namespace, name) => ({ namespace, name, containers: [] }),
   clearContainers: (pod) => {
     pod.containers.length = 0;

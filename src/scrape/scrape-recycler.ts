@@ -30,13 +30,13 @@ export class ScrapeRecycler {
 
   /** A node point (fields to be filled by the caller). */
   nodePoint(): MetricsPoint {
-    return this.nodePoints.pop() ?? { timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    return this.nodePoints.pop() ?? { timestampMs: NaN, startTimeMs: NaN, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
   }
 
   /** A container point (fields to be filled by the caller). */
   container(name: string): ContainerPoint {
     const p = this.points.pop();
-    if (p === undefined) return { name, timestampMs: NaN, startTimeMs: NaN, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    if (p === undefined) return { name, timestampMs: NaN, startTimeMs: NaN, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
     p.name = name;
     return p;
   }

@@ -9,8 +9,10 @@
 export interface MetricsPoint {
   /** Sample time, ms since epoch. */
   timestampMs: number;
-  /** Start time of the node or container, ms since epoch (0 when unknown). */
+  /** Start time of the node or container, ms since epoch, floored (0 when unknown). */
   startTimeMs: number;
+  /** Nanoseconds of the start time past startTimeMs, 0..999_999: /metrics/resource gives start times as float seconds, finer than a millisecond. */
+  startSubMsNs: number;
   /** Cumulative CPU: whole seconds part of the nanosecond counter. */
   cpuSec: number;
   /** Cumulative CPU: nanoseconds remainder, 0..999_999_999. */

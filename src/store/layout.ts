@@ -37,7 +37,13 @@ export const MEMORY = 4; // working set, bytes
 export const POINT = 5;
 export const LAST = 0;
 export const PREV = POINT;
-export const STRIDE = 2 * POINT;
+/**
+ * Nanoseconds past the previous point's TS, 0..999_999: non-zero only when that
+ * point is a container's start time (the fresh-container rule), which
+ * /metrics/resource gives finer than a millisecond. Sample times are whole ms.
+ */
+export const PREV_SUB_MS_NS = 2 * POINT;
+export const STRIDE = 2 * POINT + 1;
 
 /** prev TS is NaN when there is no previous point. */
 export function hasPrev(data: Slots, base: number): boolean {

@@ -27,7 +27,7 @@ import { noopStoreObserver, type StoreObserver } from '../observers.js';
 import type { ContainerPoint, MetricsBatch, NodeScrape, PodPoints } from '../scrape/types.js';
 import type { Entry, NodeEntry, PodEntry } from './entries.js';
 import { PodIndex } from './pod-index.js';
-import { LAST, PREV, STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
+import { STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
 import { storeContainerPoint, storeNodePoint } from './rules.js';
 import { usageOf, type UsageResult } from './usage.js';
 
@@ -353,7 +353,7 @@ export class MetricsStore implements MetricsReader {
     const u = this.usage;
     for (let i = 0; i < names.length; i++) {
       const e = this.cache.peek(names[i]!, PEEK_OPTIONS);
-      if (e === undefined || !this.isServed(e.seenTick) || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, LAST, PREV, u)) {
+      if (e === undefined || !this.isServed(e.seenTick) || !e.hasPoint || !hasPrev(e.data, 0) || !usageOf(e.data, 0, u)) {
         out[i] = undefined;
         continue;
       }
@@ -380,7 +380,7 @@ export class MetricsStore implements MetricsReader {
     let windowNs = 0;
     for (let c = 0; c < e.names.length; c++) {
       const base = c * STRIDE;
-      if (!usageOf(e.data, base + LAST, base + PREV, u)) return undefined;
+      if (!usageOf(e.data, base, u)) return undefined;
       containers[c] = { name: e.names[c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
       if (u.timestampMs < timestampMs) {
         timestampMs = u.timestampMs;

@@ -2,7 +2,7 @@
 // pkg/storage/node.go and pod.go, applied to one series in the flat layout.
 
 import type { MetricsPoint } from '../scrape/types.js';
-import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, START, TS, clearPrev, copyPoint, hasPrev, type Slots } from './layout.js';
+import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, PREV_SUB_MS_NS, START, TS, clearPrev, copyPoint, hasPrev, type Slots } from './layout.js';
 
 /** A container started less than this before its sample is not trusted as fresh (upstream freshContainerMinMetricsResolution). */
 export const FRESH_CONTAINER_MIN_MS = 10_000;
@@ -31,8 +31,12 @@ function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, ba
   }
   if (ts > from[fromBase + LAST + TS]!) {
     copyPoint(from, fromBase + LAST, to, base + PREV);
+    to[base + PREV_SUB_MS_NS] = 0;
   } else if (hasPrev(from, fromBase) && from[fromBase + PREV + TS]! < ts) {
-    if (from !== to || fromBase !== base) copyPoint(from, fromBase + PREV, to, base + PREV);
+    if (from !== to || fromBase !== base) {
+      copyPoint(from, fromBase + PREV, to, base + PREV);
+      to[base + PREV_SUB_MS_NS] = from[fromBase + PREV_SUB_MS_NS]!;
+    }
   } else {
     clearPrev(to, base);
   }
@@ -66,13 +70,16 @@ export function storeContainerPoint(
   /** --metric-resolution in ms (a small integer for any whole-millisecond resolution: passed unboxed). */
   metricResolutionMs: number,
 ): void {
-  const age = p.timestampMs - p.startTimeMs;
-  if (p.startTimeMs < p.timestampMs && age < metricResolutionMs && age >= FRESH_CONTAINER_MIN_MS) {
+  // The container's age to the nanosecond (its start time may have a sub-millisecond part): ms and ns apart, both exact.
+  const ageMs = p.timestampMs - p.startTimeMs;
+  const sub = p.startSubMsNs;
+  if (p.startTimeMs < p.timestampMs && (ageMs < metricResolutionMs || (ageMs === metricResolutionMs && sub > 0)) && (ageMs > FRESH_CONTAINER_MIN_MS || (ageMs === FRESH_CONTAINER_MIN_MS && sub === 0))) {
     data[base + PREV + TS] = p.startTimeMs;
     data[base + PREV + START] = p.startTimeMs;
     data[base + PREV + CPU_SEC] = 0;
     data[base + PREV + CPU_NSEC] = 0;
     data[base + PREV + MEMORY] = p.memoryBytes;
+    data[base + PREV_SUB_MS_NS] = sub;
   } else if (stored !== undefined && p.startTimeMs < stored[storedBase + LAST + TS]!) {
     pairWithStored(stored, storedBase, data, base, p);
   } else {

@@ -41,7 +41,7 @@ function reference(text: string, requestTimeMs: number): NodeScrape {
     const value = Number(valueText);
     const ts = tsText === undefined ? requestTimeMs : Number(tsText);
     if (name === 'node_cpu_usage_seconds_total' || name === 'node_memory_working_set_bytes') {
-      node ??= { timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+      node ??= { timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
       node.timestampMs = ts;
       if (name === 'node_cpu_usage_seconds_total') nodeCpuNs = Math.trunc(value * 1e9);
       else node.memoryBytes = Math.trunc(value);
@@ -58,7 +58,7 @@ function reference(text: string, requestTimeMs: number): NodeScrape {
     const key = `${podKey}/${labels.container}`;
     let c = containers.get(key);
     if (!c) {
-      c = { name: labels.container!, timestampMs: 0, startTimeMs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0, hasCpu: false, hasMemory: false };
+      c = { name: labels.container!, timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0, hasCpu: false, hasMemory: false };
       containers.set(key, c);
       pod.pod.containers.push(c);
     }
@@ -71,7 +71,11 @@ function reference(text: string, requestTimeMs: number): NodeScrape {
       c.hasMemory = true;
       c.timestampMs = ts;
     } else if (name === 'container_start_time_seconds') {
-      c.startTimeMs = Math.floor(Math.trunc(value * 1e9) / 1e6);
+      // time.Unix(0, int64(value*1e9)), split with BigInt: ms floored and the nanoseconds past it.
+      const ns = BigInt(Math.trunc(value * 1e9));
+      const sub = ((ns % 1_000_000n) + 1_000_000n) % 1_000_000n;
+      c.startTimeMs = Number((ns - sub) / 1_000_000n);
+      c.startSubMsNs = Number(sub);
     }
   }
   const out: NodeScrape = { pods: [] };
@@ -85,8 +89,8 @@ function reference(text: string, requestTimeMs: number): NodeScrape {
       return full.hasCpu && full.hasMemory && ns.get(c.name) !== 0 && c.memoryBytes !== 0;
     });
     if (!complete) continue;
-    pod.containers = pod.containers.map(({ name, timestampMs, startTimeMs, memoryBytes }) => {
-      const point = { name, timestampMs, startTimeMs, cpuSec: 0, cpuNsec: 0, memoryBytes };
+    pod.containers = pod.containers.map(({ name, timestampMs, startTimeMs, startSubMsNs, memoryBytes }) => {
+      const point = { name, timestampMs, startTimeMs, startSubMsNs, cpuSec: 0, cpuNsec: 0, memoryBytes };
       setCpuNanos(point, ns.get(name)!);
       return point;
     });
@@ -168,7 +172,7 @@ t.test('rewrites that force the general paths decode the same', async (t) => {
 t.test('escaped, non-ASCII and newline label values', async (t) => {
   const cpu = (labels: string, v = '2', ts = '10') => `container_cpu_usage_seconds_total{${labels}} ${v} ${ts}\n`;
   const mem = (labels: string, v = '3', ts = '20') => `container_memory_working_set_bytes{${labels}} ${v} ${ts}\n`;
-  const point = (name: string) => ({ name, timestampMs: 20, startTimeMs: 0, cpuSec: 2, cpuNsec: 0, memoryBytes: 3 });
+  const point = (name: string) => ({ name, timestampMs: 20, startTimeMs: 0, startSubMsNs: 0, cpuSec: 2, cpuNsec: 0, memoryBytes: 3 });
 
   // Escapes: the same container whether its values are plain bytes or not.
   let s = decode(cpu('container="c\\\\1",namespace="n\\"s",pod="p\\n"') + mem('container="c\\\\1",namespace="n\\"s",pod="p\\n"'));

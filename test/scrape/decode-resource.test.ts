@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { DecodeError } from '../../src/scrape/decode-error.js';
 import { decodeResource } from '../../src/scrape/decode-resource.js';
+import { setStartNanos } from '../../src/scrape/decode-nanos.js';
 import type { NodeScrape } from '../../src/scrape/types.js';
 import { fixturePath } from '../helpers/paths.js';
 
@@ -17,11 +18,11 @@ const CORE_DNS_START = 'container_start_time_seconds{container="coredns",namespa
 const NODE_CPU = 'node_cpu_usage_seconds_total 357.35491 1633253809720\n';
 const NODE_MEM = 'node_memory_working_set_bytes 1.616273408e+09 1633253809720\n';
 
-const node1 = { timestampMs: Date.UTC(2021, 9, 3, 9, 36, 49, 720), startTimeMs: 0, cpuSec: 357, cpuNsec: 354_910_000, memoryBytes: 1616273408 };
+const node1 = { timestampMs: Date.UTC(2021, 9, 3, 9, 36, 49, 720), startTimeMs: 0, startSubMsNs: 0, cpuSec: 357, cpuNsec: 354_910_000, memoryBytes: 1616273408 };
 const coredns = {
   namespace: 'kube-system',
   name: 'coredns-558bd4d5db-4dpjz',
-  containers: [{ name: 'coredns', timestampMs: Date.UTC(2021, 9, 3, 9, 36, 52, 125), startTimeMs: Date.UTC(2021, 9, 3, 9, 18, 32), cpuSec: 4, cpuNsec: 710_169_000, memoryBytes: 12533760 }],
+  containers: [{ name: 'coredns', timestampMs: Date.UTC(2021, 9, 3, 9, 36, 52, 125), startTimeMs: Date.UTC(2021, 9, 3, 9, 18, 32), startSubMsNs: 0, cpuSec: 4, cpuNsec: 710_169_000, memoryBytes: 12533760 }],
 };
 
 t.test('upstream "Normal" (metrics-server-decode-normal.txt)', async (t) => {
@@ -69,7 +70,7 @@ t.test('metrics-server-kind-1.txt (kind, 70 containers)', async (t) => {
   t.same(etcd, {
     namespace: 'kube-system',
     name: 'etcd-e2e-control-plane',
-    containers: [{ name: 'etcd', timestampMs: 1633253814387, startTimeMs: 0, cpuSec: 31, cpuNsec: 349_402_000, memoryBytes: 40783872 }],
+    containers: [{ name: 'etcd', timestampMs: 1633253814387, startTimeMs: 0, startSubMsNs: 0, cpuSec: 31, cpuNsec: 349_402_000, memoryBytes: 40783872 }],
   });
 });
 
@@ -79,6 +80,35 @@ t.test("CPU is uint64(value * 1e9), upstream's truncation included", async (t) =
   t.same([s.node?.cpuSec, s.node?.cpuNsec], [1, 999]);
   const big = decode('node_cpu_usage_seconds_total 1.8e10 5\nnode_memory_working_set_bytes 1 5\n');
   t.same([big.node?.cpuSec, big.node?.cpuNsec], [18_000_000_000, 0], 'counters past 2^53 ns split exactly');
+});
+
+t.test('container start times to the nanosecond of time.Unix(0, int64(value*1e9)), as upstream', async (t) => {
+  const text = [
+    'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p"} 6.123456 1735032848123',
+    'container_memory_working_set_bytes{container="c",namespace="ns",pod="p"} 4096 1735032848123',
+    'container_start_time_seconds{container="c",namespace="ns",pod="p"} 1.7350328354172356e+09 1735032848123',
+  ].join('\n');
+  const c = decode(text).pods[0]!.containers[0]!;
+  // 1.7350328354172356e9 * 1e9 is the double 1735032835417235712 (Go's int64 of it too).
+  t.equal(c.startTimeMs, 1_735_032_835_417);
+  t.equal(c.startSubMsNs, 235_712);
+});
+
+t.test('setStartNanos splits any integer-valued double exactly (BigInt as the oracle)', async (t) => {
+  let seed = 7;
+  const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const values = [0, 1, 999_999, 1_000_000, -1, -1_000_001, 1.7350328354172356e9 * 1e9, 2 ** 53, 2 ** 53 + 2, 2 ** 62, -(2 ** 62), 9.2e18];
+  for (let i = 0; i < 2_000; i++) values.push(Math.trunc((random() - 0.2) * 2e9) * 1e9 + Math.trunc(random() * 1e9));
+  for (let i = 0; i < 2_000; i++) values.push(Math.trunc(random() * 2 ** 31) * 2 ** 32 + Math.trunc(random() * 2 ** 32));
+  let wrong = 0;
+  for (const ns of values) {
+    const p = { timestampMs: 0, startTimeMs: 0, startSubMsNs: 0, cpuSec: 0, cpuNsec: 0, memoryBytes: 0 };
+    setStartNanos(p, ns);
+    const big = BigInt(ns);
+    const sub = ((big % 1_000_000n) + 1_000_000n) % 1_000_000n;
+    if (p.startSubMsNs !== Number(sub) || BigInt(p.startTimeMs) !== (big - sub) / 1_000_000n) wrong++;
+  }
+  t.equal(wrong, 0, `${values.length} values`);
 });
 
 t.test('a point takes the time of its last CPU or memory line', async (t) => {
@@ -102,7 +132,7 @@ t.test('labels: any order, spacing, trailing comma, escapes; other labels and se
     'unicode_label{v="\u00e9t\u00e9"} +Inf',
   ].join('\n');
   t.same(decode(text), {
-    pods: [{ namespace: 'ns\\x', name: 'p"q', containers: [{ name: 'c\n1', timestampMs: 20, startTimeMs: 1500, cpuSec: 2, cpuNsec: 0, memoryBytes: 3 }] }],
+    pods: [{ namespace: 'ns\\x', name: 'p"q', containers: [{ name: 'c\n1', timestampMs: 20, startTimeMs: 1500, startSubMsNs: 0, cpuSec: 2, cpuNsec: 0, memoryBytes: 3 }] }],
   });
 });
 

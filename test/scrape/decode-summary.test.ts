@@ -18,7 +18,7 @@ t.test('otel-minikube-1.json', async (t) => {
   const s = decodeSummary(fixture('otel-minikube-1.json'), 0);
   t.same(s.node, {
     timestampMs: ms('2020-04-20T22:52:27Z'),
-    startTimeMs: ms('2020-04-20T22:38:53Z'),
+    startTimeMs: ms('2020-04-20T22:38:53Z'), startSubMsNs: 0,
     cpuSec: 263,
     cpuNsec: 475_389_988,
     memoryBytes: 1234567890, // hand-edited by the otel maintainers
@@ -26,7 +26,7 @@ t.test('otel-minikube-1.json', async (t) => {
   t.equal(s.pods.length, 9);
   t.equal(containerCount(s), 9);
   t.same(find(s, 'kube-system', 'kube-scheduler-minikube')?.containers, [
-    { name: 'kube-scheduler', timestampMs: ms('2020-04-20T22:52:26Z'), startTimeMs: ms('2020-04-20T22:39:30Z'), cpuSec: 4, cpuNsec: 560_175_707, memoryBytes: 11640832 },
+    { name: 'kube-scheduler', timestampMs: ms('2020-04-20T22:52:26Z'), startTimeMs: ms('2020-04-20T22:39:30Z'), startSubMsNs: 0, cpuSec: 4, cpuNsec: 560_175_707, memoryBytes: 11640832 },
   ]);
 });
 
@@ -48,7 +48,7 @@ t.test('otel-minikube-2.json is +2 s and +2e9 ns everywhere', async (t) => {
 
 t.test('nri-k8s-1.35.json (kubelet v1.35: io, swap, psi, process_stats are skipped)', async (t) => {
   const s = decodeSummary(fixture('nri-k8s-1.35.json'), 0);
-  t.same(s.node, { timestampMs: ms('2026-06-26T10:14:35Z'), startTimeMs: ms('2026-06-26T09:18:15Z'), cpuSec: 62, cpuNsec: 148_052_000, memoryBytes: 917110784 });
+  t.same(s.node, { timestampMs: ms('2026-06-26T10:14:35Z'), startTimeMs: ms('2026-06-26T09:18:15Z'), startSubMsNs: 0, cpuSec: 62, cpuNsec: 148_052_000, memoryBytes: 917110784 });
   t.equal(s.pods.length, 17);
   t.equal(containerCount(s), 17);
   const kcm = find(s, 'kube-system', 'kube-controller-manager-datagen-1-35')!.containers[0]!;
@@ -66,14 +66,14 @@ t.test('nri-k8s-1.20.json: zero node CPU and memory (old kubelet on cgroup v2) d
 
 t.test('nri-k8s-1.16.json', async (t) => {
   const s = decodeSummary(fixture('nri-k8s-1.16.json'), 0);
-  t.same(s.node, { timestampMs: ms('2021-12-15T13:51:05Z'), startTimeMs: ms('2021-12-15T13:42:30Z'), cpuSec: 216, cpuNsec: 639_857_637, memoryBytes: 1446182912 });
+  t.same(s.node, { timestampMs: ms('2021-12-15T13:51:05Z'), startTimeMs: ms('2021-12-15T13:42:30Z'), startSubMsNs: 0, cpuSec: 216, cpuNsec: 639_857_637, memoryBytes: 1446182912 });
   t.equal(s.pods.length, 15);
   t.equal(containerCount(s), 15);
 });
 
 t.test('datadog-windows-1.json: a pod whose init containers report zero is dropped entirely', async (t) => {
   const s = decodeSummary(fixture('datadog-windows-1.json'), 0);
-  t.same(s.node, { timestampMs: ms('2020-04-24T15:54:11Z'), startTimeMs: ms('2020-04-24T15:44:31Z'), cpuSec: 452, cpuNsec: 800_000_000, memoryBytes: 924364800 });
+  t.same(s.node, { timestampMs: ms('2020-04-24T15:54:11Z'), startTimeMs: ms('2020-04-24T15:44:31Z'), startSubMsNs: 0, cpuSec: 452, cpuNsec: 800_000_000, memoryBytes: 924364800 });
   // dd-datadog-lbvkl: process-agent (no usageNanoCores, but a cumulative counter),
   // trace-agent and agent are fine; init-config and init-volume report 0.
   t.equal(find(s, 'default', 'dd-datadog-lbvkl'), undefined);
@@ -103,7 +103,7 @@ t.test('node completeness: CPU and memory present and non-zero, start and CPU ti
 t.test('uint64 counters are split exactly, up to 2^64-1', async (t) => {
   t.same(decode(node('18446744073709551615')).node, {
     timestampMs: ms('2026-01-01T00:01:00Z'),
-    startTimeMs: ms('2026-01-01T00:00:00Z'),
+    startTimeMs: ms('2026-01-01T00:00:00Z'), startSubMsNs: 0,
     cpuSec: 18446744073,
     cpuNsec: 709551615,
     memoryBytes: 5,
@@ -118,7 +118,7 @@ const ctr = (name: string, cpu: string, mem = '5', start = '"2026-01-01T00:00:00
 
 t.test('pod completeness: one incomplete container drops the whole pod', async (t) => {
   t.same(decode(pod(ctr('a', '1500000001'))).pods, [
-    { namespace: 'ns', name: 'p', containers: [{ name: 'a', timestampMs: ms('2026-01-01T00:01:00.250Z'), startTimeMs: ms('2026-01-01T00:00:00Z'), cpuSec: 1, cpuNsec: 500000001, memoryBytes: 5 }] },
+    { namespace: 'ns', name: 'p', containers: [{ name: 'a', timestampMs: ms('2026-01-01T00:01:00.250Z'), startTimeMs: ms('2026-01-01T00:00:00Z'), startSubMsNs: 0, cpuSec: 1, cpuNsec: 500000001, memoryBytes: 5 }] },
   ]);
   t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '0')}`)).pods, [], 'zero CPU');
   t.same(decode(pod(`${ctr('a', '1')},${ctr('b', '1', '0')}`)).pods, [], 'zero memory');
@@ -132,7 +132,7 @@ t.test('field order, unknown fields, escapes and time zones', async (t) => {
   const s = decode(
     `{"extra": [1, -2.5e3, true, false, null, {"x": "\\"y\\""}], "pods": [{"containers": [{"memory": {"workingSetBytes": 9}, "cpu": {"usageCoreNanoSeconds": 7, "time": "2026-01-01T02:01:00+02:00"}, "startTime": "2025-12-31T23:00:00,5-01:00", "name": "c\\u00e9"}], "podRef": {"namespace": "n\\/s", "name": "p\u00e9"}}]}`,
   );
-  t.same(s.pods, [{ namespace: 'n/s', name: 'p\u00e9', containers: [{ name: 'c\u00e9', timestampMs: ms('2026-01-01T00:01:00Z'), startTimeMs: ms('2026-01-01T00:00:00.500Z'), cpuSec: 0, cpuNsec: 7, memoryBytes: 9 }] }]);
+  t.same(s.pods, [{ namespace: 'n/s', name: 'p\u00e9', containers: [{ name: 'c\u00e9', timestampMs: ms('2026-01-01T00:01:00Z'), startTimeMs: ms('2026-01-01T00:00:00.500Z'), startSubMsNs: 0, cpuSec: 0, cpuNsec: 7, memoryBytes: 9 }] }]);
 });
 
 t.test('malformed input is a DecodeError, never another exception', async (t) => {
@@ -294,7 +294,7 @@ t.test('remembered keys never decide another object: shuffled, escaped, spaced a
       const start = x['startTime'] as string | undefined;
       const time = cpu?.['time'] as string | undefined;
       if (!usage || !ws || !start || !time) return undefined;
-      return { timestampMs: Date.parse(time), startTimeMs: Date.parse(start), cpuSec: Math.floor(usage / 1e9), cpuNsec: usage % 1e9, memoryBytes: ws };
+      return { timestampMs: Date.parse(time), startTimeMs: Date.parse(start), startSubMsNs: 0, cpuSec: Math.floor(usage / 1e9), cpuNsec: usage % 1e9, memoryBytes: ws };
     };
     const out: NodeScrape = { pods: [] };
     const node = pt(o['node'] as Obj);

@@ -15,7 +15,7 @@ import { Scraper, type ScraperConfig } from '../../src/scrape/scraper.js';
 import type { MetricsBatch, NodeScrape } from '../../src/scrape/types.js';
 import { BatchSink } from '../helpers/batch-sink.js';
 
-const point = { timestampMs: 1_700_000_000_000, startTimeMs: 1_600_000_000_000, cpuSec: 10, cpuNsec: 0, memoryBytes: 1024 };
+const point = { timestampMs: 1_700_000_000_000, startTimeMs: 1_600_000_000_000, startSubMsNs: 0, cpuSec: 10, cpuNsec: 0, memoryBytes: 1024 };
 
 function node(name: string, labels: Record<string, string> = {}, ready = true): NodeInfo {
   return { name, labels, addresses: [{ type: 'InternalIP', address: '10.0.0.1' }], kubeletPort: 10250, ready };
@@ -215,7 +215,7 @@ t.test('failures are logged once per state change, not every tick', async (t) =>
 t.test('every reported pod is stored; the pod cache decides what is served, so a pod the watch delivers late has its rate at once', async (t) => {
   // Kubelet answers with cumulative CPU growing by one core-second per 10 s tick.
   let tick = 0;
-  const at = (i: number) => ({ timestampMs: point.timestampMs + i * 10_000, startTimeMs: point.startTimeMs, cpuSec: 10 + i, cpuNsec: 0, memoryBytes: 1024 });
+  const at = (i: number) => ({ timestampMs: point.timestampMs + i * 10_000, startTimeMs: point.startTimeMs, startSubMsNs: 0, cpuSec: 10 + i, cpuNsec: 0, memoryBytes: 1024 });
   const client = new FakeClient(async () => {
     const p = at(tick);
     return { node: p, pods: [['default', 'a'], ['default', 'new']].map(([namespace, name]) => ({ namespace: namespace!, name: name!, containers: [{ ...p, name: 'c' }] })) };

@@ -9,7 +9,7 @@ export const START = Date.UTC(2026, 0, 2, 3, 4, 5); // fixed "time.Now()"
 
 /** newMetricsPoint(startTime, timestamp, cumulative CPU ns, memory). */
 export function point(startTimeMs: number, timestampMs: number, cpuNs: number, memoryBytes: number): MetricsPoint {
-  const p: MetricsPoint = { startTimeMs, timestampMs, cpuSec: 0, cpuNsec: 0, memoryBytes };
+  const p: MetricsPoint = { startTimeMs, startSubMsNs: 0, timestampMs, cpuSec: 0, cpuNsec: 0, memoryBytes };
   setCpuNanos(p, cpuNs);
   return p;
 }

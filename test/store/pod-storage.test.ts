@@ -120,6 +120,37 @@ t.test('the fresh-container window ends at one resolution (60 s here): 1 ms shor
   t.ok(odd.podReady(), 'a resolution 1 ns past 15 s still takes an age of exactly 15 s');
 });
 
+t.test('a fresh container whose start time has a sub-millisecond part: window and rate to the nanosecond, as upstream', async (t) => {
+  // container_start_time_seconds 1735032835.4172356: upstream's time.Unix(0, int64(value*1e9)) is
+  // ...835.417235712; sampled at ...848.123 with 6.123456 s of CPU. Go: window 12.705764288s,
+  // uint64(6123456000 / 12.705764288) = 481943144 (the start time to the millisecond gave 12.706s and 481934204).
+  const s = new MetricsStore({ metricResolutionNs: 15e9, maxSeries: 1000 });
+  const p = point(1_735_032_835_417, 1_735_032_848_123, 6_123_456_000, 4 * MIB);
+  p.startSubMsNs = 235_712;
+  s.store(podBatch(pod('ns1', 'pod1', container('container1', p))));
+  t.same(s.getPodUsage([pod1]), [
+    { timestampMs: 1_735_032_848_123, windowNs: 12_705_764_288, containers: [{ name: 'container1', usage: { cpuNanocores: 481_943_144, memoryBytes: 4 * MIB } }] },
+  ]);
+  // The next sample pairs with this one: whole milliseconds again.
+  s.store(podBatch(pod('ns1', 'pod1', container('container1', { ...p, timestampMs: 1_735_032_863_123, cpuSec: 7, cpuNsec: 123_456_000 }))));
+  t.same(s.getPodUsage([pod1])[0]?.windowNs, 15e9);
+  t.same(s.getPodUsage([pod1])[0]?.containers[0]?.usage.cpuNanocores, 66_666_666);
+});
+
+t.test('the fresh-container bounds hold to the nanosecond of the start time', async (t) => {
+  const young = newStore();
+  const p = point(START, START + 10 * SECOND, 10 * CORE_SECOND, 4 * MIB);
+  p.startSubMsNs = 1;
+  young.store(podBatch(pod('ns1', 'pod1', container('container1', p))));
+  t.notOk(young.podReady(), 'started 10 s less 1 ns before its sample: not yet fresh');
+  const old = newStore();
+  const q = point(START, START + 60 * SECOND, 10 * CORE_SECOND, 4 * MIB);
+  q.startSubMsNs = 1;
+  old.store(podBatch(pod('ns1', 'pod1', container('container1', q))));
+  t.ok(old.podReady(), 'started one resolution less 1 ns before its sample: still fresh');
+  t.equal(old.getPodUsage([pod1])[0]?.windowNs, 60e9 - 1);
+});
+
 t.test("should get empty metrics in one cycle for fresh new container's start time after timestamp", async (t) => {
   const s = newStore();
   s.store(podBatch(pod('ns1', 'pod1', c1(START, START - 10 * SECOND, 10 * CORE_SECOND, 4 * MIB))));

@@ -2,17 +2,18 @@
 // flips when the window's seconds are off by one ulp.
 import t from 'tap';
 import { cpuDeltaNs, goSeconds, usageOf, type UsageResult } from '../../src/store/usage.js';
-import { LAST, PREV, STRIDE, newSlots } from '../../src/store/layout.js';
+import { LAST, PREV, PREV_SUB_MS_NS, STRIDE, newSlots } from '../../src/store/layout.js';
 import { MetricsStore } from '../../src/store/index.js';
 import { START, nodeBatch, point } from './batches.js';
 
 t.test('goSeconds is whole seconds plus the remainder over 1e9, as time.Duration.Seconds()', async (t) => {
-  t.equal(goSeconds(10_000), 10);
-  t.equal(goSeconds(15_002), 15.002);
+  t.equal(goSeconds(10_000e6), 10);
+  t.equal(goSeconds(15_002e6), 15.002);
   // 10 + 0.274 rounds differently from 10274 / 1000 (Go prints 10.274000000000001).
-  t.equal(goSeconds(10_274), 10.274000000000001);
-  t.not(goSeconds(10_274), 10_274 / 1000);
-  t.equal(goSeconds(999), 0.999);
+  t.equal(goSeconds(10_274e6), 10.274000000000001);
+  t.not(goSeconds(10_274e6), 10_274 / 1000);
+  t.equal(goSeconds(999e6), 0.999);
+  t.equal(goSeconds(12_705_764_288), 12 + 0.705764288, 'nanoseconds too');
 });
 
 t.test('a window where plain ms/1000 would give a different truncated rate', async (t) => {
@@ -40,11 +41,15 @@ t.test('usageOf rejects a start time going back and a decreasing counter', async
   // last: ts 20s, start 5, cpu 20s; prev: ts 10s, start 6 (later start than last)
   put(LAST, [20_000, 5, 20, 0, 7]);
   put(PREV, [10_000, 6, 10, 0, 3]);
-  t.notOk(usageOf(data, LAST, PREV, out));
+  t.notOk(usageOf(data, 0, out));
   put(PREV, [10_000, 5, 30, 0, 3]);
-  t.notOk(usageOf(data, LAST, PREV, out), 'cpu went down');
+  t.notOk(usageOf(data, 0, out), 'cpu went down');
   t.equal(out.cpuNanocores, -1, 'output untouched on error');
   put(PREV, [10_000, 5, 10, 0, 3]);
-  t.ok(usageOf(data, LAST, PREV, out));
+  t.ok(usageOf(data, 0, out));
   t.same(out, { cpuNanocores: 1e9, memoryBytes: 7, timestampMs: 20_000, windowNs: 10e9 });
+  // A previous point 0.25 ms past its whole millisecond (a start time from /metrics/resource).
+  data[PREV_SUB_MS_NS] = 250_000;
+  t.ok(usageOf(data, 0, out));
+  t.same(out, { cpuNanocores: Math.trunc(10e9 / (9 + 0.99975)), memoryBytes: 7, timestampMs: 20_000, windowNs: 9_999_750_000 });
 });
