@@ -46,5 +46,6 @@ export function setStartNanos(point: MetricsPoint, ns: number): void {
   const sub = ((((hi % 1e6) + 1e6) % 1e6) * TWO_POW_32_MOD_MS + lo) % 1e6;
   // ns - sub is a multiple of 10^6 up to the double's rounding (< 256 ns): rounding the quotient is exact.
   point.startTimeMs = Math.round((ns - sub) / 1e6);
-  point.startSubMsNs = sub;
+  // As an int32 (it is below 10^6): the field then stays a small-integer field, as every other source writes 0 into it.
+  point.startSubMsNs = sub | 0;
 }
