@@ -6,10 +6,10 @@
 // node's failure never affects another's: a request still unanswered after a
 // second gives its concurrency slot to the next node (it keeps running until
 // its own timeout), so kubelets that hang (a partitioned zone, powered-off
-// machines) cannot hold every slot while healthy nodes wait for the deadline. Each node's answer goes to the sink
-// (the store) as it arrives, not in one batch at the end of the tick: that way
-// its decoded points are garbage before the next scavenge instead of living,
-// and being promoted, for the whole tick.
+// machines) cannot hold every slot while healthy nodes wait for the deadline.
+// Each node's answer goes to the sink (the store) as it arrives, not in one
+// batch at the end of the tick: that way its decoded points are garbage before
+// the next scavenge instead of living, and being promoted, for the whole tick.
 //
 // Every pod a kubelet reports is stored, as upstream stores its whole batch:
 // what is served is decided by the pod cache when a request is answered (only

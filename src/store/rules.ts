@@ -70,10 +70,13 @@ export function storeContainerPoint(
   /** --metric-resolution in ms (a small integer for any whole-millisecond resolution: passed unboxed). */
   metricResolutionMs: number,
 ): void {
-  // The container's age to the nanosecond (its start time may have a sub-millisecond part): ms and ns apart, both exact.
+  // The container's age is ageMs ms less sub ns (its start time may have a sub-millisecond part);
+  // both bounds compared to the nanosecond, as upstream compares durations.
   const ageMs = p.timestampMs - p.startTimeMs;
   const sub = p.startSubMsNs;
-  if (p.startTimeMs < p.timestampMs && (ageMs < metricResolutionMs || (ageMs === metricResolutionMs && sub > 0)) && (ageMs > FRESH_CONTAINER_MIN_MS || (ageMs === FRESH_CONTAINER_MIN_MS && sub === 0))) {
+  const belowResolution = ageMs < metricResolutionMs || (ageMs === metricResolutionMs && sub > 0);
+  const atLeastMinimum = ageMs > FRESH_CONTAINER_MIN_MS || (ageMs === FRESH_CONTAINER_MIN_MS && sub === 0);
+  if (p.startTimeMs < p.timestampMs && belowResolution && atLeastMinimum) {
     data[base + PREV + TS] = p.startTimeMs;
     data[base + PREV + START] = p.startTimeMs;
     data[base + PREV + CPU_SEC] = 0;
