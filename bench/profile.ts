@@ -1,10 +1,10 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy]
-import { mkdtempSync, rmSync } from 'node:fs';
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--bare]
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimProcess } from './lib/children.js';
+import { startBareProcess, startSimProcess } from './lib/children.js';
 import { runLoad } from './lib/load.js';
 import { Client } from './lib/client.js';
 import { cpuSeconds, rssMiB } from './lib/proc.js';
@@ -55,7 +55,23 @@ try {
     const headers: Record<string, string> = fp ? { accept, 'x-remote-user': sim.info.viewerUser, 'x-remote-group': 'system:authenticated' } : { accept };
     const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls });
     const cpu = cpuSeconds(server.pid) - cpu0;
-    process.stdout.write(`load ${load}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(1)} ms per request\n`);
+    process.stdout.write(`load ${load}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(3)} ms per request\n`);
+    // --bare: the same load against a bare node:https server in its own process sending the same bytes.
+    if (process.argv.includes('--bare')) {
+      const one = await client.get(server.url + path, accept);
+      const bodyFile = join(dir, 'bare.bin');
+      writeFileSync(bodyFile, one.body);
+      const bare = await startBareProcess(sim.info.serverCert, sim.info.serverKey, bodyFile, one.contentType || accept);
+      try {
+        await runLoad({ url: bare.url + path, connections: 50, durationMs: 300, headers, tls });
+        const b0 = cpuSeconds(bare.pid);
+        const rb = await runLoad({ url: bare.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls });
+        const cb = cpuSeconds(bare.pid) - b0;
+        process.stdout.write(`bare ${load}: ${JSON.stringify(rb)}; bare cpu ${cb.toFixed(2)} s, ${((cb / Math.max(1, rb.requests)) * 1000).toFixed(3)} ms per request\n`);
+      } finally {
+        await bare.stop();
+      }
+    }
   }
 } finally {
   await server.stop();
