@@ -19,39 +19,50 @@ class Req implements InFlightEntry {
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
+/** A clock the test moves by hand: timers fire in real time, deadlines are read on it, so slow machines change nothing. */
+function manualClock() {
+  const clock = { ms: 0, now: () => clock.ms };
+  return clock;
+}
+
 t.test('requests time out in the order they were sent, each once, removed ones never', async (t) => {
+  const clock = manualClock();
   const expired: string[] = [];
-  const list = new InFlight<Req>(40, (x) => expired.push(x.name));
+  const list = new InFlight<Req>(40, (x) => expired.push(x.name), clock.now);
   const a = new Req('a');
   const b = new Req('b');
   const c = new Req('c');
-  list.add(a);
-  await delay(15);
+  list.add(a); // deadline 40
+  clock.ms = 15;
   list.add(b);
-  list.add(c);
+  list.add(c); // deadline 55
   list.remove(b);
   list.remove(b);
   t.equal(list.size, 2, 'removing twice removes once');
-  await delay(32);
+  clock.ms = 47;
+  await delay(80); // the timer set for a (40 ms) has fired, and fires again for c meanwhile
   t.same(expired, ['a'], 'a at its deadline; c not yet');
-  await delay(25);
+  t.equal(list.size, 1);
+  clock.ms = 55;
+  await delay(40);
   t.same(expired, ['a', 'c'], 'then c, from the timer set again for it');
   t.equal(list.size, 0);
   t.notOk(a.inFlight || c.inFlight, 'expired requests are out of the list');
+  t.notOk(b.inFlight);
 });
 
 t.test('a timer that fires before the deadline (a lagging clock) is set again, never expiring early', async (t) => {
-  let skew = 0;
-  const clock = () => performance.now() - skew;
+  const clock = manualClock();
   const late: number[] = [];
-  const list = new InFlight<Req>(20, (x) => late.push(clock() - x.deadline), clock);
-  list.add(new Req('a'));
-  skew = 15; // the list's clock now reads 15 ms behind: its deadline is 15 ms later in real time
-  await delay(28);
+  const list = new InFlight<Req>(20, (x) => late.push(clock.now() - x.deadline), clock.now);
+  list.add(new Req('a')); // deadline 20 on the list's clock; the timer is set for 20 ms of real time
+  clock.ms = 5; // the list's clock lags real time
+  await delay(60);
   t.same(late, [], 'not expired when the timer first fired');
-  await delay(25);
-  t.equal(late.length, 1, 'expired once the deadline passed on the list clock');
-  t.ok(late[0]! >= 0, 'not before its deadline');
+  clock.ms = 25;
+  await delay(40);
+  t.same(late, [5], 'expired once the deadline passed on the list clock, not before it');
+  t.equal(list.size, 0);
 });
 
 t.test('an empty list holds no timer', async (t) => {
