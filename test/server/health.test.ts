@@ -13,6 +13,7 @@ import {
   shutdownCheck,
 } from '../../src/server/health-checks.js';
 import { createLogger, silentLogger } from '../../src/log.js';
+import { waitFor } from '../kube/fake-apiserver.js';
 
 interface Reply {
   status: number;
@@ -164,7 +165,7 @@ t.test('log check fails when the logger cannot flush for two minutes', async (t)
   const check = logCheck(log, { now: () => now, flushIntervalMs: 5 });
   t.teardown(() => check.stop());
   check.check();
-  await new Promise((r) => setTimeout(r, 30));
+  await waitFor(() => flushes > 0, 'a first flush');
   t.ok(flushes > 0, 'flushes periodically once started');
   blocked = true;
   now += 119_000;
@@ -172,7 +173,8 @@ t.test('log check fails when the logger cannot flush for two minutes', async (t)
   now += 1_000;
   t.throws(() => check.check(), { message: 'logging blocked' });
   blocked = false;
-  await new Promise((r) => setTimeout(r, 30));
+  const healed = flushes;
+  await waitFor(() => flushes > healed, 'a flush after unblocking');
   t.doesNotThrow(() => check.check(), 'a completed flush heals it');
 });
 
