@@ -7,6 +7,7 @@ import { builtinModules, createRequire } from 'node:module';
 import { join, posix, relative, sep } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import ts from 'typescript';
+import { parse as parseYaml } from 'yaml';
 import { repoRoot } from '../helpers/paths.js';
 import { deploymentOf, loadManifest, serverContainer } from './manifests.js';
 
@@ -111,6 +112,11 @@ t.test('runtime stage: production dependencies only, non-root, read-only friendl
   t.not(Number(gid ?? uid), 0, 'group not root');
   const ctx = serverContainer(deploymentOf(loadManifest('components.yaml'))).securityContext;
   t.equal(ctx?.runAsUser, Number(uid), 'the Deployment runs as the image user');
+  const chartValues = parseYaml(readFileSync(join(repoRoot, 'deploy', 'helm', 'metrics-server-ts', 'values.yaml'), 'utf8')) as {
+    securityContext: { runAsUser?: number; runAsGroup?: number };
+  };
+  t.equal(chartValues.securityContext.runAsUser, Number(uid), 'so does the Helm chart by default');
+  t.equal(chartValues.securityContext.runAsGroup, Number(gid ?? uid), 'in the image user\'s group');
 
   const env = of(runtime, 'ENV').map((e) => argsOf(e).join(' '));
   t.ok(env.some((e) => /NODE_ENV=production/.test(e)), 'NODE_ENV=production');
@@ -151,7 +157,7 @@ t.test('.dockerignore keeps the build context to what the build reads', async (t
     const files = statSync(join(repoRoot, src)).isDirectory() ? walk(join(repoRoot, src)) : [src];
     t.same(files.filter((f) => ig.ignores(f)), [], `${src}: nothing the build copies is excluded`);
   }
-  for (const p of ['node_modules/yaml/package.json', 'dist/src/main.js', '.git/HEAD', 'test/options.test.ts', 'bench/run.ts', '.tap/x', 'README.md']) {
+  for (const p of ['node_modules/yaml/package.json', 'dist/src/main.js', '.git/HEAD', 'test/options.test.ts', 'bench/run.ts', '.tap/x', 'README.md', 'deploy/helm/metrics-server-ts/values.yaml']) {
     t.ok(ig.ignores(p), `${p} stays out of the context`);
   }
   t.notOk(dockerignore().add(['node_modules']).ignores('src/main.ts'), 'the matcher does include files (control)');

@@ -1,12 +1,15 @@
 // deploy/*.yaml: every object parses and validates against the Kubernetes schemas,
 // the Deployment's args are accepted by our own flag parser, probes and ports
 // match the server, the Service and APIService point at it, and the pod is hardened.
+// The last three checks run on the Helm chart's renders too (default values and
+// ci/ha-values.yaml; helm.test.ts checks the rest of the chart).
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { flagWarnings, unknownAddressTypes } from '../../src/flag-warnings.js';
 import { FlagError, parseOptions } from '../../src/options.js';
 import { repoRoot } from '../helpers/paths.js';
+import { deploySets } from './chart.js';
 import {
   MANIFESTS,
   deploymentOf,
@@ -18,6 +21,9 @@ import {
   validateObject,
   type KubeObject,
 } from './manifests.js';
+
+const { sets: SETS, skip: chartSkip } = await deploySets();
+if (chartSkip) t.test('the Helm chart renders', { skip: chartSkip }, async () => {});
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
 
@@ -90,9 +96,10 @@ for (const name of MANIFESTS) {
       t.equal(obj.metadata.labels?.['k8s-app'], 'metrics-server', `${id} carries the k8s-app label`);
     }
   });
+}
 
+for (const { label: name, objects } of SETS) {
   t.test(`${name}: Deployment args, ports and probes match the server`, async (t) => {
-    const objects = loadManifest(name);
     const deployment = deploymentOf(objects);
     const container = serverContainer(deployment);
     const args = container.args ?? [];
@@ -141,7 +148,6 @@ for (const name of MANIFESTS) {
   });
 
   t.test(`${name}: Service and APIService route to the server`, async (t) => {
-    const objects = loadManifest(name);
     const deployment = deploymentOf(objects);
     const container = serverContainer(deployment);
     const service = find(objects, 'Service', 'metrics-server') as unknown as {
@@ -181,7 +187,6 @@ for (const name of MANIFESTS) {
   });
 
   t.test(`${name}: pod placement and hardening`, async (t) => {
-    const objects = loadManifest(name);
     const deployment = deploymentOf(objects);
     const pod = deployment.spec?.template.spec;
     const container = serverContainer(deployment);

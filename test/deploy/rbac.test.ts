@@ -1,8 +1,11 @@
-// The RBAC shipped in deploy/ grants the server's ServiceAccount every API call
-// the code makes, and nothing it does not make.
+// The RBAC shipped in deploy/ (the manifests and the Helm chart's renders)
+// grants the server's ServiceAccount every API call the code makes, and
+// nothing it does not make.
 import t from 'tap';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { parseOptions } from '../../src/options.js';
-import { MANIFESTS, deploymentOf, loadManifest, serverContainer, type KubeObject } from './manifests.js';
+import { chartRunner, deploySets, type ObjectSet } from './chart.js';
+import { serverContainer, type KubeObject } from './manifests.js';
 
 interface PolicyRule {
   apiGroups?: string[];
@@ -32,7 +35,8 @@ interface ApiCall {
   name?: string;
 }
 
-const SERVICE_ACCOUNT = { namespace: 'kube-system', name: 'metrics-server' };
+interface ServiceAccountRef { namespace: string; name: string }
+const SERVICE_ACCOUNT: ServiceAccountRef = { namespace: 'kube-system', name: 'metrics-server' };
 const NODE = 'node-a';
 
 // Every call the code makes (src/kube, src/server, src/scrape). Keep in step with the code.
@@ -118,7 +122,7 @@ function toBinding(o: KubeObject): Binding {
 }
 
 class Rbac {
-  constructor(readonly roles: RoleObject[], readonly bindings: Binding[]) {}
+  constructor(readonly roles: RoleObject[], readonly bindings: Binding[], readonly sa: ServiceAccountRef = SERVICE_ACCOUNT) {}
 
   role(b: Binding): RoleObject | undefined {
     return this.roles.find((r) => r.kind === b.roleRef.kind && r.name === b.roleRef.name && (r.kind === 'ClusterRole' || r.namespace === b.namespace));
@@ -127,7 +131,7 @@ class Rbac {
   /** Bindings whose subjects include our ServiceAccount. */
   ours(): Binding[] {
     return this.bindings.filter((b) => b.subjects.some((s) =>
-      s.kind === 'ServiceAccount' && s.name === SERVICE_ACCOUNT.name && s.namespace === SERVICE_ACCOUNT.namespace));
+      s.kind === 'ServiceAccount' && s.name === this.sa.name && s.namespace === this.sa.namespace));
   }
 
   /** The rules that grant the call to our ServiceAccount, with the binding that brings each. */
@@ -166,17 +170,36 @@ const sameAtom = (granted: ApiCall, call: ApiCall) =>
   granted.verb === call.verb && granted.group === call.group && granted.resource === call.resource &&
   granted.subresource === call.subresource && (granted.name === undefined || granted.name === call.name);
 
-for (const manifest of MANIFESTS) {
-  const objects = loadManifest(manifest);
+const { sets, skip: chartSkip } = await deploySets();
+const RBAC_SETS: (ObjectSet & { sa: ServiceAccountRef })[] = sets.map((s) => ({ ...s, sa: SERVICE_ACCOUNT }));
+// Another release name and namespace: the names follow the release, and the
+// auth-reader RoleBinding stays in kube-system (where the ConfigMap is).
+const chart = await chartRunner();
+if (!('missing' in chart)) {
+  try {
+    RBAC_SETS.push({
+      label: 'chart, release ms in namespace monitoring',
+      objects: await chart.render({ release: 'ms', namespace: 'monitoring' }),
+      sa: { namespace: 'monitoring', name: 'ms-metrics-server' },
+    });
+  } finally {
+    chart.cleanup();
+  }
+}
+if (chartSkip) t.test('the Helm chart renders', { skip: chartSkip }, async () => {});
+
+for (const { label: manifest, objects, sa } of RBAC_SETS) {
   const shippedRoles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole').map(toRole);
   const bindings = objects.filter((o) => o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding').map(toBinding);
-  const rbac = new Rbac([...shippedRoles, ...BOOTSTRAP_ROLES], bindings);
+  const rbac = new Rbac([...shippedRoles, ...BOOTSTRAP_ROLES], bindings, sa);
 
   t.test(`${manifest}: every API call the server makes is granted`, async (t) => {
     for (const call of API_CALLS) t.ok(rbac.allows(call), describe(call));
 
     // The kubelet source the Deployment selects is among the granted calls.
-    const options = parseOptions(serverContainer(deploymentOf(objects)).args ?? []);
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    t.equal(deployments.length, 1, 'one Deployment');
+    const options = parseOptions(serverContainer(deployments[0] as unknown as IDeployment).args ?? []);
     const sub = options.kubeletSource === 'summary' ? 'stats' : 'metrics';
     t.ok(rbac.allows({ why: 'configured kubelet source', verb: 'get', group: '', resource: 'nodes', subresource: sub, name: NODE }),
       `the configured --kubelet-source=${options.kubeletSource} (nodes/${sub}) is granted`);
@@ -204,19 +227,21 @@ for (const manifest of MANIFESTS) {
     }
 
     for (const b of bindings) {
-      t.same(b.subjects, [{ kind: 'ServiceAccount', name: SERVICE_ACCOUNT.name, namespace: SERVICE_ACCOUNT.namespace }],
-        `${b.kind} ${b.name} binds only the metrics-server ServiceAccount`);
+      t.same(b.subjects, [{ kind: 'ServiceAccount', name: sa.name, namespace: sa.namespace }],
+        `${b.kind} ${b.name} binds only the ${sa.namespace}/${sa.name} ServiceAccount`);
     }
   });
 
   t.test(`${manifest}: the aggregated metrics reader`, async (t) => {
-    const reader = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'system:aggregated-metrics-reader');
-    t.ok(reader, 'is shipped');
+    // system:aggregated-metrics-reader in the manifests, system:<fullname>-aggregated-reader in the chart.
+    const readers = objects.filter((o) => o.kind === 'ClusterRole' && /^system:.*aggregated.*reader$/.test(o.metadata.name));
+    t.equal(readers.length, 1, 'one is shipped');
+    const reader = readers[0];
     const labels = reader?.metadata.labels ?? {};
     for (const to of ['view', 'edit', 'admin']) t.equal(labels[`rbac.authorization.k8s.io/aggregate-to-${to}`], 'true', `aggregates to ${to}`);
     t.same(reader?.rules, [{ apiGroups: ['metrics.k8s.io'], resources: ['pods', 'nodes'], verbs: ['get', 'list', 'watch'] }],
       'read-only on metrics.k8s.io pods and nodes');
-    t.notOk(bindings.some((b) => b.roleRef.name === 'system:aggregated-metrics-reader'), 'is not bound to the server');
+    t.notOk(bindings.some((b) => b.roleRef.name === reader?.metadata.name), 'is not bound to the server');
   });
 }
 
