@@ -373,7 +373,7 @@ image: { repository: registry.example.com/metrics-server-ts, tag: 0.2.0-rc.1, pu
 imagePullSecrets: [{ name: regcred }]
 replicas: 3
 revisionHistoryLimit: 4
-updateStrategy: { type: Recreate, rollingUpdate: null }
+updateStrategy: { type: Recreate }
 resources: { limits: { memory: 1Gi }, requests: { cpu: 200m } }
 nodeSelector: { pool: system }
 tolerations: [{ key: CriticalAddonsOnly, operator: Exists }]
@@ -408,7 +408,7 @@ extraVolumeMounts: [{ name: certs, mountPath: /certs, readOnly: true }]
   t.same(pod.imagePullSecrets, [{ name: 'regcred' }], 'imagePullSecrets');
   t.equal(d.spec?.replicas, 3, 'replicas');
   t.equal(d.spec?.revisionHistoryLimit, 4, 'revisionHistoryLimit');
-  t.same(d.spec?.strategy, { type: 'Recreate' }, 'updateStrategy');
+  t.same(d.spec?.strategy, { type: 'Recreate' }, 'updateStrategy (Recreate drops the default rollingUpdate)');
   t.same(c.resources, { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '1Gi' } }, 'resources merge with the defaults');
   t.same(pod.nodeSelector, { 'kubernetes.io/os': 'linux', pool: 'system' }, 'nodeSelector merges with the default');
   t.same(pod.tolerations, [{ key: 'CriticalAddonsOnly', operator: 'Exists' }], 'tolerations');
