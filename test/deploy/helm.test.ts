@@ -321,6 +321,20 @@ t.test('apiService TLS: caBundle or insecureSkipTLSVerify', { skip }, async (t) 
   t.equal(verified.insecureSkipTLSVerify, undefined, 'and insecureSkipTLSVerify is left out (the API server rejects both)');
   t.equal(Buffer.from(verified.caBundle as string, 'base64').toString(), pem, 'the bundle decodes to the PEM');
 
+  // The README's recipe: the serving certificate from a Secret, the CA in the APIService.
+  const recipe = await renderValid(t, {
+    setFile: [`apiService.caBundle=${pemFile}`],
+    set: [
+      'extraVolumes[0].name=tls,extraVolumes[0].secret.secretName=metrics-server-tls',
+      'extraVolumeMounts[0].name=tls,extraVolumeMounts[0].mountPath=/tls,extraVolumeMounts[0].readOnly=true',
+      'args={--tls-cert-file=/tls/tls.crt,--tls-private-key-file=/tls/tls.key}',
+    ],
+  });
+  const tls = parseOptions(argsOf(recipe));
+  t.equal(tls.tlsCertFile, '/tls/tls.crt', 'the recipe\'s args parse: --tls-cert-file');
+  t.equal(tls.tlsPrivateKeyFile, '/tls/tls.key', '--tls-private-key-file');
+  t.ok(serverContainer(deploymentOf(recipe)).volumeMounts?.some((m) => m.mountPath === '/tls' && m.readOnly), 'mounted read-only');
+
   const encoded = apiServiceSpec(await chart.render({ set: [`apiService.caBundle=${b64}`] }));
   t.equal(encoded.caBundle, b64, 'an already base64 bundle is kept as given');
   t.equal(encoded.insecureSkipTLSVerify, undefined, 'also without insecureSkipTLSVerify');
