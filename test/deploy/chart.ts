@@ -32,11 +32,17 @@ export interface RenderOptions {
   setString?: string[];
   /** --set-file expressions. */
   setFile?: string[];
+  /**
+   * A kubeconfig: render with --dry-run=server against that cluster, so that the
+   * templates' lookup calls are answered (OpenAPI validation left out).
+   */
+  kubeconfig?: string;
 }
 
 export interface ChartRunner {
   found: HelmFound;
-  helm(args: string[]): Promise<HelmResult>;
+  /** Runs helm; env entries are added to (or replace) the isolated environment. */
+  helm(args: string[], env?: Record<string, string>): Promise<HelmResult>;
   /** helm template's arguments for the options (without the helm command itself). */
   templateArgs(opts?: RenderOptions): string[];
   /** helm template's objects; throws with helm's stderr when it fails. */
@@ -67,21 +73,24 @@ export async function chartRunner(): Promise<ChartRunner | { missing: string }> 
     // helm template never needs a cluster; make sure it cannot reach one.
     KUBECONFIG: join(home, 'no-kubeconfig'),
   };
-  const helm = (args: string[]): Promise<HelmResult> =>
+  const helm = (args: string[], extraEnv: Record<string, string> = {}): Promise<HelmResult> =>
     new Promise((resolve) => {
-      execFile(found.path, args, { timeout: 30_000, env, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
+      execFile(found.path, args, { timeout: 30_000, env: { ...env, ...extraEnv }, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
         resolve({ code, stdout, stderr });
       });
     });
-  const templateArgs = (opts: RenderOptions = {}) =>
-    ['template', opts.release ?? 'metrics-server', CHART_DIR, '--namespace', opts.namespace ?? 'kube-system', ...valueArgs(opts)];
+  const templateArgs = (opts: RenderOptions = {}) => [
+    'template', opts.release ?? 'metrics-server', CHART_DIR, '--namespace', opts.namespace ?? 'kube-system', ...valueArgs(opts),
+    ...(opts.kubeconfig ? ['--dry-run=server', '--disable-openapi-validation'] : []),
+  ];
+  const clusterEnv = (opts: RenderOptions): Record<string, string> => (opts.kubeconfig ? { KUBECONFIG: opts.kubeconfig } : {});
   return {
     found,
     helm,
     templateArgs,
     async render(opts = {}) {
-      const r = await helm(templateArgs(opts));
+      const r = await helm(templateArgs(opts), clusterEnv(opts));
       if (r.code !== 0) throw new Error(`helm ${templateArgs(opts).join(' ')} exited ${r.code}: ${r.stderr.trim()}`);
       return parseManifestText(r.stdout);
     },

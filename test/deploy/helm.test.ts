@@ -5,7 +5,7 @@
 // our own parser; values.schema.json refuses bad values; and each value does
 // what values.yaml says.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -129,7 +129,9 @@ t.test('the chart\'s files', async (t) => {
 
 t.test('helm lint', { skip }, async (t) => {
   t.comment(`helm ${chart.found.version} (${chart.found.source}: ${chart.found.path})`);
-  for (const [what, extra] of [['default values', []], ['ci/ha-values.yaml', ['-f', HA_VALUES]]] as const) {
+  const ciFiles = readdirSync(join(CHART_DIR, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
+  t.ok(ciFiles.includes('ha-values.yaml'), `ci/ holds ${ciFiles.join(', ')}`);
+  for (const [what, extra] of [['default values', []], ...ciFiles.map((f) => [`ci/${f}`, ['-f', join(CHART_DIR, 'ci', f)]] as const)] as const) {
     const r = await chart.helm(['lint', '--strict', CHART_DIR, ...extra]);
     t.equal(r.code, 0, `${what}: passes --strict ${r.stderr}`);
     t.match(r.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/, `${what}: no failure reported`);
