@@ -6,7 +6,7 @@
 // client that trusts only that CA; lookup keeps it across upgrades (against a
 // fake API server); the flags the modes add pass our parser; and the
 // ServiceMonitor scrapes the Service's https port as the server expects.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +16,10 @@ import { connect } from 'node:tls';
 import { flagWarnings } from '../../src/flag-warnings.js';
 import { parseOptions } from '../../src/options.js';
 import { createSecureServer } from '../../src/server/https-server.js';
-import { CHART_DIR, chartRunner, type ChartRunner, type RenderOptions } from './chart.js';
+import { CHART_DIR, chartRunner, type ChartRunner } from './chart.js';
 import { fakeApiServer, type FakeApiServer } from './fake-apiserver.js';
-import { MODELS, deploymentOf, find, serverContainer, unknownFields, validateObject, type KubeObject } from './manifests.js';
+import { renderChecked } from './render-checks.js';
+import { deploymentOf, find, serverContainer, type KubeObject } from './manifests.js';
 
 const runner = await chartRunner();
 const skip = 'missing' in runner ? `helm not available: ${runner.missing}` : false;
@@ -35,90 +36,7 @@ const CA_PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUX0test0only0not
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString();
 
-const id = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
 const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind);
-
-/**
- * The fields of the CRD kinds kubernetes-models has no schema for, by path
- * ("[]" walks an array): cert-manager.io/v1 and monitoring.coreos.com/v1, as
- * their CRDs declare them. A field outside these lists is a typo the API server
- * would reject (or drop).
- */
-const METADATA = ['name', 'namespace', 'labels', 'annotations'];
-const CRD_FIELDS: Record<string, Record<string, string[]>> = {
-  'cert-manager.io/v1/Certificate': {
-    '': ['apiVersion', 'kind', 'metadata', 'spec'],
-    spec: ['secretName', 'secretTemplate', 'commonName', 'dnsNames', 'ipAddresses', 'uris', 'emailAddresses', 'otherNames', 'subject',
-      'literalSubject', 'usages', 'duration', 'renewBefore', 'renewBeforePercentage', 'issuerRef', 'privateKey', 'isCA', 'keystores',
-      'revisionHistoryLimit', 'additionalOutputFormats', 'nameConstraints', 'encodeUsagesInRequest', 'signatureAlgorithm'],
-    'spec.issuerRef': ['name', 'kind', 'group'],
-  },
-  'cert-manager.io/v1/Issuer': {
-    '': ['apiVersion', 'kind', 'metadata', 'spec'],
-    spec: ['selfSigned', 'ca', 'vault', 'venafi', 'acme'],
-    'spec.selfSigned': ['crlDistributionPoints'],
-  },
-  'monitoring.coreos.com/v1/ServiceMonitor': {
-    '': ['apiVersion', 'kind', 'metadata', 'spec'],
-    spec: ['jobLabel', 'targetLabels', 'podTargetLabels', 'endpoints', 'selector', 'selectorMechanism', 'namespaceSelector', 'sampleLimit',
-      'scrapeProtocols', 'fallbackScrapeProtocol', 'targetLimit', 'labelLimit', 'labelNameLengthLimit', 'labelValueLengthLimit',
-      'nativeHistogramBucketLimit', 'nativeHistogramMinBucketFactor', 'scrapeClassicHistograms', 'keepDroppedTargets', 'attachMetadata',
-      'scrapeClass', 'bodySizeLimit'],
-    'spec.namespaceSelector': ['any', 'matchNames'],
-    'spec.selector': ['matchLabels', 'matchExpressions'],
-    'spec.endpoints[]': ['port', 'targetPort', 'path', 'scheme', 'params', 'interval', 'scrapeTimeout', 'tlsConfig', 'bearerTokenFile',
-      'bearerTokenSecret', 'authorization', 'honorLabels', 'honorTimestamps', 'trackTimestampsStaleness', 'basicAuth', 'oauth2',
-      'metricRelabelings', 'relabelings', 'proxyUrl', 'noProxy', 'proxyFromEnvironment', 'proxyConnectHeader', 'followRedirects',
-      'enableHttp2', 'filterRunning'],
-    'spec.endpoints[].tlsConfig': ['ca', 'cert', 'keySecret', 'caFile', 'certFile', 'keyFile', 'serverName', 'insecureSkipVerify', 'minVersion', 'maxVersion'],
-    'spec.endpoints[].tlsConfig.ca': ['secret', 'configMap'],
-    'spec.endpoints[].tlsConfig.ca.secret': ['name', 'key', 'optional'],
-  },
-};
-
-function nodesAt(o: unknown, path: string): Record<string, unknown>[] {
-  let nodes: unknown[] = [o];
-  for (const part of path ? path.split('.') : []) {
-    const many = part.endsWith('[]');
-    const key = many ? part.slice(0, -2) : part;
-    nodes = nodes.flatMap((n) => {
-      const v = (n as Record<string, unknown>)[key];
-      if (v === undefined) return [];
-      return many ? (v as unknown[]) : [v];
-    });
-  }
-  return nodes.filter((n): n is Record<string, unknown> => n !== null && typeof n === 'object' && !Array.isArray(n));
-}
-
-function crdProblems(o: KubeObject): string[] {
-  const fields = CRD_FIELDS[`${o.apiVersion}/${o.kind}`];
-  if (!fields) return [`no schema for ${o.apiVersion} ${o.kind}`];
-  const out: string[] = [];
-  for (const [path, known] of Object.entries({ ...fields, metadata: METADATA })) {
-    for (const node of nodesAt(o, path)) {
-      for (const k of Object.keys(node)) if (!known.includes(k)) out.push(`unknown field ${path ? `${path}.` : ''}${k}`);
-    }
-  }
-  if (typeof o.metadata.name !== 'string' || !o.metadata.name) out.push('no metadata.name');
-  if (typeof o.metadata.namespace !== 'string') out.push('not namespaced');
-  return out;
-}
-
-/** The render, every object checked: kubernetes-models' schemas, else the CRD field lists. */
-async function renderChecked(t: Test, opts: RenderOptions = {}): Promise<KubeObject[]> {
-  const objects = await chart.render(opts);
-  const problems = objects.flatMap((o) => {
-    if (!(`${o.apiVersion}/${o.kind}` in MODELS)) return crdProblems(o).map((p) => `${id(o)}: ${p}`);
-    try {
-      validateObject(o);
-    } catch (e) {
-      return [`${id(o)}: ${(e as Error).message}`];
-    }
-    return unknownFields(o).map((f) => `${id(o)}: unknown field ${f}`);
-  });
-  t.same(problems, [], `renders ${objects.length} objects that validate, without unknown fields`);
-  return objects;
-}
 
 interface SecretView { metadata: { name: string; namespace?: string }; type?: string; data: Record<string, string> }
 interface ApiServiceView { metadata: { annotations?: Record<string, string> }; spec: { caBundle?: string; insecureSkipTLSVerify?: boolean } }
@@ -174,7 +92,7 @@ t.test('tls.type default (or metrics-server, upstream\'s name): the render of to
     const r = await chart.helm(chart.templateArgs({ set }));
     t.equal(r.stdout, base.stdout, `--set ${set.join(',')}: the same bytes as without`);
   }
-  const objects = await renderChecked(t, { set: ['tls.type=default'] });
+  const objects = await renderChecked(t, chart, { set: ['tls.type=default'] });
   t.same(kinds(objects).filter((k) => TLS_KINDS.includes(k)), [], 'no Secret, Certificate, Issuer or ServiceMonitor');
   const o = parseOptions(argsOf(objects));
   t.equal(o.tlsCertFile, undefined, 'no --tls-cert-file: the server writes a self-signed certificate');
@@ -183,7 +101,7 @@ t.test('tls.type default (or metrics-server, upstream\'s name): the render of to
 });
 
 t.test('tls.type helm: a CA and a serving certificate for the Service', { skip }, async (t) => {
-  const objects = await renderChecked(t, { set: ['tls.type=helm'] });
+  const objects = await renderChecked(t, chart, { set: ['tls.type=helm'] });
   const secret = find(objects, 'Secret', 'metrics-server') as unknown as SecretView;
   t.equal(secret.metadata.namespace, 'kube-system', 'a Secret in the release namespace');
   t.equal(secret.type, 'kubernetes.io/tls', 'of type kubernetes.io/tls');
@@ -238,7 +156,7 @@ t.test('tls.type helm: a CA and a serving certificate for the Service', { skip }
   t.equal((await handshake(port, unb64(other.data['ca.crt']!), 'metrics-server.kube-system.svc')).authorized, false, 'which does not verify this certificate (control)');
 
   // Another release and namespace, with ci/tls-helm-values.yaml.
-  const ms = await renderChecked(t, { values: [TLS_HELM_VALUES], release: 'ms', namespace: 'monitoring' });
+  const ms = await renderChecked(t, chart, { values: [TLS_HELM_VALUES], release: 'ms', namespace: 'monitoring' });
   const msSecret = find(ms, 'Secret', 'ms-metrics-server') as unknown as SecretView;
   const msCert = new X509Certificate(unb64(msSecret.data['tls.crt']!));
   t.equal(msCert.checkHost('ms-metrics-server.monitoring.svc'), 'ms-metrics-server.monitoring.svc', 'release ms in monitoring: for ms-metrics-server.monitoring.svc');
@@ -248,7 +166,7 @@ t.test('tls.type helm: a CA and a serving certificate for the Service', { skip }
   t.equal(mounted(ms).secretName, 'ms-metrics-server', 'and mounted');
   t.ok(msCert.checkIssued(new X509Certificate(unb64(apiService(ms).spec.caBundle!))), 'issued by the caBundle\'s CA');
 
-  const noApi = await renderChecked(t, { set: ['tls.type=helm', 'apiService.create=false'] });
+  const noApi = await renderChecked(t, chart, { set: ['tls.type=helm', 'apiService.create=false'] });
   t.notOk(noApi.some((x) => x.kind === 'APIService'), 'apiService.create=false: no APIService');
   t.ok(noApi.some((x) => x.kind === 'Secret'), 'the certificate still made and mounted');
 });
@@ -256,7 +174,7 @@ t.test('tls.type helm: a CA and a serving certificate for the Service', { skip }
 t.test('tls.helm.lookup: upgrades keep the certificate', { skip }, async (t) => {
   const api: FakeApiServer = await fakeApiServer(tmp);
   t.teardown(() => api.close());
-  const render = (set: string[] = []) => renderChecked(t, { kubeconfig: api.kubeconfig, set: ['tls.type=helm', ...set] });
+  const render = (set: string[] = []) => renderChecked(t, chart, { kubeconfig: api.kubeconfig, set: ['tls.type=helm', ...set] });
   const secretPath = '/api/v1/namespaces/kube-system/secrets/metrics-server';
 
   const first = await render();
@@ -283,7 +201,7 @@ t.test('tls.helm.lookup: upgrades keep the certificate', { skip }, async (t) => 
 });
 
 t.test('tls.type cert-manager: a Certificate, its Issuer, the CA injected', { skip }, async (t) => {
-  const objects = await renderChecked(t, { release: 'ms', namespace: 'monitoring', set: ['tls.type=cert-manager'] });
+  const objects = await renderChecked(t, chart, { release: 'ms', namespace: 'monitoring', set: ['tls.type=cert-manager'] });
   const cert = one<CertificateView>(objects, 'Certificate');
   t.equal(cert.metadata.namespace, 'monitoring', 'a Certificate in the release namespace');
   t.ok(cert.spec.dnsNames.includes('ms-metrics-server.monitoring.svc'), `for ms-metrics-server.monitoring.svc (${cert.spec.dnsNames.join(', ')})`);
@@ -307,7 +225,7 @@ t.test('tls.type cert-manager: a Certificate, its Issuer, the CA injected', { sk
   t.equal(o.tlsPrivateKeyFile, '/tls/tls.key', 'and --tls-private-key-file');
   t.same(flagWarnings(o), [], 'no start-up warning');
 
-  const existing = await renderChecked(t, { set: ['tls.type=cert-manager', 'tls.certManager.existingIssuer.enabled=true', 'tls.certManager.existingIssuer.kind=ClusterIssuer', 'tls.certManager.existingIssuer.name=corp-ca'] });
+  const existing = await renderChecked(t, chart, { set: ['tls.type=cert-manager', 'tls.certManager.existingIssuer.enabled=true', 'tls.certManager.existingIssuer.kind=ClusterIssuer', 'tls.certManager.existingIssuer.name=corp-ca'] });
   t.notOk(existing.some((x) => x.kind === 'Issuer'), 'existingIssuer.enabled: no Issuer');
   t.same(one<CertificateView>(existing, 'Certificate').spec.issuerRef, { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'corp-ca' }, 'the Certificate names the existing one');
 
@@ -324,7 +242,7 @@ tls:
 apiService:
   annotations: { example.com/note: kept }
 `);
-  const tuned = await renderChecked(t, { values: [valuesFile] });
+  const tuned = await renderChecked(t, chart, { values: [valuesFile] });
   const tunedCert = one<CertificateView>(tuned, 'Certificate');
   t.equal(tunedCert.spec.duration, '2160h', 'tls.certManager.duration');
   t.equal(tunedCert.spec.renewBefore, '360h', 'tls.certManager.renewBefore');
@@ -335,7 +253,7 @@ apiService:
   t.same(apiService(tuned).metadata.annotations, { 'example.com/note': 'kept', 'cert-manager.io/inject-ca-from': 'kube-system/metrics-server' },
     'apiService.annotations beside the injector\'s');
 
-  const manual = await renderChecked(t, { set: ['tls.type=cert-manager', 'tls.certManager.addInjectorAnnotations=false'] });
+  const manual = await renderChecked(t, chart, { set: ['tls.type=cert-manager', 'tls.certManager.addInjectorAnnotations=false'] });
   t.equal(apiService(manual).metadata.annotations, undefined, 'addInjectorAnnotations=false: no annotation');
   t.equal(apiService(manual).spec.insecureSkipTLSVerify, true, 'so insecureSkipTLSVerify');
   const manualCa = apiService(await chart.render({ set: ['tls.type=cert-manager', 'tls.certManager.addInjectorAnnotations=false', `apiService.caBundle=${b64(CA_PEM)}`] }));
@@ -345,7 +263,7 @@ apiService:
 
 t.test('tls.type existingSecret: the Secret mounted, the caBundle from it or apiService.caBundle', { skip }, async (t) => {
   const set = ['tls.type=existingSecret', 'tls.existingSecret.name=corp-tls'];
-  const objects = await renderChecked(t, { set });
+  const objects = await renderChecked(t, chart, { set });
   t.notOk(objects.some((o) => o.kind === 'Secret' || o.kind === 'Certificate'), 'the chart makes no Secret or Certificate');
   t.same(mounted(objects), { secretName: 'corp-tls', mountPath: '/tls', readOnly: true }, 'tls.existingSecret.name is mounted where --tls-cert-file points');
   const o = parseOptions(argsOf(objects));
@@ -356,7 +274,7 @@ t.test('tls.type existingSecret: the Secret mounted, the caBundle from it or api
 
   const pemFile = join(tmp, 'corp-ca.pem');
   writeFileSync(pemFile, CA_PEM);
-  const withCa = apiService(await renderChecked(t, { set, setFile: [`apiService.caBundle=${pemFile}`] }));
+  const withCa = apiService(await renderChecked(t, chart, { set, setFile: [`apiService.caBundle=${pemFile}`] }));
   t.equal(withCa.spec.caBundle, b64(CA_PEM), 'apiService.caBundle: the caBundle');
   t.equal(withCa.spec.insecureSkipTLSVerify, undefined, 'without insecureSkipTLSVerify');
   const neither = apiService(await chart.render({ set: [...set, 'apiService.insecureSkipTLSVerify=false'] }));
@@ -392,7 +310,7 @@ serviceMonitor:
   metricRelabelings: [{ action: drop, sourceLabels: [__name__], regex: 'go_.*' }]
   relabelings: [{ targetLabel: cluster, replacement: prod }]
 `);
-  const objects = await renderChecked(t, { values: [valuesFile], release: 'ms', namespace: 'monitoring' });
+  const objects = await renderChecked(t, chart, { values: [valuesFile], release: 'ms', namespace: 'monitoring' });
   const sm = one<ServiceMonitorView>(objects, 'ServiceMonitor');
   const svc = find(objects, 'Service', 'ms-metrics-server') as unknown as ServiceView;
   t.equal(sm.metadata.namespace, 'monitoring', 'in the release namespace');
@@ -417,11 +335,11 @@ serviceMonitor:
   // /metrics and authorization: what the server will ask of the scraper.
   t.notOk(parseOptions(argsOf(objects)).authorizationAlwaysAllowPaths.includes('/metrics'), 'metrics.enabled false: /metrics needs authorization (SubjectAccessReview)');
   t.equal(ep.bearerTokenFile, '/var/run/secrets/kubernetes.io/serviceaccount/token', 'so Prometheus sends its ServiceAccount token');
-  const open = await renderChecked(t, { values: [valuesFile], set: ['metrics.enabled=true'] });
+  const open = await renderChecked(t, chart, { values: [valuesFile], set: ['metrics.enabled=true'] });
   t.ok(parseOptions(argsOf(open)).authorizationAlwaysAllowPaths.includes('/metrics'), 'metrics.enabled: /metrics without authorization');
   t.equal(one<ServiceMonitorView>(open, 'ServiceMonitor').spec.endpoints[0]!.bearerTokenFile, undefined, 'and no token sent');
 
-  const helm = await renderChecked(t, { values: [TLS_HELM_VALUES] });
+  const helm = await renderChecked(t, chart, { values: [TLS_HELM_VALUES] });
   const helmEp = one<ServiceMonitorView>(helm, 'ServiceMonitor').spec.endpoints[0]!;
   const secret = one<SecretView>(helm, 'Secret');
   t.same(helmEp.tlsConfig.ca, { secret: { name: secret.metadata.name, key: 'ca.crt' } }, 'ci/tls-helm-values.yaml: verified against the Secret\'s ca.crt');
@@ -429,10 +347,10 @@ serviceMonitor:
   const cert = new X509Certificate(unb64(secret.data['tls.crt']!));
   t.equal(cert.checkHost(helmEp.tlsConfig.serverName!), helmEp.tlsConfig.serverName, `for a name the certificate has (${helmEp.tlsConfig.serverName}; Prometheus dials pod IPs)`);
 
-  const cm = await renderChecked(t, { set: ['tls.type=cert-manager', 'serviceMonitor.enabled=true'] });
+  const cm = await renderChecked(t, chart, { set: ['tls.type=cert-manager', 'serviceMonitor.enabled=true'] });
   t.same(one<ServiceMonitorView>(cm, 'ServiceMonitor').spec.endpoints[0]!.tlsConfig.ca, { secret: { name: one<CertificateView>(cm, 'Certificate').spec.secretName, key: 'ca.crt' } },
     'tls.type cert-manager: against the Certificate\'s Secret\'s ca.crt');
-  const existing = await renderChecked(t, { set: ['tls.type=existingSecret', 'tls.existingSecret.name=corp-tls', 'serviceMonitor.enabled=true'] });
+  const existing = await renderChecked(t, chart, { set: ['tls.type=existingSecret', 'tls.existingSecret.name=corp-tls', 'serviceMonitor.enabled=true'] });
   t.same(one<ServiceMonitorView>(existing, 'ServiceMonitor').spec.endpoints[0]!.tlsConfig, { insecureSkipVerify: true }, 'tls.type existingSecret: insecureSkipVerify');
 
   const custom = join(tmp, 'service-monitor-tls.yaml');

@@ -4,7 +4,7 @@
 // derives from the release are set aside); the flags it renders are accepted by
 // our own parser; values.schema.json refuses bad values; and each value does
 // what values.yaml says.
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { flagWarnings } from '../../src/flag-warnings.js';
 import { parseOptions } from '../../src/options.js';
 import { repoRoot } from '../helpers/paths.js';
 import { CHART_DIR, HA_VALUES, chartRunner, type ChartRunner, type RenderOptions } from './chart.js';
-import { deploymentOf, find, loadManifest, serverContainer, unknownFields, validateObject, type KubeObject } from './manifests.js';
+import { objectId, renderChecked } from './render-checks.js';
+import { deploymentOf, find, loadManifest, serverContainer, type KubeObject } from './manifests.js';
 
 const runner = await chartRunner();
 const skip = 'missing' in runner ? `helm not available: ${runner.missing}` : false;
@@ -30,7 +31,7 @@ const READER_IN_MANIFESTS = 'system:aggregated-metrics-reader';
 const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-view';
 const PODS = '<selects exactly the server pods>';
 
-const id = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+const id = objectId;
 const ids = (objects: KubeObject[]) => objects.map(id).sort();
 const kinds = (objects: KubeObject[]) => objects.map((o) => o.kind);
 
@@ -90,21 +91,6 @@ function normalise(objects: KubeObject[]): Map<string, KubeObject> {
   return out;
 }
 
-/** The render, with every object checked against the Kubernetes schemas. */
-async function renderValid(t: Test, opts: RenderOptions = {}): Promise<KubeObject[]> {
-  const objects = await chart.render(opts);
-  const problems = objects.flatMap((o) => {
-    try {
-      validateObject(o);
-    } catch (e) {
-      return [`${id(o)}: ${(e as Error).message}`];
-    }
-    return unknownFields(o).map((f) => `${id(o)}: unknown field ${f}`);
-  });
-  t.same(problems, [], `renders ${objects.length} objects that validate, without unknown fields`);
-  return objects;
-}
-
 const argsOf = (objects: KubeObject[]) => serverContainer(deploymentOf(objects)).args ?? [];
 const podSpec = (objects: KubeObject[]) => (deploymentOf(objects) as unknown as PodSpecView).spec.template.spec;
 const apiServiceSpec = (objects: KubeObject[]) =>
@@ -142,7 +128,7 @@ t.test('helm lint', { skip }, async (t) => {
 });
 
 t.test('default values: the objects of deploy/components.yaml', { skip }, async (t) => {
-  const objects = await renderValid(t);
+  const objects = await renderChecked(t, chart);
   const manifest = loadManifest('components.yaml');
   t.same(ids(objects), [
     'APIService/v1beta1.metrics.k8s.io',
@@ -194,7 +180,7 @@ t.test('default values: the objects of deploy/components.yaml', { skip }, async 
 });
 
 t.test('ci/ha-values.yaml: the objects of deploy/high-availability.yaml', { skip }, async (t) => {
-  const objects = await renderValid(t, { values: [HA_VALUES] });
+  const objects = await renderChecked(t, chart, { values: [HA_VALUES] });
   const manifest = loadManifest('high-availability.yaml');
   const ours = normalise(objects);
   const theirs = normalise(manifest);
@@ -287,16 +273,16 @@ t.test('what the templates refuse', { skip }, async (t) => {
 });
 
 t.test('rbac.create, apiService.create, serviceAccount', { skip }, async (t) => {
-  const noRbac = await renderValid(t, { set: ['rbac.create=false'] });
+  const noRbac = await renderChecked(t, chart, { set: ['rbac.create=false'] });
   t.same(kinds(noRbac).filter((k) => /Role/.test(k)), [], 'rbac.create=false: no Role, ClusterRole or binding');
   t.same(ids(noRbac), ['APIService/v1beta1.metrics.k8s.io', 'Deployment/metrics-server', 'Service/metrics-server', 'ServiceAccount/metrics-server'],
     'the rest stays');
 
-  const noApi = await renderValid(t, { set: ['apiService.create=false'] });
+  const noApi = await renderChecked(t, chart, { set: ['apiService.create=false'] });
   t.notOk(noApi.some((o) => o.kind === 'APIService'), 'apiService.create=false: no APIService');
   t.equal(noApi.length, 8, 'the rest stays');
 
-  const external = await renderValid(t, { set: ['serviceAccount.create=false', 'serviceAccount.name=ms-sa'] });
+  const external = await renderChecked(t, chart, { set: ['serviceAccount.create=false', 'serviceAccount.name=ms-sa'] });
   t.notOk(external.some((o) => o.kind === 'ServiceAccount'), 'serviceAccount.create=false: no ServiceAccount');
   t.equal(podSpec(external).serviceAccountName, 'ms-sa', 'the pods run as serviceAccount.name');
   const subjects = external.filter((o) => /Binding$/.test(o.kind)).map((o) => (o.subjects as { name: string }[])[0]?.name);
@@ -318,13 +304,13 @@ t.test('apiService TLS: caBundle or insecureSkipTLSVerify', { skip }, async (t) 
   t.same(apiServiceSpec(await chart.render()).insecureSkipTLSVerify, true, 'default: insecureSkipTLSVerify');
   t.equal(apiServiceSpec(await chart.render()).caBundle, undefined, 'without caBundle');
 
-  const verified = apiServiceSpec(await renderValid(t, { setFile: [`apiService.caBundle=${pemFile}`] }));
+  const verified = apiServiceSpec(await renderChecked(t, chart, { setFile: [`apiService.caBundle=${pemFile}`] }));
   t.equal(verified.caBundle, b64, 'a PEM (--set-file) is base64-encoded into caBundle');
   t.equal(verified.insecureSkipTLSVerify, undefined, 'and insecureSkipTLSVerify is left out (the API server rejects both)');
   t.equal(Buffer.from(verified.caBundle as string, 'base64').toString(), pem, 'the bundle decodes to the PEM');
 
   // The README's recipe: the serving certificate from a Secret, the CA in the APIService.
-  const recipe = await renderValid(t, {
+  const recipe = await renderChecked(t, chart, {
     setFile: [`apiService.caBundle=${pemFile}`],
     set: [
       'extraVolumes[0].name=tls,extraVolumes[0].secret.secretName=metrics-server-tls',
@@ -349,7 +335,7 @@ t.test('apiService TLS: caBundle or insecureSkipTLSVerify', { skip }, async (t) 
 });
 
 t.test('release name and namespace', { skip }, async (t) => {
-  const objects = await renderValid(t, { release: 'ms', namespace: 'monitoring' });
+  const objects = await renderChecked(t, chart, { release: 'ms', namespace: 'monitoring' });
   t.same(ids(objects), [
     'APIService/v1beta1.metrics.k8s.io',
     'ClusterRole/system:ms-metrics-server',
@@ -415,7 +401,7 @@ service:
 extraVolumes: [{ name: certs, secret: { secretName: metrics-server-tls } }]
 extraVolumeMounts: [{ name: certs, mountPath: /certs, readOnly: true }]
 `);
-  const objects = await renderValid(t, { values: [valuesFile] });
+  const objects = await renderChecked(t, chart, { values: [valuesFile] });
   const d = deploymentOf(objects);
   const pod = d.spec!.template.spec!;
   const c = serverContainer(d);
