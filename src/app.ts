@@ -38,6 +38,7 @@ import {
 import { createSecureServer } from './server/https-server.js';
 import { withMaxInFlight } from './server/max-in-flight.js';
 import { withResourceGet } from './server/resource-get.js';
+import { requestDeadlineMiddleware } from './server/request-deadline.js';
 import { indexMiddleware } from './server/index-lister.js';
 import { createLifecycle, type Lifecycle } from './server/lifecycle.js';
 import { listen } from './server/listen.js';
@@ -121,6 +122,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   koa.proxy = false;
   koa.silent = true;
   koa.use(errorHandler(log));
+  koa.use(requestDeadlineMiddleware());
   koa.use(authenticationMiddleware(authenticator, options.authorizationAlwaysAllowPaths, log));
   koa.use(authorizationMiddleware(authorizer, log));
   koa.use(healthMiddleware(health, { log }));

@@ -2,6 +2,8 @@
 // exactly as Go's Duration.String() does. Values are nanoseconds held in a number;
 // durations up to 2^53 ns (~104 days) are exact, which covers every flag and window.
 
+import { Buffer } from 'node:buffer';
+
 const UNITS: Record<string, number> = {
   ns: 1,
   us: 1e3,
@@ -15,37 +17,62 @@ const UNITS: Record<string, number> = {
 
 export class DurationParseError extends Error {}
 
-/** Parses a Go duration string ("15s", "1m30s", "1.5h", "-2ms", "0") into nanoseconds. */
-export function parseGoDuration(input: string): number {
+/** Go's time.quote: `"` and `\` escaped, the bytes of control and non-ASCII characters as \xNN. */
+function quote(s: string): string {
+  let out = '"';
+  for (const byte of Buffer.from(s, 'utf8')) {
+    if (byte < 0x20 || byte >= 0x80) out += `\\x${byte.toString(16).padStart(2, '0')}`;
+    else if (byte === 0x22 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else out += String.fromCharCode(byte);
+  }
+  return out + '"';
+}
+
+const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * Parses a Go duration string ("15s", "1m30s", "1.5h", "-2ms", "0") into
+ * nanoseconds, with time.ParseDuration's steps and error messages. Values past
+ * maxNs (default 2^53 ns, the exact range of a number) are refused as Go
+ * refuses those past 2^63 - 1.
+ */
+export function parseGoDuration(input: string, maxNs = Number.MAX_SAFE_INTEGER): number {
+  const invalid = () => new DurationParseError(`time: invalid duration ${quote(input)}`);
   let s = input;
   let sign = 1;
-  if (s.startsWith('-') || s.startsWith('+')) {
+  if (s[0] === '-' || s[0] === '+') {
     if (s[0] === '-') sign = -1;
     s = s.slice(1);
   }
   if (s === '0') return 0;
-  if (s === '') throw new DurationParseError(`time: invalid duration "${input}"`);
+  if (s === '') throw invalid();
   let total = 0;
-  const re = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
-  while (s.length > 0) {
-    const m = re.exec(s);
-    if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) {
-      if (/^[\d.]+$/.test(s)) throw new DurationParseError(`time: missing unit in duration "${input}"`);
-      throw new DurationParseError(`time: invalid duration "${input}"`);
+  while (s !== '') {
+    // A number: digits, then optionally '.' and more digits; at least one digit in all.
+    if (!(s[0] === '.' || isDigit(s[0]))) throw invalid();
+    let i = 0;
+    while (isDigit(s[i])) i++;
+    const whole = s.slice(0, i);
+    let fraction = '';
+    if (s[i] === '.') {
+      const from = ++i;
+      while (isDigit(s[i])) i++;
+      fraction = s.slice(from, i);
     }
-    const unit = UNITS[m[3]!]!;
-    const whole = m[1] === '' ? 0 : Number(m[1]);
-    let frac = 0;
+    if (whole === '' && fraction === '') throw invalid();
+    // The unit: everything up to the next number.
+    let j = i;
+    while (j < s.length && s[j] !== '.' && !isDigit(s[j])) j++;
+    if (j === i) throw new DurationParseError(`time: missing unit in duration ${quote(input)}`);
+    const unitName = s.slice(i, j);
+    const unit = Object.hasOwn(UNITS, unitName) ? UNITS[unitName] : undefined;
+    if (unit === undefined) throw new DurationParseError(`time: unknown unit ${quote(unitName)} in duration ${quote(input)}`);
     // Go: v += uint64(float64(f) * (float64(unit) / scale)), f the fraction digits as an integer.
-    if (m[2]) {
-      const digits = m[2].slice(0, 18); // Go stops accumulating once f would overflow
-      frac = Math.trunc(Number(digits) * (unit / 10 ** digits.length));
-    }
-    total += whole * unit + frac;
-    s = s.slice(m[0].length);
-  }
-  if (!Number.isFinite(total) || total > Number.MAX_SAFE_INTEGER) {
-    throw new DurationParseError(`time: invalid duration "${input}"`);
+    const digits = fraction.slice(0, 18); // Go stops accumulating once f would overflow
+    const frac = digits === '' ? 0 : Math.trunc(Number(digits) * (unit / 10 ** digits.length));
+    total += (whole === '' ? 0 : Number(whole)) * unit + frac;
+    if (!Number.isFinite(total) || total > maxNs) throw invalid();
+    s = s.slice(j);
   }
   return sign * total;
 }

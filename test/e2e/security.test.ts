@@ -92,6 +92,16 @@ t.test('direct requests to the metrics server', { skip }, async (t) => {
     t.match(r.body, /"sim-node-1"/);
   });
 
+  t.test('a malformed ?timeout= is refused before authentication, as GAS refuses it', async (t) => {
+    const bad = await direct(`${nodes}?timeout=soon`);
+    t.equal(bad.status, 400);
+    t.match(JSON.parse(bad.body), { kind: 'Status', reason: 'BadRequest', message: 'invalid timeout specified in the request URL - time: invalid duration "soon"' });
+    t.equal((await direct(`${nodes}?timeout=5s`)).status, 401, 'a valid one: on to authentication');
+    const admin = { cert: c.pki.adminClient.cert, key: c.pki.adminClient.key };
+    t.equal((await direct(`${nodes}?timeout=5s`, { cert: admin })).status, 200);
+    t.equal((await direct(`${nodes}?watch=true&timeout=soon`, { cert: admin })).status, 405, 'a watch reads timeoutSeconds, not timeout');
+  });
+
   t.test('the metrics server asked the apiserver, not the headers', async (t) => {
     const reviews = c.apiserver.log.filter((l) => l.path === '/apis/authorization.k8s.io/v1/subjectaccessreviews');
     t.ok(reviews.length > 0, 'SubjectAccessReviews were created');

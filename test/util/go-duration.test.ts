@@ -21,3 +21,30 @@ t.test('parses Go duration syntax', async (t) => {
   }
   for (const bad of ['', '15', 'abc', '1x', 's', '1s2']) t.throws(() => parseGoDuration(bad), bad);
 });
+
+t.test("errors read as time.ParseDuration's", async (t) => {
+  const cases: [string, string][] = [
+    ['', 'time: invalid duration ""'],
+    ['-', 'time: invalid duration "-"'],
+    ['abc', 'time: invalid duration "abc"'],
+    ['.s', 'time: invalid duration ".s"'],
+    ['15', 'time: missing unit in duration "15"'],
+    ['1s2', 'time: missing unit in duration "1s2"'],
+    ['1.5', 'time: missing unit in duration "1.5"'],
+    ['1x', 'time: unknown unit "x" in duration "1x"'],
+    ['1m30sec', 'time: unknown unit "sec" in duration "1m30sec"'],
+    ['1constructor', 'time: unknown unit "constructor" in duration "1constructor"'],
+    ['3"s', 'time: unknown unit "\\"s" in duration "3\\"s"'],
+    ['5é', 'time: unknown unit "\\xc3\\xa9" in duration "5\\xc3\\xa9"'],
+    ['1\ts', 'time: unknown unit "\\x09s" in duration "1\\x09s"'],
+  ];
+  for (const [input, message] of cases) t.throws(() => parseGoDuration(input), { message }, JSON.stringify(input));
+  t.equal(parseGoDuration('1.s'), 1e9, 'a dot without fraction digits');
+  t.equal(parseGoDuration('+0'), 0);
+});
+
+t.test('past the exact range: refused by default, accepted up to a given bound', async (t) => {
+  t.throws(() => parseGoDuration('3000h'), { message: 'time: invalid duration "3000h"' }, '3000h is past 2^53 ns');
+  t.equal(parseGoDuration('3000h', 2 ** 63), 3000 * 3600e9);
+  t.throws(() => parseGoDuration('3000000h', 2 ** 63), { message: 'time: invalid duration "3000000h"' }, 'past 2^63 ns, as Go');
+});
