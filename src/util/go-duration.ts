@@ -17,7 +17,10 @@ const UNITS: Record<string, number> = {
 
 export class DurationParseError extends Error {}
 
-/** Go's time.quote: `"` and `\` escaped, the bytes of control and non-ASCII characters as \xNN. */
+/**
+ * Go's time.quote, not strconv.Quote (util/go-quote.ts): `"` and `\` escaped, and every byte
+ * of a control or non-ASCII character as \xNN, printable Unicode included ("5é" → "5\xc3\xa9").
+ */
 function quote(s: string): string {
   let out = '"';
   for (const byte of Buffer.from(s, 'utf8')) {
