@@ -1,6 +1,6 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--bare]
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--bare] [--after=N]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -71,6 +71,18 @@ try {
       } finally {
         await bare.stop();
       }
+    }
+    // --after=N: memory right after the load and N ticks later (what serving leaves behind).
+    const after = Number(process.argv.find((a) => a.startsWith('--after='))?.slice(8) ?? 0);
+    if (after > 0) {
+      const memory = async (when: string) => {
+        const m = await client.metrics(server.url, ['nodejs_heap_size_total_bytes', 'nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']);
+        const mb = (v: number | undefined) => ((v ?? NaN) / 2 ** 20).toFixed(0);
+        process.stdout.write(`${when}: rss ${rssMiB(server.pid).toFixed(0)} MiB, heap ${mb(m['nodejs_heap_size_used_bytes'])}/${mb(m['nodejs_heap_size_total_bytes'])} MiB, external ${mb(m['nodejs_external_memory_bytes'])} MiB\n`);
+      };
+      await memory('after load');
+      await server.waitForTicks(ticks + after, 120_000 * after);
+      await memory(`${after} ticks after load`);
     }
   }
 } finally {

@@ -147,6 +147,7 @@ async function main(): Promise<void> {
     const sm = serving.selfMetrics;
     printTable('3d. GET /metrics as Prometheus scrapes it, 1 connection, between scrape ticks (ratio = ours / bare)', [sm.ours, sm.bare]);
     say(`   ${sm.ours.bytes_per_response} bytes per response; server CPU ${sm.serverCpuMsPerScrape} ms per scrape; requests/s ratio ${sm.rpsRatio}`);
+    say(`   server RSS (MB) before serving and after each part: ${Object.entries(serving.rssAfter).map(([k, v]) => `${k} ${v}`).join(', ')}`);
     writeResult('serving', { mode: m.mode, ...serving });
     say(`   [${elapsed()}]`);
 

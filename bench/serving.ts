@@ -12,7 +12,7 @@ import { startBareProcess, type ServerProcess, type SimProcess } from './lib/chi
 import type { Client } from './lib/client.js';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { probeWhile } from './lib/probe.js';
-import { cpuSeconds } from './lib/proc.js';
+import { cpuSeconds, rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
 
 export const PROTOBUF = 'application/vnd.kubernetes.protobuf';
@@ -66,6 +66,8 @@ export interface ServingResult {
   protobufSizeVsJson: number;
   /** GET /metrics, one connection; server CPU per response measured between scrape ticks. */
   selfMetrics: { ours: LoadRow; bare: LoadRow; rpsRatio: number; serverCpuMsPerScrape: number };
+  /** Server RSS (MB) before serving and after each part of it: what serving leaves behind. */
+  rssAfter: Record<string, number>;
 }
 
 function row(kind: string, target: string, connections: number, bytes: number, r: LoadResult): LoadRow {
@@ -139,8 +141,11 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
   const getKind = 'single-pod GET via front proxy (protobuf)';
   // A whole resolution each, so that our run spans one scrape tick (the server keeps scraping while it serves).
   const getMs = Math.max(ctx.loadMs, ctx.resolutionSec * 1000);
+  const rssAfter: Record<string, number> = { before: round(rssMiB(ctx.server.pid), 1) };
+  const rssNow = (part: string) => (rssAfter[part] = round(rssMiB(ctx.server.pid), 1));
   const getBare = await measureBare(ctx, getKind, getPath, PROTOBUF, 50, getMs);
   const getOurs = await measureOurs(ctx, getPath, PROTOBUF, 50, getMs, 300, true);
+  rssNow('get');
   const get = { ours: row(getKind, 'metrics-server-ts', 50, getBare.bytes, getOurs), bare: row(getKind, 'bare node:https', 50, getBare.bytes, getBare.result) };
 
   // List of every pod: the first request after a tick (encodes), then repeats (cached).
@@ -152,6 +157,7 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
     const { value: r, probe } = await probeWhile(ctx.server.url + getPath, { headers: { accept: PROTOBUF }, tls: tlsOf(ctx) }, () => sample(ctx, `${API}/pods`, accept));
     const items = media === 'json' ? (JSON.parse(r.body.toString('utf8')) as { items: unknown[] }).items.length : NaN;
     firsts[media] = { ms: r.ms, bytes: r.body.length, items, getMaxMs: probe.maxMs };
+    rssNow(`first_${media}`);
   }
   // A Table (kubectl get podmetrics -A) or YAML list is cached for the second it was made in only: its repeats mostly rebuild it.
   for (const [media, accept] of [...MEDIA, ...OTHER_LISTS]) {
@@ -160,6 +166,7 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
     times.sort((a, b) => a - b);
     const f = firsts[media]!;
     lists.push({ media, items: firsts['json']!.items, bytes: f.bytes, first_in_tick_ms: round(f.ms, 1), get_max_ms_during_first: round(f.getMaxMs, 1), repeated_ms_median: round(times[2]!, 1) });
+    rssNow(`repeated_${media}`);
   }
 
   // Throughput of repeated list-all within one tick, 4 connections: the bare
@@ -181,12 +188,14 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
     const ours = row(kind, 'metrics-server-ts', 4, bares[i]!.bytes, o);
     const b = row(kind, 'bare node:https', 4, bares[i]!.bytes, bares[i]!.result);
     listLoad.push({ ours, bare: b, ratio: round(ours.rps / b.rps) });
+    rssNow(`list_load_${media}`);
   }
   // Right after the last list window, still well before the next tick (a tick takes under a quarter of the
   // resolution, each window at most a quarter): the server's CPU in this window is the scrapes' alone.
   const cpu0 = cpuSeconds(ctx.server.pid);
   const metricsOurs = await measureOurs(ctx, '/metrics', 'text/plain', 1, window, 0);
   const cpuMs = ((cpuSeconds(ctx.server.pid) - cpu0) * 1000) / Math.max(1, metricsOurs.requests);
+  rssNow('metrics');
   const json = lists.find((l) => l.media === 'json')!;
   const proto = lists.find((l) => l.media === 'protobuf')!;
 
@@ -196,5 +205,5 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
     rpsRatio: round(metricsOurs.rps / metricsBare.result.rps),
     serverCpuMsPerScrape: round(cpuMs, 1),
   };
-  return { get: { ...get, rpsRatio: round(get.ours.rps / get.bare.rps) }, lists, listLoad, protobufSizeVsJson: round(proto.bytes / json.bytes), selfMetrics };
+  return { get: { ...get, rpsRatio: round(get.ours.rps / get.bare.rps) }, lists, listLoad, protobufSizeVsJson: round(proto.bytes / json.bytes), selfMetrics, rssAfter };
 }
