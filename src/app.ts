@@ -39,6 +39,7 @@ import { createSecureServer } from './server/https-server.js';
 import { withMaxInFlight } from './server/max-in-flight.js';
 import { withResourceGet } from './server/resource-get.js';
 import { requestDeadlineMiddleware } from './server/request-deadline.js';
+import { withRequestTimeout } from './server/request-timeout.js';
 import { indexMiddleware } from './server/index-lister.js';
 import { createLifecycle, type Lifecycle } from './server/lifecycle.js';
 import { listen } from './server/listen.js';
@@ -134,11 +135,13 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   koa.use(createMetricsApi(apiDeps));
   koa.use(indexMiddleware());
   // Single-object GETs skip Koa; the same authentication, authorization and encoding apply.
-  // Beyond GAS's 400 requests in flight, requests are answered 429 at once.
-  const listener = withMaxInFlight(withResourceGet(
-    { authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log },
-    koa.callback(),
-  ));
+  // Beyond GAS's 400 requests in flight, requests are answered 429 at once; each has GAS's 60 s (or ?timeout=).
+  const listener = withMaxInFlight(
+    withRequestTimeout(
+      withResourceGet({ authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log }, koa.callback()),
+      { onTimeout: (req, timeoutMs, cut) => log.warn({ method: req.method, path: req.url, timeoutMs }, cut ? 'Request timed out while its response was being written; connection closed' : 'Request timed out; answered 504') },
+    ),
+  );
 
   const server = await createSecureServer(options, listener, { log }).catch((e: unknown) => {
     throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });

@@ -1,8 +1,7 @@
-// GAS's request deadline filter (WithRequestDeadline), the part a client can
-// see here: a malformed ?timeout= is answered 400 before authentication, in
-// its words. Watches read timeoutSeconds instead and are left alone (this API
-// answers them 405). The deadline itself, min(timeout, 60 s) and then 504, is
-// not enforced: no request here runs that long (README: Where we differ).
+// GAS's request deadline filter (WithRequestDeadline), its check: a malformed
+// ?timeout= is answered 400 before authentication, in its words. Watches read
+// timeoutSeconds instead and are left alone (this API answers them 405). The
+// deadline itself, min(timeout, 60 s) and then 504, is request-timeout.ts's.
 
 import type { Middleware } from 'koa';
 import { badRequest } from '../api/status.js';

@@ -173,6 +173,8 @@ export function encodeFor(ctx: RequestView, obj: object, opts: RespondOptions = 
  * ('close' follows both), so the list cache leaves it alone meanwhile.
  */
 export function send(ctx: Context, enc: Encoded): void {
+  // Answered meanwhile (a 504 from the request timeout) or the client gone: its 'close' may be past.
+  if (!ctx.writable) return;
   ctx.res.once('close', useBody(enc.body));
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);

@@ -7,7 +7,14 @@ import type { ServerResponse } from 'node:http';
 import { compressed, shouldGzip } from './gzip.js';
 import type { Encoded } from './index.js';
 
+/** Whether the response has been answered or cut (a 504 from the request timeout): a handler finishing late must not write. */
+export function answered(res: ServerResponse): boolean {
+  return res.headersSent || res.writableEnded || res.destroyed;
+}
+
 export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded): void {
+  // Answered meanwhile (a 504 from the request timeout) or cut: nothing more goes out.
+  if (answered(res)) return;
   res.statusCode = enc.status;
   for (const k in enc.headers) res.setHeader(k, enc.headers[k]!);
   if (shouldGzip(method, enc.body, acceptEncoding)) {
@@ -16,6 +23,7 @@ export function writeEncoded(res: ServerResponse, method: string, acceptEncoding
     res.setHeader('Content-Type', enc.contentType);
     compressed(enc.body).then(
       (z) => {
+        if (res.writableEnded || res.destroyed) return;
         res.write(z);
         res.end();
       },
