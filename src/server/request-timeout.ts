@@ -100,10 +100,16 @@ export function withRequestTimeout(listener: RequestListener, opts: RequestTimeo
 
   return (req, res) => {
     const ms = requestTimeoutMs(req.method ?? 'GET', req.url ?? '/', maxMs);
-    if (ms !== undefined) {
-      (res as Timed)[TIMER] = setTimeout(expire, ms, req, res, ms);
-      res.on('close', clearTimer);
+    if (ms === undefined) {
+      listener(req, res);
+      return;
     }
+    const arrived = performance.now();
     listener(req, res);
+    // Answered before the listener returned (a single-object GET whose identity and decision are
+    // cached, a few hundred bytes): no timer, which would be most of a GET's cost of this filter.
+    if (res.writableEnded || res.destroyed) return;
+    (res as Timed)[TIMER] = setTimeout(expire, Math.max(0, ms - (performance.now() - arrived)), req, res, ms);
+    res.on('close', clearTimer);
   };
 }

@@ -146,13 +146,21 @@ t.test('answers in time are left alone, and so are watches', async (t) => {
         res.write('{}');
         return;
       }
-      res.end('ok');
+      if (req.url === '/later') setTimeout(() => res.end('ok'), 20);
+      else res.end('ok');
     },
     timeouts,
   );
   t.equal((await get(base, '/healthz', agent)).status, 200);
   await sleep(MAX_MS + 50);
   t.equal((await get(base, '/healthz', agent)).status, 200, 'the connection outlived the deadline of its first request');
+  const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = timers();
+  t.equal((await get(base, '/later', agent)).status, 200, 'answered later, in time');
+  await sleep(5);
+  t.equal(timers(), before, 'its timer is cleared with the response (it would hold the request for 60 s)');
+  await sleep(MAX_MS + 50);
+  t.equal((await get(base, '/healthz', agent)).status, 200, 'and its deadline passed without effect');
 
   const watchAgent = new Agent({ keepAlive: false });
   t.teardown(() => watchAgent.destroy());
