@@ -55,6 +55,8 @@ const AGG_PREFIX = `/apis/${AGGREGATED_GROUP}/${AGGREGATED_VERSION}`;
 export class SimApiServer {
   private readonly server: https.Server;
   readonly log: ApiRequestRecord[] = [];
+  /** Delays every TokenReview and SubjectAccessReview answer this long (slow delegated authentication and authorization). */
+  reviewDelayMs = 0;
   private readonly startedAt = Date.now();
 
   constructor(private readonly opts: SimApiServerOptions) {
@@ -208,6 +210,7 @@ export class SimApiServer {
     try {
       const body = await readJsonBody(req);
       const out = isTokenReview ? tokenReview(body, this.opts.authn) : subjectAccessReview(body, this.opts.policy);
+      if (this.reviewDelayMs > 0) await new Promise((r) => setTimeout(r, this.reviewDelayMs));
       sendJson(res, 201, out);
     } catch (e) {
       if (e instanceof BodyError || e instanceof ReviewError) {

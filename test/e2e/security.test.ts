@@ -92,6 +92,24 @@ t.test('direct requests to the metrics server', { skip }, async (t) => {
     t.match(r.body, /"sim-node-1"/);
   });
 
+  t.test('a request not answered within its ?timeout= gets the 504 Timeout Status', async (t) => {
+    // A user the server has not authorized yet, while SubjectAccessReviews take 2 s.
+    const slow = await issueCert(c.pki.clusterCa, { cn: 'slow-reviewed', o: ['team-a-viewers'], clientAuth: true });
+    c.apiserver.reviewDelayMs = 2_000;
+    t.teardown(() => (c.apiserver.reviewDelayMs = 0));
+    const started = performance.now();
+    const r = await direct('/apis/metrics.k8s.io/v1beta1/namespaces/team-a/pods?timeout=300ms', { cert: slow });
+    const ms = performance.now() - started;
+    t.equal(r.status, 504);
+    t.same(JSON.parse(r.body), { metadata: {}, status: 'Failure', message: 'Timeout: request did not complete within the allotted timeout', reason: 'Timeout', details: {}, code: 504 });
+    t.ok(ms >= 290 && ms < 1_900, `answered at the deadline, not after the review (${ms.toFixed(0)} ms)`);
+    c.apiserver.reviewDelayMs = 0;
+    await new Promise((res) => setTimeout(res, 2_000)); // the late review lands and is cached
+    const after = await direct('/apis/metrics.k8s.io/v1beta1/namespaces/team-a/pods?timeout=300ms', { cert: slow });
+    t.equal(after.status, 403, "the server carried on: the late review's decision (the policy binds user viewer only)");
+    t.match(after.body, /slow-reviewed/);
+  });
+
   t.test('a malformed ?timeout= is refused before authentication, as GAS refuses it', async (t) => {
     const bad = await direct(`${nodes}?timeout=soon`);
     t.equal(bad.status, 400);
