@@ -197,6 +197,35 @@ t.test('random byte flips never throw anything but DecodeError', async (t) => {
   t.pass('no other exception');
 });
 
+t.test('a body JSON.parse refuses is refused, wherever the damage lands (skipped members too)', async (t) => {
+  let seed = 7;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const text = new TextDecoder();
+  let invalid = 0;
+  const accepted: string[] = [];
+  for (const name of ['otel-minikube-1.json', 'nri-k8s-1.35.json', 'datadog-windows-1.json']) {
+    const body = fixture(name);
+    for (let i = 0; i < 400; i++) {
+      const copy = Uint8Array.from(body);
+      copy[Math.floor(rand() * copy.length)] = Math.floor(rand() * 128);
+      try {
+        JSON.parse(text.decode(copy));
+        continue; // still JSON: what it means is another test's business
+      } catch {
+        invalid++;
+      }
+      try {
+        decodeSummary(copy, 0);
+        accepted.push(`${name}, flip ${i}`);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+    }
+  }
+  t.ok(invalid > 300, `${invalid} invalid bodies tried`);
+  t.same(accepted, [], 'none decoded');
+});
+
 // The skipper's paths: every kind of value in skipped members, validated but unused.
 const skipped = (value: string) => `{"extra": ${value}, "node": {"startTime": "2026-01-01T00:00:00Z", "x": ${value}, "cpu": {"time": "2026-01-01T00:01:00Z", "y": ${value}, "usageCoreNanoSeconds": 7}, "memory": {"workingSetBytes": 5, "z": ${value}}}}`;
 
