@@ -1,6 +1,7 @@
 // Heap bytes per pod of the store alone (not part of npm run bench; a diagnostic
 // for where memory goes): N pods × 2 containers stored twice (last + previous
-// point), measured with forced GCs. Run: node --expose-gc dist/bench/store-memory.js [pods]
+// point), measured with forced GCs: the JS heap and the typed arrays' backing
+// stores, which live outside it. Run: node --expose-gc dist/bench/store-memory.js [pods]
 import { MetricsStore } from '../src/store/index.js';
 import type { MetricsBatch, NodeScrape } from '../src/scrape/types.js';
 
@@ -11,7 +12,8 @@ const perNode = 30;
 const heap = () => {
   gc!();
   gc!();
-  return process.memoryUsage().heapUsed;
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 };
 
 function batch(t: number): MetricsBatch {

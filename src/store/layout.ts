@@ -1,32 +1,11 @@
-// Flat layout of stored points: each node or container series is STRIDE
-// numbers, the last point then the previous one, in one array per node or pod.
-// No per-point objects. Plain (packed) arrays of doubles rather than
-// Float64Array: V8 stores them unboxed too, and a small typed array costs ~290
-// bytes against ~140 (the store's memory is dominated by these at 150k pods).
+// Flat layout of stored points: each node or container series is one record of
+// STRIDE numbers, the last point then the previous one. A node keeps its own
+// record and those of all its pods' containers in one Float64Array (node-entry.ts):
+// no per-point or per-pod objects, and no array per pod (~290 bytes each for a
+// small typed array, ~140 for a packed one, against 176 for two containers' numbers).
 
-/** Point slots; always holds doubles (V8 keeps them unboxed). */
-export type Slots = number[];
-
-/** Zeros as packed doubles (a NaN pushed first fixes the kind), copied by newSlots. */
-let zeros: number[] = [];
-
-/**
- * Zeros in a packed array of doubles of exactly `length` (a slice of `zeros`).
- * Neither new Array(n) (holey: a load may meet a hole, so every value read is
- * boxed) nor small-integer zeros (another elements kind until the first double
- * lands, so the store's loads see two) would do: together they cost a heap
- * number per point value stored, 1.5 KB per 30-pod node per tick. Nor pushes:
- * they leave room for 43 values where 20 are kept.
- */
-export function newSlots(length: number): Slots {
-  if (zeros.length < length) {
-    const z: number[] = [];
-    for (let i = 0; i < 2 * length; i++) z.push(NaN);
-    for (let i = 0; i < z.length; i++) z[i] = 0;
-    zeros = z;
-  }
-  return zeros.slice(0, length);
-}
+/** Point records: always doubles. */
+export type Slots = Float64Array;
 
 export const TS = 0; // sample time, ms since epoch
 export const START = 1; // start time, ms since epoch

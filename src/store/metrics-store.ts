@@ -1,9 +1,10 @@
 // The bounded in-memory time-window store: for every node and container the
 // last point and the one it is paired with. Nodes live in an lru-cache bounded
 // by the number of series, each node weighing itself and the containers of the
-// pods it reported; pods are found through a plain index and live and die with
-// their node. A tick of an unchanged node is one lru-cache operation, not one
-// per pod (each was a lookup in a 150k-entry table: 6% of the CPU of a tick).
+// pods it reported; pods are slots stored in their node's packed storage
+// (node-pods.ts), found through a plain index, and live and die with their
+// node. A tick of an unchanged node is one lru-cache operation, not one per pod
+// (each was a lookup in a 150k-entry table: 6% of the CPU of a tick).
 // Pure and synchronous; the clock is injected.
 //
 // A tick is beginTick(), storeNode() for every node as its scrape arrives, then
@@ -24,11 +25,13 @@
 import { LRUCache } from 'lru-cache';
 import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.js';
 import { noopStoreObserver, type StoreObserver } from '../observers.js';
-import type { ContainerPoint, MetricsBatch, NodeScrape, PodPoints } from '../scrape/types.js';
-import type { Entry, NodeEntry, PodEntry } from './entries.js';
+import type { MetricsBatch, NodeScrape } from '../scrape/types.js';
+import { clearPrev, hasPrev } from './layout.js';
+import { containerBase, newNodeEntry, releasePods, type NodeEntry } from './node-entry.js';
+import { NodePods } from './node-pods.js';
 import { PodIndex } from './pod-index.js';
-import { STRIDE, clearPrev, hasPrev, newSlots } from './layout.js';
-import { storeContainerPoint, storeNodePoint } from './rules.js';
+import { NO_SLOT, PodTable } from './pod-table.js';
+import { storeNodePoint } from './rules.js';
 import { usageOf, type UsageResult } from './usage.js';
 
 export interface MetricsStoreOptions {
@@ -52,30 +55,18 @@ export const DEFAULT_STALE_TICKS = 3;
 const SET_OPTIONS: LRUCache.SetOptions<string, NodeEntry, unknown> = {};
 const PEEK_OPTIONS: LRUCache.PeekOptions<string, NodeEntry, unknown> = {};
 
-/** Dropped pod entries kept for reuse within a tick, at most. */
-const MAX_FREE_PODS = 4096;
-
 /** A node's weight against maxSeries: itself and the containers of the pods it holds. */
 const seriesOf = (e: NodeEntry): number => 1 + e.series;
 
 export class MetricsStore implements MetricsReader {
   /** Nodes by name, least recently stored first out. */
   private readonly cache: LRUCache<string, NodeEntry>;
-  /** Live pods; each is in the `pods` of the node in its `node`. */
+  /** Live pods' slots by name; each slot is in the `pods` of its owner node. */
   private readonly pods = new PodIndex();
-  /**
-   * Pod entries dropped during this tick, reused for new pods: when pods are
-   * replaced (a rollout, a churn of Jobs), the new pods of one node take the
-   * entries, arrays included, of pods another node dropped, instead of
-   * allocating their own while the old ones wait for a full garbage collection.
-   * A dropped entry is never read again (hints and node lists check `live`
-   * and `node`, the index drops it), so handing it on is safe. Emptied at the
-   * end of each tick, so it holds memory only while pods are being replaced.
-   */
-  private readonly freePods: PodEntry[] = [];
+  private readonly table = new PodTable();
+  /** Stores nodes' pods; keeps the container counts. */
+  private readonly nodePods: NodePods;
   private readonly maxSeries: number;
-  /** --metric-resolution in ms (ages are whole ms, so age < this ⇔ age × 10⁶ < the resolution in ns). */
-  private readonly resolutionMs: number;
   private readonly staleTicks: number;
   private readonly observer: StoreObserver;
   private readonly now: () => number;
@@ -91,15 +82,13 @@ export class MetricsStore implements MetricsReader {
   // Running totals over live entries.
   private nodes = 0;
   private nodesWithPrev = 0;
-  private containers = 0;
-  private containersWithPrev = 0;
   // Capacity evictions during the current store(), reported at its end.
   private evictedNodes = 0;
   private evictedContainers = 0;
 
   constructor(opts: MetricsStoreOptions) {
     if (!(opts.maxSeries >= 1)) throw new RangeError('maxSeries must be at least 1');
-    this.resolutionMs = opts.metricResolutionNs / 1e6;
+    this.nodePods = new NodePods(this.table, this.pods, opts.metricResolutionNs / 1e6);
     this.staleTicks = Math.max(1, opts.staleTicks ?? DEFAULT_STALE_TICKS);
     this.observer = opts.observer ?? noopStoreObserver;
     this.now = opts.now ?? Date.now;
@@ -144,10 +133,7 @@ export class MetricsStore implements MetricsReader {
     if (!this.inTick) throw new Error('storeNode outside a tick');
     let entry = this.cache.peek(name, PEEK_OPTIONS);
     if (entry?.seenTick === this.tick) return; // duplicate node in one tick: first wins
-    if (!entry) {
-      entry = { kind: 'node', name, data: newSlots(STRIDE), hasPoint: false, pods: [], spare: [], series: 0, seenTick: 0, live: false };
-      clearPrev(entry.data, 0);
-    }
+    entry ??= newNodeEntry(name);
     if (entry.live) this.uncount(entry);
     if (scrape.node) {
       storeNodePoint(entry.hasPoint ? entry.data : undefined, entry.data, scrape.node);
@@ -159,33 +145,7 @@ export class MetricsStore implements MetricsReader {
     entry.seenTick = this.tick;
     entry.live = true;
     this.count(entry);
-
-    // Two arrays per node, swapped each tick: the pods of this answer go into last tick's spare.
-    const previous = entry.pods;
-    const current = entry.spare;
-    let n = 0;
-    let series = 0;
-    for (let i = 0; i < scrape.pods.length; i++) {
-      const pod = scrape.pods[i]!;
-      // Kubelets list the same pods in the same order tick after tick: the entry at the same place last time
-      // is usually this pod's, found without building its key or looking it up.
-      const hint = previous[i];
-      const known = hint !== undefined && hint.live && hint.name === pod.name && hint.namespace === pod.namespace ? hint : undefined;
-      const podEntry = this.storePod(pod, name, known);
-      if (podEntry) {
-        current[n++] = podEntry;
-        series += podEntry.names.length;
-      }
-    }
-    // Overwritten in place and cut to size: length = 0 first would drop the array's backing store.
-    current.length = n;
-    entry.pods = current;
-    for (const old of previous) {
-      // Answered, but no longer listed by this node: the pod is gone.
-      if (old.live && old.seenTick !== this.tick && old.node === name) this.dropPod(old);
-    }
-    entry.spare = previous;
-    entry.series = series;
+    this.nodePods.store(entry, scrape.pods, this.tick);
     this.cache.set(name, entry, SET_OPTIONS);
     // lru-cache refuses a node heavier than the whole budget (its maxEntrySize defaults to maxSize), disposing of
     // what the key held; a node it never held is ours to drop.
@@ -200,12 +160,11 @@ export class MetricsStore implements MetricsReader {
     this.rev++;
     this.lastStore = this.now();
     this.sweepStale();
-    this.freePods.length = 0;
     if (this.evictedNodes > 0) this.observer.evicted('node', 'capacity', this.evictedNodes);
     if (this.evictedContainers > 0) this.observer.evicted('container', 'capacity', this.evictedContainers);
     this.evictedNodes = this.evictedContainers = 0;
     // As upstream's metrics_server_storage_points: points usage can be served from.
-    this.observer.points(this.nodesWithPrev, this.containersWithPrev);
+    this.observer.points(this.nodesWithPrev, this.nodePods.containersWithPrev);
   }
 
   /** Served: seen by the last tick that ended, or already by the one under way. */
@@ -213,78 +172,17 @@ export class MetricsStore implements MetricsReader {
     return seenTick >= this.served;
   }
 
-  /** Stores one pod; `known` is its live entry when the caller already has it. */
-  private storePod(pod: PodPoints, node: string, known: PodEntry | undefined): PodEntry | undefined {
-    const old = known ?? this.pods.get(pod.namespace, pod.name);
-    if (old?.seenTick === this.tick) return undefined; // duplicate pod in one batch: first wins
-    const points = uniqueByName(pod.containers);
-    const n = points.length;
-    if (n === 0) return undefined;
-
-    const sameLayout = old !== undefined && sameNames(old.names, points);
-    const entry: PodEntry = old ?? this.newPod(pod);
-    if (entry.live) this.uncount(entry);
-    // A reused entry's arrays are overwritten (nothing is paired with its old points: `old` is undefined).
-    const data = sameLayout || (old === undefined && entry.data.length === n * STRIDE) ? entry.data : newSlots(n * STRIDE);
-    let prevCount = 0;
-    for (let i = 0; i < n; i++) {
-      const p = points[i]!;
-      let storedBase = -1;
-      if (old !== undefined) storedBase = sameLayout ? i * STRIDE : indexOf(old.names, p.name) * STRIDE;
-      storeContainerPoint(storedBase >= 0 ? old!.data : undefined, storedBase, data, i * STRIDE, p, this.resolutionMs);
-      if (hasPrev(data, i * STRIDE)) prevCount++;
-    }
-    if (!sameLayout) {
-      if (old === undefined && entry.names.length === n) {
-        for (let i = 0; i < n; i++) entry.names[i] = points[i]!.name;
-      } else {
-        entry.names = points.map((p) => p.name);
-      }
-      entry.data = data;
-    }
-    entry.node = node;
-    entry.prevCount = prevCount;
-    entry.seenTick = this.tick;
-    if (!entry.live) {
-      entry.live = true;
-      this.pods.add(entry);
-    }
-    this.count(entry);
-    return entry;
-  }
-
-  /** An entry for a pod not stored before: a dropped one if there is one, else a new one. */
-  private newPod(pod: PodPoints): PodEntry {
-    const reused = this.freePods.pop();
-    if (reused === undefined) {
-      return { kind: 'pod', namespace: pod.namespace, name: pod.name, node: '', names: [], data: newSlots(0), prevCount: 0, seenTick: 0, live: false };
-    }
-    reused.namespace = pod.namespace;
-    reused.name = pod.name;
-    return reused;
-  }
-
-  private count(e: Entry): void {
-    if (e.kind === 'node') {
-      if (e.hasPoint) {
-        this.nodes++;
-        if (hasPrev(e.data, 0)) this.nodesWithPrev++;
-      }
-    } else {
-      this.containers += e.names.length;
-      this.containersWithPrev += e.prevCount;
+  private count(e: NodeEntry): void {
+    if (e.hasPoint) {
+      this.nodes++;
+      if (hasPrev(e.data, 0)) this.nodesWithPrev++;
     }
   }
 
-  private uncount(e: Entry): void {
-    if (e.kind === 'node') {
-      if (e.hasPoint) {
-        this.nodes--;
-        if (hasPrev(e.data, 0)) this.nodesWithPrev--;
-      }
-    } else {
-      this.containers -= e.names.length;
-      this.containersWithPrev -= e.prevCount;
+  private uncount(e: NodeEntry): void {
+    if (e.hasPoint) {
+      this.nodes--;
+      if (hasPrev(e.data, 0)) this.nodesWithPrev--;
     }
   }
 
@@ -293,19 +191,9 @@ export class MetricsStore implements MetricsReader {
     if (!e.live) return 0;
     this.uncount(e);
     e.live = false;
-    let containers = 0;
-    for (const p of e.pods) if (p.node === e.name) containers += this.dropPod(p);
+    const containers = this.nodePods.forget(e);
+    releasePods(e);
     return containers;
-  }
-
-  /** Takes a pod out of the counts and the index; returns its containers. */
-  private dropPod(p: PodEntry): number {
-    if (!p.live) return 0;
-    this.uncount(p);
-    p.live = false;
-    this.pods.delete(p);
-    if (this.freePods.length < MAX_FREE_PODS) this.freePods.push(p);
-    return p.names.length;
   }
 
   private countEviction(containers: number): void {
@@ -340,12 +228,12 @@ export class MetricsStore implements MetricsReader {
   }
 
   podReady(): boolean {
-    return this.containersWithPrev > 0;
+    return this.nodePods.containersWithPrev > 0;
   }
 
   /** Stored series: nodes with a point, and containers. */
   seriesCount(): { nodes: number; containers: number } {
-    return { nodes: this.nodes, containers: this.containers };
+    return { nodes: this.nodes, containers: this.nodePods.containers };
   }
 
   getNodeUsage(names: readonly string[]): (NodeUsage | undefined)[] {
@@ -365,23 +253,29 @@ export class MetricsStore implements MetricsReader {
   getPodUsage(pods: readonly PodKey[]): (PodUsage | undefined)[] {
     const out: (PodUsage | undefined)[] = new Array(pods.length);
     for (let i = 0; i < pods.length; i++) {
-      const e = this.pods.get(pods[i]!.namespace, pods[i]!.name);
-      out[i] = e !== undefined && this.isServed(e.seenTick) ? this.podUsage(e) : undefined;
+      const s = this.pods.get(pods[i]!.namespace, pods[i]!.name);
+      out[i] = s !== NO_SLOT ? this.podUsage(s) : undefined;
     }
     return out;
   }
 
-  /** Served only when every container of the latest scrape has a usable rate; time info from the earliest container. */
-  private podUsage(e: PodEntry): PodUsage | undefined {
-    if (e.prevCount !== e.names.length) return undefined;
+  /**
+   * Served when its node is (a live pod was stored by its owner's latest answer) and every container of the
+   * latest scrape has a usable rate; time info from the earliest container.
+   */
+  private podUsage(s: number): PodUsage | undefined {
+    const t = this.table;
+    const node = t.owner[s]!;
+    const n = t.count[s]!;
+    if (!this.isServed(node.seenTick) || t.withPrev[s] !== n) return undefined;
+    const first = t.first[s]!;
     const u = this.usage;
-    const containers: PodUsage['containers'] = new Array(e.names.length);
+    const containers: PodUsage['containers'] = new Array(n);
     let timestampMs = Infinity;
     let windowNs = 0;
-    for (let c = 0; c < e.names.length; c++) {
-      const base = c * STRIDE;
-      if (!usageOf(e.data, base, u)) return undefined;
-      containers[c] = { name: e.names[c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
+    for (let c = 0; c < n; c++) {
+      if (!usageOf(node.data, containerBase(first + c), u)) return undefined;
+      containers[c] = { name: node.names[first + c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
       if (u.timestampMs < timestampMs) {
         timestampMs = u.timestampMs;
         windowNs = u.windowNs;
@@ -390,32 +284,3 @@ export class MetricsStore implements MetricsReader {
     return { timestampMs, windowNs, containers };
   }
 }
-
-function indexOf(names: readonly string[], name: string): number {
-  for (let i = 0; i < names.length; i++) if (names[i] === name) return i;
-  return -1;
-}
-
-function sameNames(names: readonly string[], points: readonly ContainerPoint[]): boolean {
-  if (names.length !== points.length) return false;
-  for (let i = 0; i < names.length; i++) if (names[i] !== points[i]!.name) return false;
-  return true;
-}
-
-/** Containers with duplicate names keep the first (upstream logs and skips the rest). */
-function uniqueByName(points: readonly ContainerPoint[]): readonly ContainerPoint[] {
-  for (let i = 1; i < points.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (points[i]!.name === points[j]!.name) {
-        const seen = new Set<string>();
-        return points.filter((p) => {
-          if (seen.has(p.name)) return false;
-          seen.add(p.name);
-          return true;
-        });
-      }
-    }
-  }
-  return points;
-}
-

@@ -1,30 +1,39 @@
-// Live pod entries by namespace and name, two levels deep: the names are the
-// interned strings the decoders and the pod cache already hold, so nothing is
-// built per lookup ("namespace/name" keys cost a concatenated and a flattened
-// string per pod, ~12 MB at 150k pods, and a hash of the joined text on every
-// API lookup).
+// Live pods' slots (pod-table.ts) by namespace and name, two levels deep: the
+// names are the interned strings the decoders and the pod cache already hold,
+// so nothing is built per lookup ("namespace/name" keys cost a concatenated and
+// a flattened string per pod, ~12 MB at 150k pods, and a hash of the joined
+// text on every API lookup). A slot is a small integer: the maps hold no object
+// per pod.
 
-import type { PodEntry } from './entries.js';
+import { NO_SLOT } from './pod-table.js';
+
+interface Namespace {
+  /** The namespace's string, kept once for all its pods' slots. */
+  readonly name: string;
+  readonly pods: Map<string, number>;
+}
 
 export class PodIndex {
-  private readonly byNamespace = new Map<string, Map<string, PodEntry>>();
+  private readonly byNamespace = new Map<string, Namespace>();
 
-  get(namespace: string, name: string): PodEntry | undefined {
-    return this.byNamespace.get(namespace)?.get(name);
+  /** The pod's slot, or NO_SLOT. */
+  get(namespace: string, name: string): number {
+    return this.byNamespace.get(namespace)?.pods.get(name) ?? NO_SLOT;
   }
 
-  /** Adds e, replacing an entry of the same namespace and name. */
-  add(e: PodEntry): void {
-    let pods = this.byNamespace.get(e.namespace);
-    if (pods === undefined) this.byNamespace.set(e.namespace, (pods = new Map()));
-    pods.set(e.name, e);
+  /** Maps the pod to slot (replacing any slot it had); returns the namespace string to keep for it. */
+  add(namespace: string, name: string, slot: number): string {
+    let ns = this.byNamespace.get(namespace);
+    if (ns === undefined) this.byNamespace.set(namespace, (ns = { name: namespace, pods: new Map() }));
+    ns.pods.set(name, slot);
+    return ns.name;
   }
 
-  /** Removes e if it is the entry held for its namespace and name. */
-  delete(e: PodEntry): void {
-    const pods = this.byNamespace.get(e.namespace);
-    if (pods?.get(e.name) !== e) return;
-    pods.delete(e.name);
-    if (pods.size === 0) this.byNamespace.delete(e.namespace);
+  /** Unmaps the pod if it maps to slot. */
+  delete(namespace: string, name: string, slot: number): void {
+    const ns = this.byNamespace.get(namespace);
+    if (ns?.pods.get(name) !== slot) return;
+    ns.pods.delete(name);
+    if (ns.pods.size === 0) this.byNamespace.delete(namespace);
   }
 }

@@ -2,7 +2,7 @@
 // flips when the window's seconds are off by one ulp.
 import t from 'tap';
 import { cpuDeltaNs, goSeconds, usageOf, type UsageResult } from '../../src/store/usage.js';
-import { LAST, PREV, PREV_SUB_MS_NS, STRIDE, newSlots } from '../../src/store/layout.js';
+import { LAST, PREV, PREV_SUB_MS_NS, STRIDE } from '../../src/store/layout.js';
 import { MetricsStore } from '../../src/store/index.js';
 import { START, nodeBatch, point } from './batches.js';
 
@@ -35,7 +35,7 @@ t.test('cumulative counters beyond 2^53 ns keep exact deltas', async (t) => {
 });
 
 t.test('usageOf rejects a start time going back and a decreasing counter', async (t) => {
-  const data = newSlots(STRIDE);
+  const data = new Float64Array(STRIDE);
   const put = (at: number, values: number[]) => values.forEach((v, i) => (data[at + i] = v));
   const out: UsageResult = { cpuNanocores: -1, memoryBytes: -1, timestampMs: -1, windowNs: -1 };
   // last: ts 20s, start 5, cpu 20s; prev: ts 10s, start 6 (later start than last)

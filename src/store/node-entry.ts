@@ -1,0 +1,98 @@
+// What the store keeps per node: its point and all its pods' containers packed
+// in one Float64Array, the slots (pod-table.ts) of its pods in one Int32Array,
+// and its containers' names in one array, all in the order of its latest
+// scrape. A tick of an unchanged node rewrites numbers in place; a changed one
+// rewrites the arrays from the first pod that differs (commitTail), reallocating
+// only when they must grow, or when they would be mostly empty.
+
+import { STRIDE, clearPrev, type Slots } from './layout.js';
+
+export interface NodeEntry {
+  readonly name: string;
+  /** Record 0: the node point (layout.ts); record 1 + i: the node's container i. May be longer than used. */
+  data: Slots;
+  /** False when the node's latest scrape had no complete node point. */
+  hasPoint: boolean;
+  /** Slots of the pods of the latest scrape, in its order, in [0, podCount). Containers follow the same order. */
+  pods: Int32Array;
+  podCount: number;
+  /** Container names by container index, in [0, series). */
+  names: string[];
+  /** Containers of the pods it holds: with the node itself, its weight against the series cap. */
+  series: number;
+  /** store() tick that last saw this node. */
+  seenTick: number;
+  /** False once removed from the cache (entries may still be referenced). */
+  live: boolean;
+}
+
+const NO_PODS = new Int32Array(0);
+
+export function newNodeEntry(name: string): NodeEntry {
+  const data = new Float64Array(STRIDE);
+  clearPrev(data, 0);
+  return { name, data, hasPoint: false, pods: NO_PODS, podCount: 0, names: [], series: 0, seenTick: 0, live: false };
+}
+
+/** Where container i's record starts in the node's data. */
+export function containerBase(i: number): number {
+  return (1 + i) * STRIDE;
+}
+
+/**
+ * Ends a node's tick: its first `keptPods` pods and their `keptContainers`
+ * containers stay where they are; the rest are replaced by `podCount` slots,
+ * `containers` records (from `from`) and names taken from the start of the scratch arrays.
+ */
+export function commitTail(
+  e: NodeEntry,
+  keptPods: number,
+  keptContainers: number,
+  slots: Int32Array,
+  podCount: number,
+  from: Slots,
+  names: readonly string[],
+  containers: number,
+): void {
+  const pods = keptPods + podCount;
+  if (needsRealloc(e.pods.length, pods, 0)) e.pods = resized(e.pods, new Int32Array(capacityFor(e.pods.length, pods, 0)), keptPods);
+  for (let i = 0; i < podCount; i++) e.pods[keptPods + i] = slots[i]!;
+  e.podCount = pods;
+
+  // In whole records, the node's own (always there) included.
+  const records = 1 + keptContainers + containers;
+  const capacity = e.data.length / STRIDE;
+  if (needsRealloc(capacity, records, 1)) {
+    e.data = resized(e.data, new Float64Array(capacityFor(capacity, records, 1) * STRIDE), containerBase(keptContainers));
+  }
+  const at = containerBase(keptContainers);
+  for (let i = 0; i < containers * STRIDE; i++) e.data[at + i] = from[i]!;
+
+  for (let i = 0; i < containers; i++) e.names[keptContainers + i] = names[i]!;
+  e.names.length = keptContainers + containers;
+  e.series = keptContainers + containers;
+}
+
+/** Lets a forgotten node's pods go (the node point stays: it is the record of a dead entry). */
+export function releasePods(e: NodeEntry): void {
+  e.pods = NO_PODS;
+  e.podCount = 0;
+  e.names = [];
+  if (e.data.length > STRIDE) e.data = e.data.slice(0, STRIDE);
+  e.series = 0;
+}
+
+/** Grows when too short; shrinks when less than half would be used (`base`: the part always there). */
+function needsRealloc(capacity: number, length: number, base: number): boolean {
+  return length > capacity || length - base < (capacity - base) >> 1;
+}
+
+/** Exactly what is needed on a first fill or a shrink; an eighth more on growth, so a node gaining a pod a tick does not reallocate every tick. */
+function capacityFor(capacity: number, length: number, base: number): number {
+  return length > capacity && capacity > base ? length + ((length - base) >> 3) : length;
+}
+
+function resized<T extends Int32Array | Float64Array>(from: T, to: T, keep: number): T {
+  for (let i = 0; i < keep; i++) to[i] = from[i]!;
+  return to;
+}
