@@ -1,5 +1,5 @@
 // Flat layout of stored points: each node or container series is one record of
-// STRIDE numbers, the last point then the previous one. A node keeps its own
+// STRIDE numbers, the last point then the previous one (without the working set). A node keeps its own
 // record and those of all its pods' containers in one Float64Array (node-entry.ts):
 // no per-point or per-pod objects, and no array per pod (~290 bytes each for a
 // small typed array, ~140 for a packed one, against 176 for two containers' numbers).
@@ -15,14 +15,15 @@ export const MEMORY = 4; // working set, bytes
 
 export const POINT = 5;
 export const LAST = 0;
+/** The previous point, without its working set: usage takes the last one's (a double per series saved). */
 export const PREV = POINT;
 /**
  * Nanoseconds past the previous point's TS, 0..999_999: non-zero only when that
  * point is a container's start time (the fresh-container rule), which
  * /metrics/resource gives finer than a millisecond. Sample times are whole ms.
  */
-export const PREV_SUB_MS_NS = 2 * POINT;
-export const STRIDE = 2 * POINT + 1;
+export const PREV_SUB_MS_NS = PREV + CPU_NSEC + 1;
+export const STRIDE = PREV_SUB_MS_NS + 1;
 
 /** prev TS is NaN when there is no previous point. */
 export function hasPrev(data: Slots, base: number): boolean {
@@ -33,11 +34,10 @@ export function clearPrev(data: Slots, base: number): void {
   data[base + PREV + TS] = NaN;
 }
 
-/** Copies the point at data[from..from+POINT) to to[at..]. */
-export function copyPoint(from: Slots, fromAt: number, to: Slots, at: number): void {
+/** Copies what a previous point keeps of the point at from[fromAt..] (the last or the previous one) to to[at..]. */
+export function copyToPrev(from: Slots, fromAt: number, to: Slots, at: number): void {
   to[at + TS] = from[fromAt + TS]!;
   to[at + START] = from[fromAt + START]!;
   to[at + CPU_SEC] = from[fromAt + CPU_SEC]!;
   to[at + CPU_NSEC] = from[fromAt + CPU_NSEC]!;
-  to[at + MEMORY] = from[fromAt + MEMORY]!;
 }

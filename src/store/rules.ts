@@ -2,7 +2,7 @@
 // pkg/storage/node.go and pod.go, applied to one series in the flat layout.
 
 import type { MetricsPoint } from '../scrape/types.js';
-import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, PREV_SUB_MS_NS, START, TS, clearPrev, copyPoint, hasPrev, type Slots } from './layout.js';
+import { CPU_NSEC, CPU_SEC, LAST, MEMORY, PREV, PREV_SUB_MS_NS, START, TS, clearPrev, copyToPrev, hasPrev, type Slots } from './layout.js';
 
 /** A container started less than this before its sample is not trusted as fresh (upstream freshContainerMinMetricsResolution). */
 export const FRESH_CONTAINER_MIN_MS = 10_000;
@@ -30,11 +30,11 @@ function pairWithStored(from: Slots | undefined, fromBase: number, to: Slots, ba
     return;
   }
   if (ts > from[fromBase + LAST + TS]!) {
-    copyPoint(from, fromBase + LAST, to, base + PREV);
+    copyToPrev(from, fromBase + LAST, to, base + PREV);
     to[base + PREV_SUB_MS_NS] = 0;
   } else if (hasPrev(from, fromBase) && from[fromBase + PREV + TS]! < ts) {
     if (from !== to || fromBase !== base) {
-      copyPoint(from, fromBase + PREV, to, base + PREV);
+      copyToPrev(from, fromBase + PREV, to, base + PREV);
       to[base + PREV_SUB_MS_NS] = from[fromBase + PREV_SUB_MS_NS]!;
     }
   } else {
@@ -81,7 +81,6 @@ export function storeContainerPoint(
     data[base + PREV + START] = p.startTimeMs;
     data[base + PREV + CPU_SEC] = 0;
     data[base + PREV + CPU_NSEC] = 0;
-    data[base + PREV + MEMORY] = p.memoryBytes;
     data[base + PREV_SUB_MS_NS] = sub;
   } else if (stored !== undefined && p.startTimeMs < stored[storedBase + LAST + TS]!) {
     pairWithStored(stored, storedBase, data, base, p);
