@@ -62,8 +62,8 @@ export class MetricsStore implements MetricsReader {
   /** Nodes by name, least recently stored first out. */
   private readonly cache: LRUCache<string, NodeEntry>;
   /** Live pods' slots by name; each slot is in the `pods` of its owner node. */
-  private readonly pods = new PodIndex();
   private readonly table = new PodTable();
+  private readonly pods = new PodIndex(this.table);
   /** Stores nodes' pods; keeps the container counts. */
   private readonly nodePods: NodePods;
   private readonly maxSeries: number;

@@ -93,8 +93,7 @@ export class NodePods {
       let withPrev = 0;
       if (s === NO_SLOT) {
         s = this.table.alloc();
-        t.namespace[s] = this.index.add(pod.namespace, pod.name, s);
-        t.name[s] = pod.name;
+        this.index.add(s, pod.namespace, pod.name);
         for (let j = 0; j < n; j++) {
           const p = points[j]!;
           storeContainerPoint(undefined, -1, records, (w + j) * STRIDE, p, this.resolutionMs);
@@ -151,7 +150,7 @@ export class NodePods {
     const n = t.count[s]!;
     this.containers -= n;
     this.containersWithPrev -= t.withPrev[s]!;
-    this.index.delete(t.namespace[s]!, t.name[s]!, s);
+    this.index.delete(s);
     t.release(s);
     return n;
   }

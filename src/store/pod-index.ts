@@ -1,39 +1,110 @@
-// Live pods' slots (pod-table.ts) by namespace and name, two levels deep: the
-// names are the interned strings the decoders and the pod cache already hold,
-// so nothing is built per lookup ("namespace/name" keys cost a concatenated and
-// a flattened string per pod, ~12 MB at 150k pods, and a hash of the joined
-// text on every API lookup). A slot is a small integer: the maps hold no object
-// per pod.
+// Live pods' slots (pod-table.ts) by namespace and name: an open-addressing
+// table of slot numbers (linear probing) in one Int32Array, 4 bytes a bucket,
+// with each pod's hash kept in its slot. Maps of name to slot cost ~50 bytes a
+// pod at 150k pods (an entry is three words, and a map is often half empty);
+// this costs 8–15. The hash is the text's, seeded per store, so lookups build
+// nothing ("namespace/name" keys cost a concatenated and a flattened string per
+// pod, ~12 MB at 150k pods).
 
-import { NO_SLOT } from './pod-table.js';
+import { NO_SLOT, type PodTable } from './pod-table.js';
+
+/** Buckets at most this full (linear probing slows down sharply past ~3/4). */
+const MAX_LOAD = 0.7;
+const MIN_BUCKETS = 16;
 
 interface Namespace {
   /** The namespace's string, kept once for all its pods' slots. */
   readonly name: string;
-  readonly pods: Map<string, number>;
+  pods: number;
 }
 
 export class PodIndex {
-  private readonly byNamespace = new Map<string, Namespace>();
+  private buckets = new Int32Array(MIN_BUCKETS).fill(NO_SLOT);
+  private size = 0;
+  /** Namespaces in use, with their pod counts (a namespace is let go with its last pod). */
+  private readonly namespaces = new Map<string, Namespace>();
+  private readonly seed = (Math.random() * 2 ** 32) | 0;
+
+  constructor(private readonly table: PodTable) {}
 
   /** The pod's slot, or NO_SLOT. */
   get(namespace: string, name: string): number {
-    return this.byNamespace.get(namespace)?.pods.get(name) ?? NO_SLOT;
+    const t = this.table;
+    const hash = hashOf(namespace, name, this.seed);
+    const mask = this.buckets.length - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const s = this.buckets[i]!;
+      if (s === NO_SLOT) return NO_SLOT;
+      if (t.hash[s] === hash && t.name[s] === name && t.namespace[s] === namespace) return s;
+    }
   }
 
-  /** Maps the pod to slot (replacing any slot it had); returns the namespace string to keep for it. */
-  add(namespace: string, name: string, slot: number): string {
-    let ns = this.byNamespace.get(namespace);
-    if (ns === undefined) this.byNamespace.set(namespace, (ns = { name: namespace, pods: new Map() }));
-    ns.pods.set(name, slot);
-    return ns.name;
+  /** Sets slot s's namespace, name and hash and indexes it; the pod must not be indexed yet. */
+  add(s: number, namespace: string, name: string): void {
+    const t = this.table;
+    let ns = this.namespaces.get(namespace);
+    if (ns === undefined) this.namespaces.set(namespace, (ns = { name: namespace, pods: 0 }));
+    ns.pods++;
+    t.namespace[s] = ns.name;
+    t.name[s] = name;
+    t.hash[s] = hashOf(namespace, name, this.seed);
+    if (++this.size > this.buckets.length * MAX_LOAD) this.resize(this.buckets.length * 2);
+    this.insert(s);
   }
 
-  /** Unmaps the pod if it maps to slot. */
-  delete(namespace: string, name: string, slot: number): void {
-    const ns = this.byNamespace.get(namespace);
-    if (ns?.pods.get(name) !== slot) return;
-    ns.pods.delete(name);
-    if (ns.pods.size === 0) this.byNamespace.delete(namespace);
+  /** Unindexes slot s (its columns are left as they are). */
+  delete(s: number): void {
+    const t = this.table;
+    const b = this.buckets;
+    const mask = b.length - 1;
+    let i = t.hash[s]! & mask;
+    while (b[i] !== s) {
+      if (b[i] === NO_SLOT) return;
+      i = (i + 1) & mask;
+    }
+    // Backward shift: entries after the hole that probing from their home would no longer reach move into it.
+    for (let j = (i + 1) & mask; b[j] !== NO_SLOT; j = (j + 1) & mask) {
+      const home = t.hash[b[j]!]! & mask;
+      if (((j - home) & mask) >= ((j - i) & mask)) {
+        b[i] = b[j]!;
+        i = j;
+      }
+    }
+    b[i] = NO_SLOT;
+    this.size--;
+    const ns = this.namespaces.get(t.namespace[s]!);
+    if (ns !== undefined && --ns.pods === 0) this.namespaces.delete(ns.name);
+    if (b.length > MIN_BUCKETS && this.size < b.length * (MAX_LOAD / 8)) this.resize(b.length / 2);
   }
+
+  private insert(s: number): void {
+    const b = this.buckets;
+    const mask = b.length - 1;
+    let i = this.table.hash[s]! & mask;
+    while (b[i] !== NO_SLOT) i = (i + 1) & mask;
+    b[i] = s;
+  }
+
+  /** Rebuilds the buckets at a new size from the slots they hold (the table keeps every hash). */
+  private resize(length: number): void {
+    const old = this.buckets;
+    this.buckets = new Int32Array(length).fill(NO_SLOT);
+    for (let i = 0; i < old.length; i++) if (old[i] !== NO_SLOT) this.insert(old[i]!);
+  }
+}
+
+/**
+ * FNV-1a over the namespace, a separator no name has, and the name, from a
+ * per-store seed, then murmur3's finalizer: the buckets take the low bits.
+ */
+export function hashOf(namespace: string, name: string, seed: number): number {
+  let h = seed ^ 0x811c9dc5;
+  for (let i = 0; i < namespace.length; i++) h = Math.imul(h ^ namespace.charCodeAt(i), 0x01000193);
+  h = Math.imul(h ^ 0x2f, 0x01000193);
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
 }

@@ -25,6 +25,8 @@ export class PodTable {
   withPrev = new Int32Array(INITIAL_CAPACITY);
   /** Tick (modulo 2³²) that last stored the pod: the first answer in a tick wins. */
   seen = new Int32Array(INITIAL_CAPACITY);
+  /** Hash of namespace and name (pod-index.ts). */
+  hash = new Int32Array(INITIAL_CAPACITY);
   private readonly free: number[] = [];
 
   /** Slots in use. */
@@ -60,6 +62,7 @@ export class PodTable {
     this.count = grown(this.count, capacity);
     this.withPrev = grown(this.withPrev, capacity);
     this.seen = grown(this.seen, capacity);
+    this.hash = grown(this.hash, capacity);
   }
 }
 
