@@ -27,7 +27,7 @@ import type { MetricsReader, NodeUsage, PodKey, PodUsage } from '../api/sources.
 import { noopStoreObserver, type StoreObserver } from '../observers.js';
 import type { MetricsBatch, NodeScrape } from '../scrape/types.js';
 import { clearPrev, hasPrev } from './layout.js';
-import { containerBase, newNodeEntry, releasePods, type NodeEntry } from './node-entry.js';
+import { NodeEntries, containerBase, releasePods, type NodeEntry } from './node-entry.js';
 import { NodePods } from './node-pods.js';
 import { PodIndex } from './pod-index.js';
 import { NO_SLOT, PodTable } from './pod-table.js';
@@ -62,6 +62,8 @@ export class MetricsStore implements MetricsReader {
   /** Nodes by name, least recently stored first out. */
   private readonly cache: LRUCache<string, NodeEntry>;
   /** Live pods' slots by name; each slot is in the `pods` of its owner node. */
+  /** Node entries by id, as pod slots name their owners. */
+  private readonly nodeEntries = new NodeEntries();
   private readonly table = new PodTable();
   private readonly pods = new PodIndex(this.table);
   /** Stores nodes' pods; keeps the container counts. */
@@ -88,7 +90,7 @@ export class MetricsStore implements MetricsReader {
 
   constructor(opts: MetricsStoreOptions) {
     if (!(opts.maxSeries >= 1)) throw new RangeError('maxSeries must be at least 1');
-    this.nodePods = new NodePods(this.table, this.pods, opts.metricResolutionNs / 1e6);
+    this.nodePods = new NodePods(this.nodeEntries, this.table, this.pods, opts.metricResolutionNs / 1e6);
     this.staleTicks = Math.max(1, opts.staleTicks ?? DEFAULT_STALE_TICKS);
     this.observer = opts.observer ?? noopStoreObserver;
     this.now = opts.now ?? Date.now;
@@ -133,7 +135,7 @@ export class MetricsStore implements MetricsReader {
     if (!this.inTick) throw new Error('storeNode outside a tick');
     let entry = this.cache.peek(name, PEEK_OPTIONS);
     if (entry?.seenTick === this.tick) return; // duplicate node in one tick: first wins
-    entry ??= newNodeEntry(name);
+    entry ??= this.nodeEntries.create(name);
     if (entry.live) this.uncount(entry);
     if (scrape.node) {
       storeNodePoint(entry.hasPoint ? entry.data : undefined, entry.data, scrape.node);
@@ -193,6 +195,7 @@ export class MetricsStore implements MetricsReader {
     e.live = false;
     const containers = this.nodePods.forget(e);
     releasePods(e);
+    this.nodeEntries.remove(e);
     return containers;
   }
 
@@ -265,7 +268,7 @@ export class MetricsStore implements MetricsReader {
    */
   private podUsage(s: number): PodUsage | undefined {
     const t = this.table;
-    const node = t.owner[s]!;
+    const node = this.nodeEntries.byId[t.owner[s]!]!;
     const n = t.count[s]!;
     if (!this.isServed(node.seenTick) || t.withPrev[s] !== n) return undefined;
     const first = t.first[s]!;

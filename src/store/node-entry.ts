@@ -9,6 +9,8 @@ import { STRIDE, clearPrev, type Slots } from './layout.js';
 
 export interface NodeEntry {
   readonly name: string;
+  /** What pod slots name as their owner (NodeEntries). */
+  readonly id: number;
   /** Record 0: the node point (layout.ts); record 1 + i: the node's container i. May be longer than used. */
   data: Slots;
   /** False when the node's latest scrape had no complete node point. */
@@ -28,10 +30,26 @@ export interface NodeEntry {
 
 const NO_PODS = new Int32Array(0);
 
-export function newNodeEntry(name: string): NodeEntry {
-  const data = new Float64Array(STRIDE);
-  clearPrev(data, 0);
-  return { name, data, hasPoint: false, pods: NO_PODS, podCount: 0, names: [], series: 0, seenTick: 0, live: false };
+/** Live node entries by id: a slot names its owner in 4 bytes, not an 8-byte reference. */
+export class NodeEntries {
+  readonly byId: (NodeEntry | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  create(name: string): NodeEntry {
+    const id = this.free.pop() ?? this.byId.length;
+    const data = new Float64Array(STRIDE);
+    clearPrev(data, 0);
+    const e: NodeEntry = { name, id, data, hasPoint: false, pods: NO_PODS, podCount: 0, names: [], series: 0, seenTick: 0, live: false };
+    this.byId[id] = e;
+    return e;
+  }
+
+  /** Lets e's id go to the next node; no slot may name it as owner any more. */
+  remove(e: NodeEntry): void {
+    if (this.byId[e.id] !== e) return;
+    this.byId[e.id] = undefined;
+    this.free.push(e.id);
+  }
 }
 
 /** Where container i's record starts in the node's data. */

@@ -12,7 +12,7 @@
 
 import type { ContainerPoint, PodPoints } from '../scrape/types.js';
 import { STRIDE, hasPrev } from './layout.js';
-import { commitTail, containerBase, type NodeEntry } from './node-entry.js';
+import { commitTail, containerBase, type NodeEntries, type NodeEntry } from './node-entry.js';
 import type { PodIndex } from './pod-index.js';
 import { NO_SLOT, type PodTable } from './pod-table.js';
 import { storeContainerPoint } from './rules.js';
@@ -28,6 +28,7 @@ export class NodePods {
   private readonly names: string[] = [];
 
   constructor(
+    private readonly nodes: NodeEntries,
     private readonly table: PodTable,
     private readonly index: PodIndex,
     /** --metric-resolution in ms (ages are whole ms, so age < this ⇔ age × 10⁶ < the resolution in ns). */
@@ -41,6 +42,7 @@ export class NodePods {
   store(e: NodeEntry, pods: readonly PodPoints[], tick: number): void {
     const t = this.table;
     const seen = tick | 0;
+    const id = e.id;
     const listed = e.pods;
     const data = e.data;
     const names = e.names;
@@ -51,7 +53,7 @@ export class NodePods {
       const pod = pods[k]!;
       const s = listed[k]!;
       // (A pod the node owns is always at `c` here; checked all the same, as a write there is a write in place.)
-      if (t.owner[s] !== e || t.first[s] !== c || t.seen[s] === seen || t.name[s] !== pod.name || t.namespace[s] !== pod.namespace) break;
+      if (t.owner[s] !== id || t.first[s] !== c || t.seen[s] === seen || t.name[s] !== pod.name || t.namespaceOf(s) !== pod.namespace) break;
       const points = pod.containers;
       const n = t.count[s]!;
       if (points.length !== n || !namesAt(names, c, n, points)) break;
@@ -72,6 +74,7 @@ export class NodePods {
   /** Stores pods[k..] after the first k pods (c containers) were stored in place. */
   private storeChanged(e: NodeEntry, pods: readonly PodPoints[], k: number, c: number, seen: number): void {
     const t = this.table;
+    const id = e.id;
     const listed = e.pods;
     const podCount = e.podCount;
     let added = 0;
@@ -81,7 +84,7 @@ export class NodePods {
       let s = NO_SLOT;
       if (i < podCount) {
         const hint = listed[i]!;
-        if (t.owner[hint] === e && t.name[hint] === pod.name && t.namespace[hint] === pod.namespace) s = hint;
+        if (t.owner[hint] === id && t.name[hint] === pod.name && t.namespaceOf(hint) === pod.namespace) s = hint;
       }
       if (s === NO_SLOT) s = this.index.get(pod.namespace, pod.name);
       if (s !== NO_SLOT && t.seen[s] === seen) continue; // duplicate pod in one tick: first wins
@@ -102,7 +105,7 @@ export class NodePods {
         }
       } else {
         // Paired with its records where it was last stored: here, further on, or on another node.
-        const from = t.owner[s]!;
+        const from = this.nodes.byId[t.owner[s]!]!;
         const first = t.first[s]!;
         const stored = t.count[s]!;
         const sameLayout = stored === n && namesAt(from.names, first, n, points);
@@ -116,7 +119,7 @@ export class NodePods {
         this.containers -= stored;
         this.containersWithPrev -= t.withPrev[s]!;
       }
-      t.owner[s] = e;
+      t.owner[s] = id;
       t.first[s] = c + w;
       t.count[s] = n;
       t.withPrev[s] = withPrev;
@@ -129,7 +132,7 @@ export class NodePods {
     // Listed before, still this node's, not reported now: gone.
     for (let i = k; i < podCount; i++) {
       const s = listed[i]!;
-      if (t.owner[s] === e && t.seen[s] !== seen) this.drop(s);
+      if (t.owner[s] === id && t.seen[s] !== seen) this.drop(s);
     }
     commitTail(e, k, c, this.slots, added, this.records, this.names, w);
   }
@@ -139,7 +142,7 @@ export class NodePods {
     let containers = 0;
     for (let i = 0; i < e.podCount; i++) {
       const s = e.pods[i]!;
-      if (this.table.owner[s] === e) containers += this.drop(s);
+      if (this.table.owner[s] === e.id) containers += this.drop(s);
     }
     return containers;
   }

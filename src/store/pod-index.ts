@@ -12,17 +12,9 @@ import { NO_SLOT, type PodTable } from './pod-table.js';
 const MAX_LOAD = 0.7;
 const MIN_BUCKETS = 16;
 
-interface Namespace {
-  /** The namespace's string, kept once for all its pods' slots. */
-  readonly name: string;
-  pods: number;
-}
-
 export class PodIndex {
   private buckets = new Int32Array(MIN_BUCKETS).fill(NO_SLOT);
   private size = 0;
-  /** Namespaces in use, with their pod counts (a namespace is let go with its last pod). */
-  private readonly namespaces = new Map<string, Namespace>();
   private readonly seed = (Math.random() * 2 ** 32) | 0;
 
   constructor(private readonly table: PodTable) {}
@@ -35,24 +27,21 @@ export class PodIndex {
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const s = this.buckets[i]!;
       if (s === NO_SLOT) return NO_SLOT;
-      if (t.hash[s] === hash && t.name[s] === name && t.namespace[s] === namespace) return s;
+      if (t.hash[s] === hash && t.name[s] === name && t.namespaceOf(s) === namespace) return s;
     }
   }
 
   /** Sets slot s's namespace, name and hash and indexes it; the pod must not be indexed yet. */
   add(s: number, namespace: string, name: string): void {
     const t = this.table;
-    let ns = this.namespaces.get(namespace);
-    if (ns === undefined) this.namespaces.set(namespace, (ns = { name: namespace, pods: 0 }));
-    ns.pods++;
-    t.namespace[s] = ns.name;
+    t.ns[s] = t.namespaces.acquire(namespace);
     t.name[s] = name;
     t.hash[s] = hashOf(namespace, name, this.seed);
     if (++this.size > this.buckets.length * MAX_LOAD) this.resize(this.buckets.length * 2);
     this.insert(s);
   }
 
-  /** Unindexes slot s (its columns are left as they are). */
+  /** Unindexes slot s (its columns are left as they are but for its namespace's count). */
   delete(s: number): void {
     const t = this.table;
     const b = this.buckets;
@@ -72,8 +61,7 @@ export class PodIndex {
     }
     b[i] = NO_SLOT;
     this.size--;
-    const ns = this.namespaces.get(t.namespace[s]!);
-    if (ns !== undefined && --ns.pods === 0) this.namespaces.delete(ns.name);
+    t.namespaces.release(t.ns[s]!);
     if (b.length > MIN_BUCKETS && this.size < b.length * (MAX_LOAD / 8)) this.resize(b.length / 2);
   }
 

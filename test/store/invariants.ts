@@ -5,10 +5,10 @@
 import type { LRUCache } from 'lru-cache';
 import type { MetricsStore } from '../../src/store/index.js';
 import { hasPrev } from '../../src/store/layout.js';
-import { containerBase, type NodeEntry } from '../../src/store/node-entry.js';
+import { containerBase, type NodeEntries, type NodeEntry } from '../../src/store/node-entry.js';
 import type { NodePods } from '../../src/store/node-pods.js';
 import type { PodIndex } from '../../src/store/pod-index.js';
-import type { PodTable } from '../../src/store/pod-table.js';
+import { NO_NODE, type PodTable } from '../../src/store/pod-table.js';
 
 export function problems(store: MetricsStore): string[] {
   const out: string[] = [];
@@ -20,8 +20,10 @@ export function problems(store: MetricsStore): string[] {
   let owned = 0;
   let containers = 0;
   let withPrev = 0;
+  const entries = store['nodeEntries'] as NodeEntries;
   for (const [name, e] of cache.entries()) {
     if (!e.live) out.push(`${name}: cached but not live`);
+    if (entries.byId[e.id] !== e) out.push(`${name}: not found by its id ${e.id}`);
     if (e.data.length < containerBase(e.series)) out.push(`${name}: ${e.series} containers do not fit its data`);
     if (e.names.length !== e.series) out.push(`${name}: ${e.names.length} names for ${e.series} containers`);
     const covered = new Uint8Array(e.series);
@@ -31,13 +33,13 @@ export function problems(store: MetricsStore): string[] {
       const s = e.pods[i]!;
       if (listed.has(s)) out.push(`${name}: slot ${s} listed twice`);
       listed.add(s);
-      if (table.owner[s] !== e) {
+      if (table.owner[s] !== e.id) {
         if (e.seenTick === tick) out.push(`${name}: stored this tick but lists slot ${s} it does not own`);
         continue;
       }
       owned++;
-      const pod = `${table.namespace[s]}/${table.name[s]}`;
-      if (index.get(table.namespace[s]!, table.name[s]!) !== s) out.push(`${name}: ${pod} (slot ${s}) not indexed`);
+      const pod = `${table.namespaceOf(s)}/${table.name[s]}`;
+      if (index.get(table.namespaceOf(s), table.name[s]!) !== s) out.push(`${name}: ${pod} (slot ${s}) not indexed`);
       const first = table.first[s]!;
       const n = table.count[s]!;
       if (n < 1 || first < 0 || first + n > e.series) out.push(`${name}: ${pod} containers [${first}, ${first + n}) outside [0, ${e.series})`);
@@ -55,6 +57,11 @@ export function problems(store: MetricsStore): string[] {
     if (e.seenTick === tick && next !== e.series) out.push(`${name}: pods hold ${next} of its ${e.series} containers`);
   }
   if (owned !== table.size) out.push(`${owned} slots owned by live nodes, ${table.size} in use`);
+  const ids = entries.byId.filter((e) => e !== undefined).length;
+  if (ids !== cache.size) out.push(`${ids} node ids in use for ${cache.size} nodes`);
+  const inUse = new Set<string>();
+  for (let s = 0; s < table.extent; s++) if (table.owner[s] !== NO_NODE) inUse.add(table.namespaceOf(s));
+  if (inUse.size !== table.namespaces.size) out.push(`${table.namespaces.size} namespaces kept, ${inUse.size} in use`);
   if (containers !== nodePods.containers) out.push(`${containers} containers held, ${nodePods.containers} counted`);
   if (withPrev !== nodePods.containersWithPrev) out.push(`${withPrev} containers with a previous point, ${nodePods.containersWithPrev} counted`);
   if (containers !== store.seriesCount().containers) out.push('seriesCount() disagrees');

@@ -3,7 +3,7 @@
 // keeping the node point and the kept pods.
 import t from 'tap';
 import { STRIDE } from '../../src/store/layout.js';
-import { commitTail, containerBase, newNodeEntry, releasePods } from '../../src/store/node-entry.js';
+import { NodeEntries, commitTail, containerBase, releasePods } from '../../src/store/node-entry.js';
 
 /** Scratch for `pods` pods of one container each, record values from `value`, names c<value>. */
 function scratch(pods: number, value: number) {
@@ -15,8 +15,22 @@ function scratch(pods: number, value: number) {
 
 const recordsOf = (data: Float64Array, containers: number) => Array.from({ length: containers }, (_, i) => data[containerBase(i)]);
 
+t.test('node ids are reused once their node is removed', async (t) => {
+  const entries = new NodeEntries();
+  const a = entries.create('a');
+  const b = entries.create('b');
+  t.same([a.id, b.id], [0, 1]);
+  entries.remove(a);
+  entries.remove(a);
+  t.equal(entries.byId[a.id], undefined);
+  const c = entries.create('c');
+  t.equal(c.id, a.id, "a's id went to c");
+  t.equal(entries.byId[c.id], c);
+  t.equal(entries.create('d').id, 2, 'once, not twice');
+});
+
 t.test('a tail replaces what followed the kept pods; the node point and the kept records stay', async (t) => {
-  const e = newNodeEntry('n');
+  const e = new NodeEntries().create('n');
   e.data[0] = 42;
   const first = scratch(4, 100);
   commitTail(e, 0, 0, first.slots, 4, first.records, first.names, 4);
@@ -36,7 +50,7 @@ t.test('a tail replaces what followed the kept pods; the node point and the kept
 });
 
 t.test('growth past the capacity keeps the kept part, with room for a few more; a mostly empty node shrinks', async (t) => {
-  const e = newNodeEntry('n');
+  const e = new NodeEntries().create('n');
   e.data[0] = 42;
   let held = 0;
   for (let round = 0; round < 40; round++) {

@@ -1,7 +1,7 @@
 // Pod slots: released slots are handed out again, and the columns keep their
 // values when they grow.
 import t from 'tap';
-import { PodTable } from '../../src/store/pod-table.js';
+import { NO_NODE, PodTable } from '../../src/store/pod-table.js';
 
 t.test('a released slot is the next one handed out, its strings let go', async (t) => {
   const table = new PodTable();
@@ -9,12 +9,12 @@ t.test('a released slot is the next one handed out, its strings let go', async (
   const b = table.alloc();
   t.not(a, b);
   table.name[a] = 'pod-a';
-  table.namespace[a] = 'ns';
+  table.owner[a] = 3;
   table.seen[a] = 7;
   t.equal(table.size, 2);
   table.release(a);
   t.equal(table.size, 1);
-  t.same([table.name[a], table.namespace[a], table.owner[a], table.seen[a]], ['', '', undefined, 0], 'nothing of the old pod is kept');
+  t.same([table.name[a], table.owner[a], table.seen[a]], ['', NO_NODE, 0], 'nothing of the old pod is kept');
   t.equal(table.alloc(), a, 'reused');
   t.equal(table.alloc(), 2, 'then new ones');
   t.equal(table.size, 3);
@@ -32,14 +32,35 @@ t.test('columns grow past their initial capacity keeping every value', async (t)
     table.count[s] = i + 1;
     table.withPrev[s] = i + 2;
     table.seen[s] = i + 3;
+    table.hash[s] = i + 4;
+    table.owner[s] = i + 5;
+    table.ns[s] = i + 6;
     table.name[s] = `p${i}`;
   }
   t.equal(order, 0, 'slots handed out in order');
   t.ok(table.first.length >= n);
   let bad = 0;
   for (let s = 0; s < n; s++) {
-    if (table.first[s] !== s || table.count[s] !== s + 1 || table.withPrev[s] !== s + 2 || table.seen[s] !== s + 3 || table.name[s] !== `p${s}`) bad++;
+    const columns = [table.first, table.count, table.withPrev, table.seen, table.hash, table.owner, table.ns];
+    if (columns.some((column, k) => column[s] !== s + k) || table.name[s] !== `p${s}`) bad++;
   }
   t.equal(bad, 0, 'no slot lost a value');
   t.equal(table.size, n);
+  t.equal(table.extent, n);
+});
+
+t.test('namespaces are counted by pod and let go with their last', async (t) => {
+  const table = new PodTable();
+  const ns = table.namespaces;
+  const a = ns.acquire('a');
+  t.equal(ns.acquire('a'), a);
+  const b = ns.acquire('b');
+  t.not(a, b);
+  ns.release(a);
+  t.equal(ns.names[a], 'a', 'one pod left');
+  ns.release(a);
+  t.equal(ns.names[a], '', 'gone with its last pod');
+  t.equal(ns.size, 1);
+  t.equal(ns.acquire('c'), a, 'its id reused');
+  t.equal(ns.names[b], 'b');
 });
