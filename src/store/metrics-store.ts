@@ -269,7 +269,8 @@ export class MetricsStore implements MetricsReader {
   private podUsage(s: number): PodUsage | undefined {
     const t = this.table;
     const node = this.nodeEntries.byId[t.owner[s]!]!;
-    const n = t.count[s]!;
+    const names = t.containersOf(s);
+    const n = names.length;
     if (!this.isServed(node.seenTick) || t.withPrev[s] !== n) return undefined;
     const first = t.first[s]!;
     const u = this.usage;
@@ -278,7 +279,7 @@ export class MetricsStore implements MetricsReader {
     let windowNs = 0;
     for (let c = 0; c < n; c++) {
       if (!usageOf(node.data, containerBase(first + c), u)) return undefined;
-      containers[c] = { name: node.names[first + c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
+      containers[c] = { name: names[c]!, usage: { cpuNanocores: u.cpuNanocores, memoryBytes: u.memoryBytes } };
       if (u.timestampMs < timestampMs) {
         timestampMs = u.timestampMs;
         windowNs = u.windowNs;

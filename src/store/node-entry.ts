@@ -1,7 +1,6 @@
 // What the store keeps per node: its point and all its pods' containers packed
-// in one Float64Array, the slots (pod-table.ts) of its pods in one Int32Array,
-// and its containers' names in one array, all in the order of its latest
-// scrape. A tick of an unchanged node rewrites numbers in place; a changed one
+// in one Float64Array and the slots (pod-table.ts) of its pods in one
+// Int32Array, both in the order of its latest scrape. A tick of an unchanged node rewrites numbers in place; a changed one
 // rewrites the arrays from the first pod that differs (commitTail), reallocating
 // only when they must grow, or when they would be mostly empty.
 
@@ -18,8 +17,6 @@ export interface NodeEntry {
   /** Slots of the pods of the latest scrape, in its order, in [0, podCount). Containers follow the same order. */
   pods: Int32Array;
   podCount: number;
-  /** Container names by container index, in [0, series). */
-  names: string[];
   /** Containers of the pods it holds: with the node itself, its weight against the series cap. */
   series: number;
   /** store() tick that last saw this node. */
@@ -39,7 +36,7 @@ export class NodeEntries {
     const id = this.free.pop() ?? this.byId.length;
     const data = new Float64Array(STRIDE);
     clearPrev(data, 0);
-    const e: NodeEntry = { name, id, data, hasPoint: false, pods: NO_PODS, podCount: 0, names: [], series: 0, seenTick: 0, live: false };
+    const e: NodeEntry = { name, id, data, hasPoint: false, pods: NO_PODS, podCount: 0, series: 0, seenTick: 0, live: false };
     this.byId[id] = e;
     return e;
   }
@@ -60,7 +57,7 @@ export function containerBase(i: number): number {
 /**
  * Ends a node's tick: its first `keptPods` pods and their `keptContainers`
  * containers stay where they are; the rest are replaced by `podCount` slots,
- * `containers` records (from `from`) and names taken from the start of the scratch arrays.
+ * `containers` records (from `from`) taken from the start of the scratch arrays.
  */
 export function commitTail(
   e: NodeEntry,
@@ -69,7 +66,6 @@ export function commitTail(
   slots: Int32Array,
   podCount: number,
   from: Slots,
-  names: readonly string[],
   containers: number,
 ): void {
   const pods = keptPods + podCount;
@@ -86,8 +82,6 @@ export function commitTail(
   const at = containerBase(keptContainers);
   for (let i = 0; i < containers * STRIDE; i++) e.data[at + i] = from[i]!;
 
-  for (let i = 0; i < containers; i++) e.names[keptContainers + i] = names[i]!;
-  e.names.length = keptContainers + containers;
   e.series = keptContainers + containers;
 }
 
@@ -95,7 +89,6 @@ export function commitTail(
 export function releasePods(e: NodeEntry): void {
   e.pods = NO_PODS;
   e.podCount = 0;
-  e.names = [];
   if (e.data.length > STRIDE) e.data = e.data.slice(0, STRIDE);
   e.series = 0;
 }

@@ -11,6 +11,7 @@
 // were until then) and copied into the node's storage at the end.
 
 import type { ContainerPoint, PodPoints } from '../scrape/types.js';
+import { sameNames } from './name-lists.js';
 import { STRIDE, hasPrev } from './layout.js';
 import { commitTail, containerBase, type NodeEntries, type NodeEntry } from './node-entry.js';
 import type { PodIndex } from './pod-index.js';
@@ -25,7 +26,6 @@ export class NodePods {
   // Scratch for the changed part of a node, grown to the largest node seen.
   private slots = new Int32Array(64);
   private records = new Float64Array(64 * STRIDE);
-  private readonly names: string[] = [];
 
   constructor(
     private readonly nodes: NodeEntries,
@@ -45,7 +45,6 @@ export class NodePods {
     const id = e.id;
     const listed = e.pods;
     const data = e.data;
-    const names = e.names;
     const same = Math.min(pods.length, e.podCount);
     let k = 0;
     let c = 0;
@@ -55,8 +54,9 @@ export class NodePods {
       // (A pod the node owns is always at `c` here; checked all the same, as a write there is a write in place.)
       if (t.owner[s] !== id || t.first[s] !== c || t.seen[s] === seen || t.name[s] !== pod.name || t.namespaceOf(s) !== pod.namespace) break;
       const points = pod.containers;
-      const n = t.count[s]!;
-      if (points.length !== n || !namesAt(names, c, n, points)) break;
+      const names = t.containersOf(s);
+      if (!sameNames(names, points)) break;
+      const n = names.length;
       let withPrev = 0;
       for (let i = 0; i < n; i++) {
         const base = containerBase(c + i);
@@ -97,31 +97,32 @@ export class NodePods {
       if (s === NO_SLOT) {
         s = this.table.alloc();
         this.index.add(s, pod.namespace, pod.name);
+        t.list[s] = t.lists.acquire(points);
         for (let j = 0; j < n; j++) {
-          const p = points[j]!;
-          storeContainerPoint(undefined, -1, records, (w + j) * STRIDE, p, this.resolutionMs);
+          storeContainerPoint(undefined, -1, records, (w + j) * STRIDE, points[j]!, this.resolutionMs);
           if (hasPrev(records, (w + j) * STRIDE)) withPrev++;
-          this.names[w + j] = p.name;
         }
       } else {
         // Paired with its records where it was last stored: here, further on, or on another node.
         const from = this.nodes.byId[t.owner[s]!]!;
         const first = t.first[s]!;
-        const stored = t.count[s]!;
-        const sameLayout = stored === n && namesAt(from.names, first, n, points);
+        const stored = t.containersOf(s);
+        const sameLayout = sameNames(stored, points);
         for (let j = 0; j < n; j++) {
-          const p = points[j]!;
-          const at = sameLayout ? j : indexOf(from.names, first, stored, p.name);
-          storeContainerPoint(at >= 0 ? from.data : undefined, containerBase(first + at), records, (w + j) * STRIDE, p, this.resolutionMs);
+          const at = sameLayout ? j : stored.indexOf(points[j]!.name);
+          storeContainerPoint(at >= 0 ? from.data : undefined, containerBase(first + at), records, (w + j) * STRIDE, points[j]!, this.resolutionMs);
           if (hasPrev(records, (w + j) * STRIDE)) withPrev++;
-          this.names[w + j] = p.name;
         }
-        this.containers -= stored;
+        this.containers -= stored.length;
         this.containersWithPrev -= t.withPrev[s]!;
+        if (!sameLayout) {
+          const list = t.list[s]!;
+          t.list[s] = t.lists.acquire(points);
+          t.lists.release(list);
+        }
       }
       t.owner[s] = id;
       t.first[s] = c + w;
-      t.count[s] = n;
       t.withPrev[s] = withPrev;
       t.seen[s] = seen;
       this.containers += n;
@@ -134,7 +135,7 @@ export class NodePods {
       const s = listed[i]!;
       if (t.owner[s] === id && t.seen[s] !== seen) this.drop(s);
     }
-    commitTail(e, k, c, this.slots, added, this.records, this.names, w);
+    commitTail(e, k, c, this.slots, added, this.records, w);
   }
 
   /** Takes the pods node e holds out of the counts and the index; returns their containers. */
@@ -150,10 +151,11 @@ export class NodePods {
   /** Takes a pod out of the counts and the index and frees its slot; returns its containers. */
   private drop(s: number): number {
     const t = this.table;
-    const n = t.count[s]!;
+    const n = t.containersOf(s).length;
     this.containers -= n;
     this.containersWithPrev -= t.withPrev[s]!;
     this.index.delete(s);
+    t.lists.release(t.list[s]!);
     t.release(s);
     return n;
   }
@@ -170,18 +172,6 @@ export class NodePods {
       this.records = records;
     }
   }
-}
-
-/** Whether names[first..first+n) are the points' names, in order. */
-function namesAt(names: readonly string[], first: number, n: number, points: readonly ContainerPoint[]): boolean {
-  if (points.length !== n) return false;
-  for (let i = 0; i < n; i++) if (names[first + i] !== points[i]!.name) return false;
-  return true;
-}
-
-function indexOf(names: readonly string[], first: number, n: number, name: string): number {
-  for (let i = 0; i < n; i++) if (names[first + i] === name) return i;
-  return -1;
 }
 
 /** Containers with duplicate names keep the first (upstream logs and skips the rest). */

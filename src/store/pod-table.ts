@@ -5,6 +5,7 @@
 // `first`; the slot itself only says where. Released slots are handed to the
 // next new pod, so replacing pods (a rollout, a churn of Jobs) allocates nothing.
 
+import { NameLists } from './name-lists.js';
 import { Namespaces } from './namespaces.js';
 
 /** No slot: what the index answers for an unknown pod. */
@@ -16,6 +17,7 @@ const INITIAL_CAPACITY = 64;
 
 export class PodTable {
   readonly namespaces = new Namespaces();
+  readonly lists = new NameLists();
   /** Name, '' when free. */
   readonly name: string[] = [];
   /** Namespace id (namespaces.ts). */
@@ -24,8 +26,8 @@ export class PodTable {
   owner = new Int32Array(INITIAL_CAPACITY);
   /** First container's index among the owner's containers. */
   first = new Int32Array(INITIAL_CAPACITY);
-  /** Containers, in the order of the latest scrape. */
-  count = new Int32Array(INITIAL_CAPACITY);
+  /** Id of its containers' names, in the order of the latest scrape (name-lists.ts). */
+  list = new Int32Array(INITIAL_CAPACITY);
   /** Containers with a previous point. */
   withPrev = new Int32Array(INITIAL_CAPACITY);
   /** Tick (modulo 2³²) that last stored the pod: the first answer in a tick wins. */
@@ -42,6 +44,11 @@ export class PodTable {
   /** Slots in use. */
   get size(): number {
     return this.name.length - this.free.length;
+  }
+
+  /** The names of slot s's containers. */
+  containersOf(s: number): readonly string[] {
+    return this.lists.names[this.list[s]!]!;
   }
 
   /** The namespace of slot s. */
@@ -74,7 +81,7 @@ export class PodTable {
     this.ns = grown(this.ns, capacity);
     this.owner = grown(this.owner, capacity);
     this.first = grown(this.first, capacity);
-    this.count = grown(this.count, capacity);
+    this.list = grown(this.list, capacity);
     this.withPrev = grown(this.withPrev, capacity);
     this.seen = grown(this.seen, capacity);
     this.hash = grown(this.hash, capacity);

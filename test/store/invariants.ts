@@ -1,7 +1,8 @@
 // Checks the store's packed storage from the inside (test helper): every slot
 // in use is owned by exactly one live node, listed by it, indexed under its
-// name, and its records and names lie inside that node's storage without
-// overlapping another's; the running counts match. Returns what is wrong.
+// name, and its records lie inside that node's storage without overlapping
+// another's; the running counts match, and no namespace or name list is kept
+// without a pod. Returns what is wrong.
 import type { LRUCache } from 'lru-cache';
 import type { MetricsStore } from '../../src/store/index.js';
 import { hasPrev } from '../../src/store/layout.js';
@@ -25,7 +26,6 @@ export function problems(store: MetricsStore): string[] {
     if (!e.live) out.push(`${name}: cached but not live`);
     if (entries.byId[e.id] !== e) out.push(`${name}: not found by its id ${e.id}`);
     if (e.data.length < containerBase(e.series)) out.push(`${name}: ${e.series} containers do not fit its data`);
-    if (e.names.length !== e.series) out.push(`${name}: ${e.names.length} names for ${e.series} containers`);
     const covered = new Uint8Array(e.series);
     const listed = new Set<number>();
     let next = 0;
@@ -41,7 +41,7 @@ export function problems(store: MetricsStore): string[] {
       const pod = `${table.namespaceOf(s)}/${table.name[s]}`;
       if (index.get(table.namespaceOf(s), table.name[s]!) !== s) out.push(`${name}: ${pod} (slot ${s}) not indexed`);
       const first = table.first[s]!;
-      const n = table.count[s]!;
+      const n = table.containersOf(s).length;
       if (n < 1 || first < 0 || first + n > e.series) out.push(`${name}: ${pod} containers [${first}, ${first + n}) outside [0, ${e.series})`);
       if (e.seenTick === tick && first !== next) out.push(`${name}: ${pod} starts at ${first}, not ${next}, after the pods listed before it`);
       next = first + n;
@@ -61,6 +61,9 @@ export function problems(store: MetricsStore): string[] {
   if (ids !== cache.size) out.push(`${ids} node ids in use for ${cache.size} nodes`);
   const inUse = new Set<string>();
   for (let s = 0; s < table.extent; s++) if (table.owner[s] !== NO_NODE) inUse.add(table.namespaceOf(s));
+  const lists = new Set<number>();
+  for (let s = 0; s < table.extent; s++) if (table.owner[s] !== NO_NODE) lists.add(table.list[s]!);
+  if (lists.size !== table.lists.size) out.push(`${table.lists.size} name lists kept, ${lists.size} in use`);
   if (inUse.size !== table.namespaces.size) out.push(`${table.namespaces.size} namespaces kept, ${inUse.size} in use`);
   if (containers !== nodePods.containers) out.push(`${containers} containers held, ${nodePods.containers} counted`);
   if (withPrev !== nodePods.containersWithPrev) out.push(`${withPrev} containers with a previous point, ${nodePods.containersWithPrev} counted`);

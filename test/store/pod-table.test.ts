@@ -29,7 +29,7 @@ t.test('columns grow past their initial capacity keeping every value', async (t)
     const s = table.alloc();
     if (s !== i) order++;
     table.first[s] = i;
-    table.count[s] = i + 1;
+    table.list[s] = i + 1;
     table.withPrev[s] = i + 2;
     table.seen[s] = i + 3;
     table.hash[s] = i + 4;
@@ -41,7 +41,7 @@ t.test('columns grow past their initial capacity keeping every value', async (t)
   t.ok(table.first.length >= n);
   let bad = 0;
   for (let s = 0; s < n; s++) {
-    const columns = [table.first, table.count, table.withPrev, table.seen, table.hash, table.owner, table.ns];
+    const columns = [table.first, table.list, table.withPrev, table.seen, table.hash, table.owner, table.ns];
     if (columns.some((column, k) => column[s] !== s + k) || table.name[s] !== `p${s}`) bad++;
   }
   t.equal(bad, 0, 'no slot lost a value');
