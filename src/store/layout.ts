@@ -1,8 +1,9 @@
-// Flat layout of stored points: each node or container series is one record of
-// STRIDE numbers, the last point then the previous one (without the working set). A node keeps its own
-// record and those of all its pods' containers in one Float64Array (node-entry.ts):
-// no per-point or per-pod objects, and no array per pod (~290 bytes each for a
-// small typed array, ~140 for a packed one, against 176 for two containers' numbers).
+// Flat layout of stored points: each node or container series is one record
+// of STRIDE numbers, the last point then the previous one (without its working
+// set). A node keeps its own record and those of all its pods' containers in
+// one Float64Array (node-entry.ts): no per-point or per-pod objects, and no
+// array per pod (one cost ~290 bytes as a small typed array, ~140 as a packed
+// array of doubles, against 160 for two containers' numbers).
 
 /** Point records: always doubles. */
 export type Slots = Float64Array;

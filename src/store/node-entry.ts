@@ -1,8 +1,9 @@
 // What the store keeps per node: its point and all its pods' containers packed
 // in one Float64Array and the slots (pod-table.ts) of its pods in one
-// Int32Array, both in the order of its latest scrape. A tick of an unchanged node rewrites numbers in place; a changed one
-// rewrites the arrays from the first pod that differs (commitTail), reallocating
-// only when they must grow, or when they would be mostly empty.
+// Int32Array, both in the order of its latest scrape. A tick of an unchanged
+// node rewrites numbers in place; a changed one rewrites the arrays from the
+// first pod that differs (commitTail), reallocating only when they must grow,
+// or when they would be mostly empty.
 
 import { STRIDE, clearPrev, type Slots } from './layout.js';
 
@@ -85,7 +86,7 @@ export function commitTail(
   e.series = keptContainers + containers;
 }
 
-/** Lets a forgotten node's pods go (the node point stays: it is the record of a dead entry). */
+/** Lets a forgotten node's pods go, keeping only its own record. */
 export function releasePods(e: NodeEntry): void {
   e.pods = NO_PODS;
   e.podCount = 0;

@@ -208,3 +208,42 @@ t.test('churn: every pod replaced, again and again, pods moving, nodes answering
   }
   t.ok(peak <= nodes * perNode + perNode, `slots at most one node's pods above the pods held (${peak})`);
 });
+
+t.test('random ticks: nodes silent or answering in any order, pods moving, duplicated, reshaped', async (t) => {
+  const s = newStore();
+  const m = new Model(STALE_TICKS);
+  let seed = 2024;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  const shuffle = <T>(a: T[]) => {
+    for (let k = a.length - 1; k > 0; k--) {
+      const j = random(k + 1);
+      [a[k], a[j]] = [a[j]!, a[k]!];
+    }
+  };
+  const shapes = [['app', 'side'], ['app'], ['side', 'app'], ['app', 'extra', 'side'], ['one']];
+  const names = Array.from({ length: 60 }, (_, i) => `f${i}`);
+  const nodes = Array.from({ length: 7 }, (_, i) => `node-${i}`);
+  // Each pod has a home node it is mostly reported by; now and then another node reports it too, or instead.
+  for (let i = 0; i < 150; i++) {
+    const answers: [string, Spec[]][] = [];
+    for (const node of nodes) {
+      if (random(10) < 2) continue;
+      const specs: Spec[] = [];
+      for (let p = 0; p < names.length; p++) {
+        const home = nodes[p % nodes.length] === node;
+        if (home ? random(20) === 0 : random(40) !== 0) continue;
+        specs.push({ name: names[p]!, rate: 1 + p, containers: shapes[random(12) === 0 ? random(shapes.length) : p % 2]! });
+      }
+      // Shuffled now and then (mostly the same order, as kubelets answer).
+      if (random(4) === 0) shuffle(specs);
+      answers.push([node, specs]);
+    }
+    shuffle(answers);
+    // A node answering twice in a tick: the first answer wins.
+    if (answers.length > 0 && random(10) === 0) answers.push([answers[0]![0], []]);
+    tick(t, s, m, i, answers);
+  }
+});
