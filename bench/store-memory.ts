@@ -48,6 +48,6 @@ for (let i = 4; i <= 8; i++) {
   process.stdout.write(`after tick ${i}: ${Math.round((heap() - h0) / pods)} bytes per pod\n`);
 }
 process.stdout.write(
-  `store: ${pods} pods × 2 containers: ${((h1 - h0) / 2 ** 20).toFixed(1)} MiB heap, ${Math.round((h1 - h0) / pods)} bytes per pod; ` +
+  `store: ${pods} pods × 2 containers: ${((h1 - h0) / 2 ** 20).toFixed(1)} MiB (heap and typed arrays), ${Math.round((h1 - h0) / pods)} bytes per pod; ` +
     `after a third tick ${Math.round((h2 - h0) / pods)} bytes per pod; store() of one tick ${storeMs.toFixed(0)} ms\n`,
 );
