@@ -1,11 +1,10 @@
 // Upstream metrics-server flags accepted so that its existing args keep working,
-// though nothing here acts on them: klog's file-logging flags, profiling, HTTP/2
-// tuning (this server speaks HTTP/1.1 only). Values are still checked with
-// upstream's syntax, so a typo fails as it would there. Flags that are set are
-// named in one start-up warning (flag-warnings.ts) unless their value already
-// describes what this server does.
+// though nothing here acts on them: klog's file-logging flags, profiling,
+// SO_REUSEADDR. Values are still checked with upstream's syntax, so a typo fails
+// as it would there. Flags that are set are named in one start-up warning
+// (flag-warnings.ts) unless their value already describes what this server does.
 
-import { duration, goInt, goUint, invalid, quantity } from './flag-values.js';
+import { duration, goUint, invalid, quantity } from './flag-values.js';
 import type { FlagSyntax } from './options.js';
 
 export interface CompatFlagSpec extends FlagSyntax {
@@ -66,7 +65,6 @@ export const COMPAT_FLAGS: readonly CompatFlagSpec[] = [
   { flags: '--debug-socket-path <path>', help: 'Unix-domain socket for profiling.' },
 
   // Secure serving.
-  { flags: '--http2-max-streams-per-connection <n>', help: 'HTTP/2 stream limit per connection.', parse: goInt },
   // Node.js (libuv) sets SO_REUSEADDR on every listening socket, as Go does: both values behave as upstream.
   { flags: '--permit-address-sharing [bool]', help: 'Use SO_REUSEADDR when binding the port.', bool: true, inEffect: () => true },
 ];

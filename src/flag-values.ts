@@ -38,6 +38,14 @@ export const goInt = (v: string, flag: string): string => {
   return v;
 };
 
+/** Go int (64-bit) as a number: pflag's range check, then the value (BigInt where it exceeds 2^53). */
+export const goInt64 = (v: string, flag: string): bigint => {
+  goInt(v, flag);
+  const n = BigInt(v);
+  if (n < -(2n ** 63n) || n >= 2n ** 63n) throw invalid(v, flag, `strconv.ParseInt: parsing "${v}": value out of range`);
+  return n;
+};
+
 /** Go uint (64-bit): any unsigned decimal integer, kept as text. */
 export const goUint = (v: string, flag: string): string => {
   if (!/^\+?\d+$/.test(v)) throw invalid(v, flag, `strconv.ParseUint: parsing "${v}": invalid syntax`);

@@ -5,7 +5,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 import { COMPAT_FLAGS } from './compat-flags.js';
-import { bool, bytes, duration, FlagError, int, type ValueParser } from './flag-values.js';
+import { bool, bytes, duration, FlagError, goInt64, int, type ValueParser } from './flag-values.js';
 import { rejectUnsupportedFlags } from './unsupported-flags.js';
 
 export { FlagError };
@@ -36,6 +36,9 @@ export interface Options {
   tlsCipherSuites: string[];
   shutdownDelayNs: number;
   permitPortSharing: boolean;
+  disableHttp2Serving: boolean;
+  /** As upstream's Go int; 0 or less means the default (h2-settings.ts). */
+  http2MaxStreamsPerConnection: bigint;
 
   // Cluster access
   kubeconfig?: string;
@@ -120,6 +123,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--tls-cipher-suites <suites>', key: 'tlsCipherSuites', help: 'Comma-separated list of cipher suites (IANA names, as upstream). Default: Node.js defaults.', list: true, default: [] },
   { flags: '--shutdown-delay-duration <duration>', key: 'shutdownDelayNs', help: 'Time to keep serving after SIGTERM while /readyz reports failure.', parse: duration, default: 0, defaultText: '0s' },
   { flags: '--permit-port-sharing [bool]', key: 'permitPortSharing', help: 'If true, SO_REUSEPORT will be used when binding the port, which allows more than one instance to bind on the same address and port.', bool: true, default: false },
+  { flags: '--disable-http2-serving [bool]', key: 'disableHttp2Serving', help: 'If true, HTTP2 serving will be disabled.', bool: true, default: false },
+  { flags: '--http2-max-streams-per-connection <n>', key: 'http2MaxStreamsPerConnection', help: 'The limit that the server gives to clients for the maximum number of streams in an HTTP/2 connection. Zero means the default, 250.', parse: goInt64, default: 0n, defaultText: '0' },
 
   // Cluster access
   { flags: '--kubeconfig <file>', key: 'kubeconfig', help: 'Kubeconfig for the Kubernetes API server; in-cluster configuration when empty.' },

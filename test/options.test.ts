@@ -89,9 +89,10 @@ t.test('upstream logging, profiling and serving flags are accepted with their va
   t.same(o.ignoredFlags, [
     '--add_dir_header', '--alsologtostderr', '--log_backtrace_at', '--log_dir', '--log_file', '--log_file_max_size', '--skip_headers',
     '--skip_log_headers', '--stderrthreshold', '--vmodule', '--log-json-info-buffer-size', '--log-json-split-stream', '--profiling',
-    '--contention-profiling', '--debug-socket-path', '--http2-max-streams-per-connection',
+    '--contention-profiling', '--debug-socket-path',
   ], 'set flags are ignored, except values this server has anyway');
   t.equal(o.permitPortSharing, true, '--permit-port-sharing is honoured');
+  t.equal(o.http2MaxStreamsPerConnection, 1000n, '--http2-max-streams-per-connection is honoured');
   t.equal(parseOptions([]).permitPortSharing, false);
   t.same(parseOptions([]).ignoredFlags, [], 'nothing ignored by default');
   for (const spec of COMPAT_FLAGS) t.ok(argv.some((a) => a.startsWith(`--${/--([a-z0-9_-]+)/.exec(spec.flags)![1]}`)), `${spec.flags} covered`);
@@ -102,13 +103,25 @@ t.test('upstream logging, profiling and serving flags are accepted with their va
   t.same(parseOptions(['--logtostderr=false', '--stderrthreshold=2']).ignoredFlags, ['--logtostderr', '--stderrthreshold']);
 });
 
+t.test('HTTP/2 serving flags, as the generic API server has them', async (t) => {
+  const o = parseOptions([]);
+  t.equal(o.disableHttp2Serving, false);
+  t.equal(o.http2MaxStreamsPerConnection, 0n, '0: the default limit (250)');
+  t.equal(parseOptions(['--disable-http2-serving']).disableHttp2Serving, true);
+  t.equal(parseOptions(['--disable-http2-serving=false']).disableHttp2Serving, false);
+  t.equal(parseOptions(['--http2-max-streams-per-connection=-3']).http2MaxStreamsPerConnection, -3n, 'any Go int, as pflag takes it');
+  t.equal(parseOptions(['--http2-max-streams-per-connection', '9223372036854775807']).http2MaxStreamsPerConnection, 2n ** 63n - 1n);
+  t.equal(flagError(['--http2-max-streams-per-connection=many']), 'invalid argument "many" for "--http2-max-streams-per-connection" flag: strconv.ParseInt: parsing "many": invalid syntax');
+  t.equal(flagError(['--http2-max-streams-per-connection=9223372036854775808']), 'invalid argument "9223372036854775808" for "--http2-max-streams-per-connection" flag: strconv.ParseInt: parsing "9223372036854775808": value out of range');
+  t.equal(flagError(['--disable-http2-serving=yes']), 'invalid argument "yes" for "--disable-http2-serving" flag: strconv.ParseBool: parsing "yes": invalid syntax');
+});
+
 t.test('malformed values of compatibility flags still exit 2 naming the flag', async (t) => {
   const bad: [string[], string][] = [
     [['--logtostderr=yes'], 'invalid argument "yes" for "--logtostderr" flag: strconv.ParseBool: parsing "yes": invalid syntax'],
     [['--profiling=maybe'], 'invalid argument "maybe" for "--profiling" flag: strconv.ParseBool: parsing "maybe": invalid syntax'],
     [['--log-flush-frequency=5'], 'invalid argument "5" for "--log-flush-frequency" flag: time: missing unit in duration "5"'],
     [['--log_file_max_size=-1'], 'invalid argument "-1" for "--log_file_max_size" flag: strconv.ParseUint: parsing "-1": invalid syntax'],
-    [['--http2-max-streams-per-connection=many'], 'invalid argument "many" for "--http2-max-streams-per-connection" flag: strconv.ParseInt: parsing "many": invalid syntax'],
     [['--log-json-info-buffer-size=1K'], 'invalid argument "1K" for "--log-json-info-buffer-size" flag: quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\''],
     [['--stderrthreshold=loud'], 'invalid argument "loud" for "--stderrthreshold" flag: strconv.ParseInt: parsing "loud": invalid syntax'],
     [['--vmodule=scraper'], 'invalid argument "scraper" for "--vmodule" flag: syntax error: expect comma-separated list of filename=N'],
