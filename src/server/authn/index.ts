@@ -13,6 +13,7 @@ import type { Logger } from '../../log.js';
 import type { AuthObserver } from '../../observers.js';
 import type { Options } from '../../options.js';
 import { alwaysAllowPaths, type PathMatcher } from '../authz/always-allow.js';
+import { endHttp2ConnectionAfter, headersDistinct } from '../h2-request.js';
 import { decodePath } from '../request-info.js';
 import type { Authenticator } from './authenticator.js';
 import { AuthenticationConfig, type AuthenticationOptions } from './authentication-config.js';
@@ -109,17 +110,17 @@ export class DelegatingAuthenticator {
         if (!kept) {
           // Both views are built from rawHeaders on first access: build them before it changes.
           void req.headers;
-          void req.headersDistinct;
           kept = raw.slice(0, i);
         }
         const key = name.toLowerCase();
         delete req.headers[key];
-        delete req.headersDistinct[key];
+        delete headersDistinct(req)[key];
       } else if (kept) {
         kept.push(name, raw[i + 1]!);
       }
     }
-    if (kept) req.rawHeaders = kept;
+    // In place: an HTTP/2 request's rawHeaders cannot be assigned (a getter of its stored array).
+    if (kept) raw.splice(0, raw.length, ...kept);
   }
 
   close(): void {
@@ -139,17 +140,23 @@ export async function createAuthenticator(
 /**
  * A request's user, or a 401 StatusError. Anonymous requests pass only on the
  * always-allowed paths (health probes). Identity headers are gone afterwards,
- * whatever the outcome; so is a used Authorization header. Synchronous when
- * authentication is (certificates): no promise per request.
+ * whatever the outcome; so is a used Authorization header. An anonymous or
+ * unauthenticated request is the last one on its HTTP/2 connection, as in GAS.
+ * Synchronous when authentication is (certificates): no promise per request.
  */
 export function authenticateRequest(authenticator: DelegatingAuthenticator, allowed: PathMatcher, req: IncomingMessage, path: string, log?: Logger): UserInfo | Promise<UserInfo> {
   const admit = (result: AuthenticationResult): UserInfo => {
     if ('error' in result) {
       log?.debug({ err: result.error.message, path }, 'unable to authenticate the request');
+      endHttp2ConnectionAfter(req);
       throw unauthorized();
     }
-    if (result.anonymous && !allowed(decodePath(path))) throw unauthorized();
-    if (!result.anonymous) delete req.headers.authorization;
+    if (result.anonymous) {
+      endHttp2ConnectionAfter(req);
+      if (!allowed(decodePath(path))) throw unauthorized();
+    } else {
+      delete req.headers.authorization;
+    }
     return result.user;
   };
   let result: AuthenticationResult | Promise<AuthenticationResult>;

@@ -1,6 +1,7 @@
 // The client certificate chain presented on a request's TLS connection, parsed
 // once per connection, and verification results cached per connection and CA
-// bundle (front-proxy connections are long-lived and carry many requests), and
+// bundle (front-proxy connections are long-lived and carry many requests, over
+// HTTP/2 all of the aggregator's at once), and
 // across connections by the certificates' digests: a client that reconnects
 // presents the same bytes, whose verification gives the same answer until the
 // same time.
@@ -9,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
+import { connectionOf } from '../h2-request.js';
 import type { CABundle } from './ca-bundle.js';
 import { verifyClientChain } from './x509-verify.js';
 
@@ -58,7 +60,7 @@ function readChain(socket: TLSSocket): PeerChain | null {
 
 /** The peer chain of the request's connection, or undefined without a client certificate. */
 export function peerChain(req: IncomingMessage): PeerChain | undefined {
-  const socket = req.socket as TLSSocket;
+  const socket = connectionOf(req);
   let chain = bySocket.get(socket);
   if (chain === undefined) {
     try {

@@ -2,10 +2,12 @@
 // client certificate from the request-header CA, then names the user in headers.
 // Headers are read only after the certificate verified; repeated headers come from
 // headersDistinct because Node.js joins them with ", " and Kubernetes never splits.
+// (HTTP/2 requests have no headersDistinct of their own: h2-request.ts builds it.)
 
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import type { CABundle } from './ca-bundle.js';
+import { headersDistinct } from '../h2-request.js';
 import { identityHeaderNames, type IdentityHeaderConfig } from './identity-headers.js';
 import { checkPeer, peerChain } from './peer-certificates.js';
 import { extraFromHeaders } from './request-header-extra.js';
@@ -27,7 +29,7 @@ export interface RequestHeaderConfigProvider {
 }
 
 function values(req: IncomingMessage, header: string): string[] {
-  return req.headersDistinct[header] ?? [];
+  return headersDistinct(req)[header] ?? [];
 }
 
 function firstValue(req: IncomingMessage, headers: readonly string[]): string | undefined {
@@ -62,7 +64,7 @@ export class RequestHeaderAuthenticator implements Authenticator {
     if (!name) return undefined;
     const groups: string[] = [];
     for (const h of names.groupHeaders) for (const g of values(req, h)) if (g) groups.push(g);
-    const user: UserInfo = { name, groups, extra: extraFromHeaders(req.headersDistinct, names.extraHeaderPrefixes) };
+    const user: UserInfo = { name, groups, extra: extraFromHeaders(headersDistinct(req), names.extraHeaderPrefixes) };
     const uid = firstValue(req, names.uidHeaders);
     if (uid) user.uid = uid;
     return user;
