@@ -4,7 +4,6 @@
 //   kube/ caches ─► scrape/ Scraper ─► store/ MetricsStore ─► api/ ─► server/ (https, authn, authz)
 
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:https';
 import Koa from 'koa';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createMetricsApi, errorHandler, parseLabelSelector } from './api/index.js';
@@ -35,7 +34,7 @@ import {
   metricsServerHealthEndpoints,
   pingCheck,
 } from './server/health-checks.js';
-import { createSecureServer } from './server/https-server.js';
+import { createSecureServer, type SecureServer } from './server/https-server.js';
 import { withMaxInFlight } from './server/max-in-flight.js';
 import { withResourceGet } from './server/resource-get.js';
 import { requestDeadlineMiddleware } from './server/request-deadline.js';
@@ -48,7 +47,7 @@ import { versionMiddleware } from './server/version.js';
 import { MetricsStore } from './store/index.js';
 
 export interface App {
-  server: Server;
+  server: SecureServer;
   lifecycle: Lifecycle;
   log: Logger;
   /** The bound address (useful with --secure-port=0 in tests). */
@@ -146,7 +145,6 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   const server = await createSecureServer(options, listener, { log }).catch((e: unknown) => {
     throw new Error(`serving certificate: ${(e as Error).message}`, { cause: e });
   });
-  server.keepAliveTimeout = 65_000;
   await listen(server, options);
   const address = server.address() as AddressInfo;
   log.info({ address: address.address, port: address.port }, 'Serving securely');

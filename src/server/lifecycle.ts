@@ -1,14 +1,22 @@
 // Graceful shutdown, in the generic API server's order: on SIGTERM/SIGINT the
 // readyz `shutdown` check fails at once, the server keeps serving for
 // --shutdown-delay-duration (so endpoints and load balancers drop us first),
-// then stops accepting, drains in-flight requests (bounded), and runs the stop
-// hooks (scraper, watches) in order. A second signal exits at once with 1.
-// process.exit stays in main.ts: this module only reports the exit code.
+// then stops accepting, drains in-flight requests (bounded; HTTP/2 clients get
+// GOAWAY from close()), and runs the stop hooks (scraper, watches) in order. A
+// second signal exits at once with 1. process.exit stays in main.ts: this
+// module only reports the exit code.
 
-import type { Server } from 'node:http';
 import type { Logger } from '../log.js';
 import { shutdownCheck } from './health-checks.js';
 import type { HealthCheck } from './health.js';
+
+/** What shutdown needs of a server: http.Server, or the serving listener (https-server.ts). */
+export interface DrainableServer {
+  readonly listening: boolean;
+  close(callback?: (err?: Error) => void): unknown;
+  closeIdleConnections(): void;
+  closeAllConnections(): void;
+}
 
 export interface StopHook {
   readonly name: string;
@@ -19,8 +27,8 @@ export interface LifecycleOptions {
   log: Logger;
   /** --shutdown-delay-duration in ms: keep serving this long after the signal. */
   shutdownDelayMs: number;
-  /** Servers to close (http or https; https.Server extends http.Server). More can be added later. */
-  servers?: readonly Server[];
+  /** Servers to close. More can be added later. */
+  servers?: readonly DrainableServer[];
   /** Run in order after the servers drained. More can be added later. */
   stopHooks?: readonly StopHook[];
   /** Longest wait for in-flight requests before connections are cut; default 60 s (upstream's request timeout). */
@@ -40,7 +48,7 @@ export interface Lifecycle {
   shuttingDown(): boolean;
   /** The readyz `shutdown` check bound to this lifecycle. */
   readonly check: HealthCheck;
-  addServer(server: Server): void;
+  addServer(server: DrainableServer): void;
   addStopHook(hook: StopHook): void;
   /** Starts shutdown (idempotent: later calls return the same promise). Never rejects. */
   shutdown(reason?: string): Promise<void>;
@@ -53,7 +61,7 @@ export interface Lifecycle {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function closeServer(server: Server, drainTimeoutMs: number, log: Logger): Promise<void> {
+function closeServer(server: DrainableServer, drainTimeoutMs: number, log: Logger): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     let done = false;

@@ -3,7 +3,11 @@
 import t from 'tap';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { constants as http2constants } from 'node:http2';
+import { createSecureServer } from '../../src/server/https-server.js';
 import { MAX_REQUESTS_IN_FLIGHT, withMaxInFlight } from '../../src/server/max-in-flight.js';
+import { h2Connect, h2Request } from '../helpers/h2-client.js';
+import { closeServer, listen, sleep, tempDir } from './authn/harness.js';
 
 t.test('the limit is upstream default', async (t) => {
   t.equal(MAX_REQUESTS_IN_FLIGHT, 400);
@@ -54,6 +58,45 @@ t.test('requests beyond the limit are 429 at once; finished or aborted ones free
   await until(() => held[1]!.destroyed || held[1]!.writableEnded);
   await new Promise((r) => setTimeout(r, 20));
   t.equal((await fetch(`${url}/`)).status, 200, 'a connection closed by its client frees its place');
+  held[2]!.end('x');
+  await third;
+});
+
+t.test('over HTTP/2: streams count as requests; a reset stream frees its place', async (t) => {
+  const dir = tempDir();
+  const held: ServerResponse[] = [];
+  const server = await createSecureServer(
+    { certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
+    withMaxInFlight((req, res) => {
+      if (req.url === '/hold') held.push(res);
+      else res.end('ok');
+    }, 2),
+  );
+  const port = await listen(server);
+  const s = h2Connect(port);
+  t.teardown(async () => {
+    s.session.destroy();
+    await closeServer(server);
+    dir.remove();
+  });
+  const first = h2Request(s, '/hold');
+  const second = s.session.request({ ':path': '/hold' }, { endStream: true });
+  second.on('error', () => {});
+  while (held.length < 2) await sleep(5);
+  const refused = await h2Request(s, '/');
+  t.equal(refused.status, 429);
+  t.same(refused.headers.filter(([n]) => n !== 'date'), [['content-type', 'text/plain; charset=utf-8'], ['x-content-type-options', 'nosniff'], ['retry-after', '1']]);
+  t.equal(refused.body.toString(), 'Too many requests, please try again later.\n');
+  held[0]!.end('done');
+  t.equal((await first).body.toString(), 'done');
+  t.equal((await h2Request(s, '/')).status, 200, 'a finished stream frees its place');
+  const third = h2Request(s, '/hold');
+  while (held.length < 3) await sleep(5);
+  t.equal((await h2Request(s, '/')).status, 429, 'full again');
+  const closed = new Promise((r) => held[1]!.once('close', r));
+  second.close(http2constants.NGHTTP2_CANCEL);
+  await closed;
+  t.equal((await h2Request(s, '/')).status, 200, 'a stream the client reset frees its place');
   held[2]!.end('x');
   await third;
 });

@@ -6,7 +6,7 @@
 // compare every byte of both answers and every question asked.
 
 import type { IncomingMessage } from 'node:http';
-import { request as httpsRequest, type Server } from 'node:https';
+import { request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import { errorHandler } from '../../src/api/error-handler.js';
@@ -125,7 +125,7 @@ export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps,
     return koaListener(req, res);
   };
   const listener = fast ? withResourceGet({ authenticator, allowPaths: ALLOW_PATHS, authorizer, responses: new ObjectResponses(apiDeps), log }, generic) : generic;
-  const server: Server = await createSecureServer({ certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] }, listener);
+  const server = await createSecureServer({ certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] }, listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   served = {
     port: (server.address() as AddressInfo).port,

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest, createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -194,11 +194,11 @@ export function appWith(...middleware: Koa.Middleware[]): Koa {
   return app;
 }
 
-export function listen(server: Server): Promise<number> {
+export function listen(server: NetServer): Promise<number> {
   return new Promise((r) => server.listen(0, '127.0.0.1', () => r((server.address() as AddressInfo).port)));
 }
 
-export async function closeServer(server: Server): Promise<void> {
+export async function closeServer(server: NetServer & { closeAllConnections(): void }): Promise<void> {
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
 }
