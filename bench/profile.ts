@@ -1,6 +1,6 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--bare] [--after=N]
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--h2] [--bare] [--after=N]
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,19 +53,21 @@ try {
     const fp = process.argv.includes('--front-proxy');
     const tls = fp ? { cert: sim.info.frontProxyCert, key: sim.info.frontProxyKey, rejectUnauthorized: false } : { cert: sim.info.adminCert, key: sim.info.adminKey, rejectUnauthorized: false };
     const headers: Record<string, string> = fp ? { accept, 'x-remote-user': sim.info.viewerUser, 'x-remote-group': 'system:authenticated' } : { accept };
-    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls });
+    // --h2: the requests as streams of one HTTP/2 connection, as the aggregator sends them.
+    const h2 = process.argv.includes('--h2');
+    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
     const cpu = cpuSeconds(server.pid) - cpu0;
-    process.stdout.write(`load ${load}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(3)} ms per request\n`);
-    // --bare: the same load against a bare node:https server in its own process sending the same bytes.
+    process.stdout.write(`load ${load}${h2 ? ' (h2)' : ''}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(3)} ms per request\n`);
+    // --bare: the same load against a bare node:https (--h2: node:http2) server in its own process sending the same bytes.
     if (process.argv.includes('--bare')) {
       const one = await client.get(server.url + path, accept);
       const bodyFile = join(dir, 'bare.bin');
       writeFileSync(bodyFile, one.body);
-      const bare = await startBareProcess(sim.info.serverCert, sim.info.serverKey, bodyFile, one.contentType || accept);
+      const bare = await startBareProcess(sim.info.serverCert, sim.info.serverKey, bodyFile, one.contentType || accept, h2);
       try {
-        await runLoad({ url: bare.url + path, connections: 50, durationMs: 300, headers, tls });
+        await runLoad({ url: bare.url + path, connections: 50, durationMs: 300, headers, tls, h2 });
         const b0 = cpuSeconds(bare.pid);
-        const rb = await runLoad({ url: bare.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls });
+        const rb = await runLoad({ url: bare.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
         const cb = cpuSeconds(bare.pid) - b0;
         process.stdout.write(`bare ${load}: ${JSON.stringify(rb)}; bare cpu ${cb.toFixed(2)} s, ${((cb / Math.max(1, rb.requests)) * 1000).toFixed(3)} ms per request\n`);
       } finally {

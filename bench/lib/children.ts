@@ -95,8 +95,8 @@ export async function startSimProcess(nodes: number, podsPerNode: number, contai
   };
 }
 
-export async function startBareProcess(certFile: string, keyFile: string, bodyFile: string, contentType: string): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = track(fork(here('./bare-child.js'), [certFile, keyFile, bodyFile, contentType], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+export async function startBareProcess(certFile: string, keyFile: string, bodyFile: string, contentType: string, h2 = false): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+  const child = track(fork(here('./bare-child.js'), [certFile, keyFile, bodyFile, contentType, ...(h2 ? ['h2'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
   const url = await withTimeout(new Promise<string>((resolve) => child.on('message', (m: { type: string; url: string }) => m.type === 'ready' && resolve(m.url))), 20_000, 'bare server start');
   return { url, pid: child.pid!, stop: () => stopChild(child) };
 }

@@ -17,7 +17,7 @@ export class Client {
   private readonly agent: Agent;
   constructor(tls: ClientTls) {
     // The bench talks to 127.0.0.1 while the serving certificate names the service; identity is not what is measured.
-    this.agent = new Agent({ connections: 4, connect: { cert: tls.cert, key: tls.key, rejectUnauthorized: false }, bodyTimeout: 120_000, headersTimeout: 120_000 });
+    this.agent = new Agent({ connections: 4, allowH2: false, connect: { cert: tls.cert, key: tls.key, rejectUnauthorized: false }, bodyTimeout: 120_000, headersTimeout: 120_000 });
   }
 
   async get(url: string, accept = 'application/json'): Promise<Fetched> {

@@ -1,10 +1,15 @@
-// A closed-loop HTTPS load generator: N keep-alive connections, each issuing
-// requests back to back for a fixed time; reports requests/s and latency percentiles.
+// A closed-loop HTTPS load generator: N keep-alive HTTP/1.1 connections, or N
+// streams on one HTTP/2 connection (h2: as the aggregator multiplexes), each
+// issuing requests back to back for a fixed time; reports requests/s and
+// latency percentiles.
 import { Agent, request } from 'undici';
 
 export interface LoadOptions {
   url: string;
+  /** Requests in flight at once: one per HTTP/1.1 connection, or streams of one HTTP/2 connection. */
   connections: number;
+  /** One HTTP/2 connection (ALPN h2) instead of HTTP/1.1 connections. */
+  h2?: boolean;
   durationMs: number;
   headers?: Record<string, string>;
   tls?: { ca?: string; cert?: string; key?: string; rejectUnauthorized?: boolean };
@@ -22,7 +27,10 @@ export interface LoadResult {
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const dispatcher = new Agent({ connections: opts.connections, pipelining: 1, connect: { ...opts.tls } });
+  // undici offers h2 by ALPN unless told not to: the HTTP/1.1 figures must stay HTTP/1.1.
+  const dispatcher = opts.h2
+    ? new Agent({ connections: 1, allowH2: true, h2Options: { maxConcurrentStreams: opts.connections }, connect: { ...opts.tls } })
+    : new Agent({ connections: opts.connections, pipelining: 1, allowH2: false, connect: { ...opts.tls } });
   const latencies: number[] = [];
   let errors = 0;
   let bytes = 0;

@@ -10,7 +10,7 @@ export interface ProbeResult {
 }
 
 export async function probeWhile<T>(url: string, opts: { headers?: Record<string, string>; tls?: object }, during: () => Promise<T>): Promise<{ value: T; probe: ProbeResult }> {
-  const dispatcher = new Agent({ connections: 1, connect: { ...opts.tls } });
+  const dispatcher = new Agent({ connections: 1, allowH2: false, connect: { ...opts.tls } });
   const get = async () => {
     const res = await request(url, { dispatcher, headers: opts.headers });
     await res.body.arrayBuffer();
