@@ -2,11 +2,17 @@
 // authorized the user, the request goes to the service with the front-proxy
 // client certificate and the user in X-Remote-* headers. The client's own
 // credentials and any X-Remote-* it sent are removed; the query is re-encoded as
-// Go's url.Values.Encode() does; the response streams back unchanged.
+// Go's url.Values.Encode() does; the response streams back unchanged. As
+// client-go's transport, it speaks HTTP/2 to a service that offers it, every
+// request a stream of one connection (backend-h2.ts), else HTTP/1.1.
 
 import https from 'node:https';
+import http2, { type ClientHttp2Session } from 'node:http2';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
+import { Http2Backends, type BackendDial } from './backend-h2.js';
 import type { UserInfo } from './policy.js';
 
 export interface ServiceTarget {
@@ -80,18 +86,40 @@ export function proxiedHeaders(incoming: IncomingMessage, user: UserInfo, auditI
 const DISCOVERY_TIMEOUT_MS = 5_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 
+export interface AggregatorOptions {
+  /** Offer HTTP/2 to the service (default true; false is client-go's DISABLE_HTTP2). */
+  http2?: boolean;
+}
+
+/** A request on its way to the service. */
+interface Outgoing {
+  req: IncomingMessage;
+  res: ServerResponse;
+  base: URL;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  timeoutMs: number;
+}
+
 export class AggregatorProxy {
   private readonly agent: https.Agent;
+  private readonly backends = new Http2Backends();
+  private readonly http2: boolean;
+  /** Requests proxied, by the protocol spoken to the service. */
+  readonly sent = { h2: 0, 'http/1.1': 0 };
 
   constructor(
     private target: ServiceTarget | undefined,
     private readonly creds: FrontProxyCredentials,
+    opts: AggregatorOptions = {},
   ) {
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 64 });
+    this.http2 = opts.http2 ?? true;
   }
 
   setTarget(target: ServiceTarget | undefined): void {
     this.target = target;
+    this.backends.close();
   }
 
   get serviceUrl(): string | undefined {
@@ -112,18 +140,51 @@ export class AggregatorProxy {
     const isDiscovery = /^\/apis\/[^/]+\/[^/]+\/?$/.test(url.pathname);
     const headers = proxiedHeaders(req, user, randomUUID());
     headers.host = base.host;
-    const upstream = https.request({
-      host: base.hostname.replace(/^\[|\]$/g, ''),
-      port: base.port || 443,
-      method: req.method,
-      path,
-      headers,
-      agent: this.agent,
+    const out: Outgoing = { req, res, base, path, headers, timeoutMs: isDiscovery ? DISCOVERY_TIMEOUT_MS : REQUEST_TIMEOUT_MS };
+    if (!this.http2) {
+      this.viaHttp1(target, out);
+      return;
+    }
+    this.backends.session(this.dial(target, base)).then(
+      (session) => (session ? this.viaHttp2(session, out) : this.viaHttp1(target, out)),
+      () => unavailable(res),
+    );
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.backends.close();
+  }
+
+  private tls(target: ServiceTarget) {
+    return {
       cert: this.creds.cert,
       key: this.creds.key,
       ...(target.insecureSkipTLSVerify ? { rejectUnauthorized: false } : { ca: target.caBundle, rejectUnauthorized: true }),
       ...(target.serverName ? { servername: target.serverName } : {}),
-      timeout: isDiscovery ? DISCOVERY_TIMEOUT_MS : REQUEST_TIMEOUT_MS,
+    };
+  }
+
+  private dial(target: ServiceTarget, base: URL): BackendDial {
+    const host = base.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(base.port || 443);
+    const tls: ConnectionOptions = { host, port, ...this.tls(target) };
+    if (!target.serverName && isIP(host) === 0) tls.servername = host; // as https.request sends SNI
+    return { key: JSON.stringify([target.url, target.caBundle, target.insecureSkipTLSVerify, target.serverName]), origin: base.origin, tls };
+  }
+
+  private viaHttp1(target: ServiceTarget, o: Outgoing): void {
+    this.sent['http/1.1']++;
+    const { req, res } = o;
+    const upstream = https.request({
+      host: o.base.hostname.replace(/^\[|\]$/g, ''),
+      port: o.base.port || 443,
+      method: req.method,
+      path: o.path,
+      headers: o.headers,
+      agent: this.agent,
+      ...this.tls(target),
+      timeout: o.timeoutMs,
     });
     upstream.on('timeout', () => upstream.destroy(new Error('timeout')));
     upstream.on('error', () => {
@@ -146,8 +207,38 @@ export class AggregatorProxy {
     req.pipe(upstream);
   }
 
-  close(): void {
-    this.agent.destroy();
+  private viaHttp2(session: ClientHttp2Session, o: Outgoing): void {
+    this.sent.h2++;
+    const { req, res } = o;
+    const { host, ...fields } = o.headers;
+    let up: http2.ClientHttp2Stream;
+    try {
+      up = session.request({ ':method': req.method ?? 'GET', ':path': o.path, ':authority': String(host), ...fields });
+    } catch {
+      unavailable(res); // the session went away between lookup and use
+      return;
+    }
+    up.setTimeout(o.timeoutMs, () => up.destroy(new Error('timeout')));
+    up.on('error', () => {
+      if (!res.headersSent) unavailable(res);
+      else res.destroy();
+    });
+    up.on('close', () => {
+      if (!res.headersSent) unavailable(res); // reset before it answered
+    });
+    up.on('response', (h) => {
+      const out: OutgoingHttpHeaders = {};
+      for (const [name, value] of Object.entries(h)) {
+        if (name.startsWith(':') || HOP_BY_HOP.has(name) || value === undefined) continue;
+        out[name] = value;
+      }
+      res.writeHead(Number(h[':status']), out);
+      up.pipe(res);
+    });
+    res.on('close', () => {
+      if (!res.writableFinished && !up.closed) up.close(http2.constants.NGHTTP2_CANCEL);
+    });
+    req.pipe(up);
   }
 }
 

@@ -22,6 +22,8 @@ export interface SimClusterOptions {
   containersPerPod?: number;
   /** The metrics server the aggregator proxies metrics.k8s.io to (settable later). */
   metricsServer?: ServiceTarget;
+  /** Whether the aggregator offers HTTP/2 to the metrics server (default true, as kube-aggregator). */
+  aggregatorHttp2?: boolean;
   faults?: Record<string, KubeletFault>;
   replay?: Record<string, KubeletReplay>;
   /** Events kept for watch-from-resourceVersion (default 10,000). */
@@ -53,6 +55,7 @@ export interface SimCluster {
   readonly model: UsageModel;
   readonly pki: ClusterPki;
   readonly apiserver: SimApiServer;
+  readonly aggregator: AggregatorProxy;
   readonly kubelets: KubeletFarm;
   readonly store: ResourceStore;
   /** https://127.0.0.1:<port> of the stand-in apiserver. */
@@ -120,7 +123,7 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
     'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
     'requestheader-uid-headers': '["X-Remote-Uid"]',
   });
-  const aggregator = new AggregatorProxy(opts.metricsServer, { cert: pki.frontProxyClient.cert, key: pki.frontProxyClient.key });
+  const aggregator = new AggregatorProxy(opts.metricsServer, { cert: pki.frontProxyClient.cert, key: pki.frontProxyClient.key }, { http2: opts.aggregatorHttp2 });
   const resources = new ResourceHandler(store, opts.bookmarkIntervalMs ?? 10_000, now);
   const apiserver = new SimApiServer({ cert: pki.apiserverServing.cert, key: pki.apiserverServing.key, clientCa: pki.clusterCa.cert, authn, policy, resources, aggregator });
   try {
@@ -141,6 +144,7 @@ export async function startSimCluster(opts: SimClusterOptions = {}): Promise<Sim
     model,
     pki,
     apiserver,
+    aggregator,
     kubelets,
     store,
     url,
