@@ -1,7 +1,8 @@
 // The HorizontalPodAutoscaler's request through the aggregator: protobuf Accept,
 // namespace and label selector, no gzip. The body is decoded with protobufjs from
 // the upstream message definitions (k8s.io/metrics generated.proto field numbers),
-// not with this project's encoder.
+// not with this project's encoder. The aggregator reaches the server over HTTP/2,
+// or over HTTP/1.1 when the server runs with --disable-http2-serving.
 import t from 'tap';
 import https from 'node:https';
 import protobuf from 'protobufjs';
@@ -31,9 +32,9 @@ interface DecodedPod {
 
 const skip = await e2eSkipReason();
 
-t.test('HPA-style protobuf request decoded from the upstream schema', { skip }, async (t) => {
+for (const [protocol, extraArgs] of [['h2', []], ['http/1.1', ['--disable-http2-serving']]] as const) t.test(`HPA-style protobuf request decoded from the upstream schema, aggregator to server over ${protocol}`, { skip }, async (t) => {
   if (skip) return;
-  const e = await startE2E({ kubeletSource: 'resource', cluster: { nodes: 2, podsPerNode: 5 } });
+  const e = await startE2E({ kubeletSource: 'resource', cluster: { nodes: 2, podsPerNode: 5 }, extraArgs: [...extraArgs] });
   t.teardown(() => e.stop());
   const c = e.cluster;
   const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
@@ -83,4 +84,6 @@ t.test('HPA-style protobuf request decoded from the upstream schema', { skip }, 
       t.equal(quantity(ctr.usage.memory!.string), exp.memoryBytes);
     }
   }
+  t.equal(c.aggregator.sent[protocol], c.aggregator.sent.h2 + c.aggregator.sent['http/1.1'], `every proxied request went over ${protocol}`);
+  t.ok(c.aggregator.sent[protocol] > 0);
 });

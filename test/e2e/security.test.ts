@@ -5,6 +5,7 @@ import t from 'tap';
 import https from 'node:https';
 import type { OutgoingHttpHeaders } from 'node:http';
 import { issueCert } from '../../src/util/pki.js';
+import { h2Once } from '../helpers/h2-client.js';
 import { e2eSkipReason, startE2E } from '../helpers/sim-e2e.js';
 
 const skip = await e2eSkipReason();
@@ -16,7 +17,7 @@ t.test('direct requests to the metrics server', { skip }, async (t) => {
   const c = e.cluster;
 
   const direct = (path: string, opts: { cert?: { cert: string; key: string }; headers?: OutgoingHttpHeaders } = {}) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
+    new Promise<{ status: number; body: string; type: string | undefined }>((resolve, reject) => {
       const req = https.request(
         {
           host: '127.0.0.1',
@@ -31,7 +32,7 @@ t.test('direct requests to the metrics server', { skip }, async (t) => {
         (res) => {
           let body = '';
           res.on('data', (d: Buffer) => (body += d.toString('utf8')));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, type: res.headers['content-type'] }));
         },
       );
       req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -118,6 +119,46 @@ t.test('direct requests to the metrics server', { skip }, async (t) => {
     const admin = { cert: c.pki.adminClient.cert, key: c.pki.adminClient.key };
     t.equal((await direct(`${nodes}?timeout=5s`, { cert: admin })).status, 200);
     t.equal((await direct(`${nodes}?watch=true&timeout=soon`, { cert: admin })).status, 405, 'a watch reads timeoutSeconds, not timeout');
+  });
+
+  t.test('over HTTP/2: the same decisions and the same answers', async (t) => {
+    const h2 = (path: string, opts: { cert?: { cert: string; key: string }; headers?: OutgoingHttpHeaders } = {}) =>
+      h2Once(e.ms.port, path, { accept: 'application/json', ...opts.headers }, { ca: c.pki.clusterCa.cert, ...opts.cert }).then((r) => ({ status: r.status, body: r.body.toString('utf8'), type: r.headers.find(([n]) => n === 'content-type')?.[1] }));
+    const forged = await h2(nodes, { headers: { 'x-remote-user': 'kubernetes-admin', 'x-remote-group': 'system:masters' } });
+    t.equal(forged.status, 401, 'forged X-Remote-* without the front-proxy certificate');
+    t.notMatch(forged.body, /NodeMetricsList/);
+    const evil = await issueCert(c.pki.frontProxyCa, { cn: 'evil-proxy', clientAuth: true });
+    t.equal((await h2(nodes, { cert: evil, headers: { 'x-remote-user': 'kubernetes-admin' } })).status, 401, 'a front-proxy-CA certificate outside the allowed names');
+    const asViewer = { 'x-remote-user': 'viewer', 'x-remote-group': ['team-a-viewers', 'system:authenticated'] };
+    const ok = await h2('/apis/metrics.k8s.io/v1beta1/namespaces/team-a/pods', { cert: frontProxy, headers: asViewer });
+    t.equal(ok.status, 200, 'the real front proxy');
+    t.match(ok.body, /PodMetricsList/);
+    t.equal((await h2('/apis/metrics.k8s.io/v1beta1/namespaces/default/pods', { cert: frontProxy, headers: asViewer })).status, 403);
+    t.equal((await h2(nodes, { headers: { authorization: `Bearer ${c.pki.tokens.viewer}` } })).status, 403, 'TokenReview, then SubjectAccessReview');
+    t.equal((await h2(nodes, { headers: { authorization: 'Bearer not-a-token' } })).status, 401);
+    t.equal((await h2(`${nodes}?timeout=soon`)).status, 400);
+
+    // Answers that do not change between two requests: byte for byte as over HTTP/1.1.
+    const admin = { cert: c.pki.adminClient.cert, key: c.pki.adminClient.key };
+    for (const [path, accept] of [
+      ['/healthz', 'text/plain'], ['/readyz?verbose', 'text/plain'], ['/livez', 'text/plain'], ['/version', 'application/json'],
+      ['/apis', 'application/json'], ['/apis/metrics.k8s.io/v1beta1', 'application/json'], ['/apis/metrics.k8s.io/v1beta1', 'application/vnd.kubernetes.protobuf'],
+      ['/openapi/v2', 'application/json'], ['/openapi/v3/apis/metrics.k8s.io/v1beta1', 'application/json'],
+      ['/apis/metrics.k8s.io/v1beta1/namespaces/default/pods/nope', 'application/json'],
+    ] as const) {
+      const one = await direct(path, { cert: admin, headers: { accept } });
+      const two = await h2(path, { cert: admin, headers: { accept } });
+      t.same([two.status, two.body], [one.status, one.body], `${path} (${accept})`);
+    }
+    // Answers that move with the ticks: the same status and type, in every encoding.
+    for (const [path, accept] of [
+      ['/metrics', 'text/plain'], [nodes, 'application/json'], [nodes, 'application/vnd.kubernetes.protobuf'], [nodes, 'application/yaml'],
+      [nodes, 'application/json;as=Table;v=v1;g=meta.k8s.io'], ['/apis/metrics.k8s.io/v1beta1/nodes/sim-node-1', 'application/vnd.kubernetes.protobuf'],
+    ] as const) {
+      const one = await direct(path, { cert: admin, headers: { accept } });
+      const two = await h2(path, { cert: admin, headers: { accept } });
+      t.same([two.status, two.type], [one.status, one.type], `${path} (${accept}): ${two.status} ${two.type}`);
+    }
   });
 
   t.test('the metrics server asked the apiserver, not the headers', async (t) => {

@@ -26,7 +26,6 @@ export function h2Connect(port: number, tls: H2Tls = {}): H2Session {
     key: tls.key,
     ca: tls.ca,
     rejectUnauthorized: tls.ca !== undefined,
-    servername: tls.ca !== undefined ? 'localhost' : undefined,
   });
   const goaways: number[] = [];
   session.on('goaway', (code) => goaways.push(code));

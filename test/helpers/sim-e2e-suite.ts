@@ -157,5 +157,10 @@ export async function kubectlSuite(t: Test, kubeletSource: 'summary' | 'resource
       t.not(nodes.code, 0);
       t.match(nodes.stderr, /Forbidden/);
     });
+
+    t.test('the aggregator spoke HTTP/2 to the metrics server, as kube-aggregator does', async (t) => {
+      t.ok(c.aggregator.sent.h2 > 0, `${c.aggregator.sent.h2} requests as streams of HTTP/2 connections`);
+      t.equal(c.aggregator.sent['http/1.1'], 0, 'none over HTTP/1.1');
+    });
   });
 }
