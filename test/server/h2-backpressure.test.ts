@@ -4,7 +4,7 @@
 // aggregator's) are all served, none refused for the session's memory.
 import t, { type Test } from 'tap';
 import Koa from 'koa';
-import type { Http2ServerResponse } from 'node:http2';
+import { constants as http2constants, type Http2ServerResponse } from 'node:http2';
 import { send } from '../../src/api/codec/index.js';
 import { createSecureServer } from '../../src/server/https-server.js';
 import { h2Connect, h2Request } from '../helpers/h2-client.js';
@@ -73,4 +73,18 @@ t.test('many large responses at once on one connection are all served', async (t
     ),
   );
   t.same(sizes, streams.map(() => 4 * MiB), 'no stream refused or reset');
+});
+
+t.test('a stream the client resets mid-body ends its response; the connection goes on', async (t) => {
+  const { port, responses } = await start(t, { '/big': Buffer.alloc(16 * MiB, 2) });
+  const s = h2Connect(port);
+  t.teardown(() => s.session.destroy());
+  const stream = s.session.request({ ':path': '/big' }, { endStream: true });
+  stream.on('error', () => {});
+  await new Promise((r) => stream.once('data', r));
+  const closed = new Promise((r) => responses[0]!.once('close', r));
+  stream.close(http2constants.NGHTTP2_CANCEL);
+  await closed;
+  t.pass('the response closed (its body is released)');
+  t.equal((await h2Request(s, '/small')).body.toString(), 'small', 'the same connection serves the next request');
 });
