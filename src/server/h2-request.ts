@@ -32,6 +32,12 @@ export function headersDistinct(req: IncomingMessage): Distinct {
   return d;
 }
 
+/** Replaces req.rawHeaders: an HTTP/2 request's cannot be assigned (a getter of its stored array), so it is changed in place. */
+export function setRawHeaders(req: IncomingMessage, raw: string[]): void {
+  if (!isHttp2(req)) req.rawHeaders = raw;
+  else req.rawHeaders.splice(0, req.rawHeaders.length, ...raw);
+}
+
 /** The TLS connection a request came on: the same object for every request on it. */
 export function connectionOf(req: IncomingMessage): TLSSocket {
   if (!isHttp2(req)) return req.socket as TLSSocket;

@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import type { AuthObserver } from '../../observers.js';
 import type { Options } from '../../options.js';
 import { alwaysAllowPaths, type PathMatcher } from '../authz/always-allow.js';
-import { endHttp2ConnectionAfter, headersDistinct } from '../h2-request.js';
+import { endHttp2ConnectionAfter, headersDistinct, setRawHeaders } from '../h2-request.js';
 import { decodePath } from '../request-info.js';
 import type { Authenticator } from './authenticator.js';
 import { AuthenticationConfig, type AuthenticationOptions } from './authentication-config.js';
@@ -119,8 +119,7 @@ export class DelegatingAuthenticator {
         kept.push(name, raw[i + 1]!);
       }
     }
-    // In place: an HTTP/2 request's rawHeaders cannot be assigned (a getter of its stored array).
-    if (kept) raw.splice(0, raw.length, ...kept);
+    if (kept) setRawHeaders(req, kept);
   }
 
   close(): void {

@@ -6,7 +6,9 @@ import { createSecureServer } from '../../../src/server/https-server.js';
 import { authenticationMiddleware, createAuthenticator } from '../../../src/server/authn/index.js';
 import { authorizationMiddleware, createAuthorizer } from '../../../src/server/authz/index.js';
 import { KubeSubjectAccessReviewer } from '../../../src/kube/subject-access-review.js';
+import { headersDistinct } from '../../../src/server/h2-request.js';
 import { createCA, issueCert } from '../../../src/util/pki.js';
+import { h2Connect, h2Request } from '../../helpers/h2-client.js';
 import { appWith, type Json, closeServer, listen, send, StandInApiServer, subjectAccessReviewResponse, tempDir, frontProxyAuthnOptions } from './harness.js';
 
 const SAR = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
@@ -35,7 +37,7 @@ t.test('front-proxy authentication', async (t) => {
   const app = appWith(authenticationMiddleware(authn, ['/healthz', '/readyz', '/livez']), authorizationMiddleware(authz), (ctx) => {
     const leftover = Object.keys(ctx.req.headers).filter((h) => h.startsWith('x-remote'));
     const leftoverRaw = ctx.req.rawHeaders.filter((h, i) => i % 2 === 0 && h.toLowerCase().startsWith('x-remote'));
-    ctx.body = { user: ctx.state.user, leftover, leftoverRaw, distinct: Object.keys(ctx.req.headersDistinct).filter((h) => h.startsWith('x-remote')) };
+    ctx.body = { user: ctx.state.user, leftover, leftoverRaw, distinct: Object.keys(headersDistinct(ctx.req)).filter((h) => h.startsWith('x-remote')) };
   });
   const server = await createSecureServer(
     { tlsCertFile: dir.file('tls.crt', serving.cert), tlsPrivateKeyFile: dir.file('tls.key', serving.key), certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] },
@@ -123,6 +125,26 @@ t.test('front-proxy authentication', async (t) => {
     t.same(r.json.leftover, [], 'identity headers removed from req.headers');
     t.same(r.json.leftoverRaw, [], 'identity headers removed from rawHeaders');
     t.same(r.json.distinct, [], 'identity headers removed from headersDistinct');
+  });
+
+  t.test('over HTTP/2: the same identity, per stream, and the identity fields removed', async (t) => {
+    const s = h2Connect(port, { cert: proxy.cert, key: proxy.key });
+    t.teardown(() => s.close());
+    const before = api.callsTo(SAR).length;
+    const asViewer = {
+      'x-remote-user': 'viewer',
+      'x-remote-uid': 'uid-1234',
+      'x-remote-group': ['devs', 'a,b', 'system:authenticated'],
+      'x-remote-extra-authentication.kubernetes.io%2fpod-name': 'web-0',
+      'x-remote-extra-scopes': ['read', 'write'],
+    };
+    const [r, other] = await Promise.all([h2Request(s, `${path}?labelSelector=app%3Dweb`, asViewer), h2Request(s, path, { 'x-remote-user': 'someone-else', 'x-remote-group': 'ops' })]);
+    t.equal(r.status, 200);
+    const json = JSON.parse(r.body.toString()) as Json;
+    t.same(json.user, { name: 'viewer', uid: 'uid-1234', groups: ['devs', 'a,b', 'system:authenticated'], extra: { 'authentication.kubernetes.io/pod-name': ['web-0'], scopes: ['read', 'write'] } });
+    t.same([json.leftover, json.leftoverRaw, json.distinct], [[], [], []], 'identity fields gone from headers, rawHeaders and headersDistinct');
+    t.same((JSON.parse(other.body.toString()) as Json).user, { name: 'someone-else', groups: ['ops', 'system:authenticated'], extra: {} }, 'another stream of the connection, its own identity');
+    t.same(api.callsTo(SAR).slice(before).map((c) => (c.body as Json).spec.user).sort(), ['someone-else', 'viewer']);
   });
 
   t.test('malformed extra keys and empty values do not break authentication', async (t) => {
