@@ -79,6 +79,7 @@ export async function createSecureServer(opts: ServingOptions, requestListener: 
     dynamic.close();
     throw new Error(`invalid serving certificate ${files.certFile} / ${files.keyFile}: ${(e as Error).message}`, { cause: e });
   }
+  if (opts.disableHttp2Serving) deps.log?.info('Forcing use of http/1.1 only'); // GAS's words
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   server.on('close', () => dynamic.close());
   return server;

@@ -45,9 +45,12 @@ t.test('a slow reader: one slice queued, the rest waits; other streams are serve
   let received = 0;
   stream.on('data', (c: Buffer) => (received += c.length));
   const ended = new Promise((r) => stream.on('end', r));
+  const closed = new Promise((r) => res.once('close', r));
   stream.resume();
   await ended;
   t.equal(received, big.length, 'every byte arrives once read');
+  await closed;
+  t.pass("the finished response emits 'close' (the list cache sees its body released)");
 });
 
 t.test('many large responses at once on one connection are all served', async (t) => {
