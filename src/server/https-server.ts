@@ -12,6 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createSecureContext, type Server as TlsServer } from 'node:tls';
 import { DynamicFiles } from '../util/dynamic-file.js';
 import { http2Limits } from './h2-settings.js';
+import { HTTP1_MAX_HEADER_SIZE, HTTP2_MAX_HEADER_LIST_PAIRS, HTTP2_MAX_HEADER_LIST_SIZE } from './header-limits.js';
 import { Http2Sessions } from './h2-sessions.js';
 import { MAX_REQUESTS_IN_FLIGHT } from './max-in-flight.js';
 import { ensureServingCert } from './serving-cert.js';
@@ -33,6 +34,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 /** Either listener, with the connection handling lifecycle.ts drains by. */
 export interface SecureServer extends TlsServer {
   keepAliveTimeout: number;
+  maxHeadersCount: number | null;
   /** Closes connections (HTTP/1.1) and sessions without a request in flight. */
   closeIdleConnections(): void;
   /** Ends every connection and session at once. */
@@ -71,7 +73,7 @@ export async function createSecureServer(opts: ServingOptions, requestListener: 
     { log: deps.log, pollMs: deps.pollMs },
   );
   const [cert, key] = dynamic.current;
-  const tls = { ...context(cert!, key!), requestCert: true, rejectUnauthorized: false };
+  const tls = { ...context(cert!, key!), requestCert: true, rejectUnauthorized: false, maxHeaderSize: HTTP1_MAX_HEADER_SIZE };
   let server: SecureServer;
   try {
     server = opts.disableHttp2Serving ? createHttpsServer(tls, requestListener) : http2Server(tls, opts, requestListener);
@@ -81,6 +83,7 @@ export async function createSecureServer(opts: ServingOptions, requestListener: 
   }
   if (opts.disableHttp2Serving) deps.log?.info('Forcing use of http/1.1 only'); // GAS's words
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.maxHeadersCount = 0; // no limit on HTTP/1.1 fields: header-limits.ts
   server.on('close', () => dynamic.close());
   return server;
 }
@@ -91,14 +94,15 @@ function http2Server(tls: object, opts: ServingOptions, requestListener: Request
     {
       ...tls,
       allowHTTP1: true,
-      settings: { maxConcurrentStreams: limits.maxConcurrentStreams, initialWindowSize: limits.streamWindow, maxFrameSize: limits.maxFrameSize },
+      settings: { maxConcurrentStreams: limits.maxConcurrentStreams, initialWindowSize: limits.streamWindow, maxFrameSize: limits.maxFrameSize, maxHeaderListSize: HTTP2_MAX_HEADER_LIST_SIZE },
+      maxHeaderListPairs: HTTP2_MAX_HEADER_LIST_PAIRS,
       maxSessionMemory: maxSessionMemoryMB(limits.maxConcurrentStreams),
     },
     // The handlers use only what both request kinds share; h2-request.ts covers the rest.
     requestListener as unknown as Parameters<typeof createHttp2Server>[1],
   );
   const sessions = new Http2Sessions(h2, limits.connectionWindow);
-  return Object.assign(h2 as Http2SecureServer & { keepAliveTimeout: number; closeIdleConnections(): void }, {
+  return Object.assign(h2 as Http2SecureServer & Pick<SecureServer, 'keepAliveTimeout' | 'maxHeadersCount' | 'closeIdleConnections'>, {
     closeAllConnections() {
       // HTTP/1.1 connections of an allowHTTP1 server are tracked as http.Server's (the
       // closeIdleConnections it has); http2's class only lacks this method.

@@ -68,6 +68,7 @@ t.test("SETTINGS: GAS's stream limit, 256 KiB windows and frames, a connection w
     t.equal(settings.maxConcurrentStreams, streams, `--http2-max-streams-per-connection=${flag ?? 'unset'}`);
     t.equal(settings.initialWindowSize, 256 * 1024);
     t.equal(settings.maxFrameSize, 256 * 1024);
+    t.equal(settings.maxHeaderListSize, (1 << 20) + 320, "GAS's 1 MiB of headers, as x/net advertises it");
     await h2Request(s, '/');
     t.equal(s.session.state.remoteWindowSize, 256 * 1024 * streams, 'the connection window the server granted');
     await s.close();
