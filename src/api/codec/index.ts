@@ -174,7 +174,9 @@ export function encodeFor(ctx: RequestView, obj: object, opts: RespondOptions = 
  */
 export function send(ctx: Context, enc: Encoded): void {
   // Answered meanwhile (a 504 from the request timeout) or the client gone: its 'close' may be past.
-  if (!ctx.writable) return;
+  // Not ctx.writable: an HTTP/2 HEAD stream is not writable, yet its status and headers go out.
+  const res = ctx.res as typeof ctx.res & { closed?: boolean };
+  if (res.headersSent || res.writableEnded || res.destroyed === true || res.closed === true) return;
   ctx.res.once('close', useBody(enc.body));
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);
