@@ -23,6 +23,7 @@ import { asPartialObjectMetadata } from './partial.js';
 import { encodeProtobuf, hasProtobufForm } from './protobuf.js';
 import type { RequestView } from './request-view.js';
 import { encodeYaml } from './yaml.js';
+import { answered } from './write.js';
 
 export type { RequestView } from './request-view.js';
 
@@ -175,8 +176,7 @@ export function encodeFor(ctx: RequestView, obj: object, opts: RespondOptions = 
 export function send(ctx: Context, enc: Encoded): void {
   // Answered meanwhile (a 504 from the request timeout) or the client gone: its 'close' may be past.
   // Not ctx.writable: an HTTP/2 HEAD stream is not writable, yet its status and headers go out.
-  const res = ctx.res as typeof ctx.res & { closed?: boolean };
-  if (res.headersSent || res.writableEnded || res.destroyed === true || res.closed === true) return;
+  if (answered(ctx.res)) return;
   ctx.res.once('close', useBody(enc.body));
   ctx.status = enc.status;
   for (const [k, v] of Object.entries(enc.headers)) ctx.set(k, v);

@@ -7,9 +7,13 @@ import type { ServerResponse } from 'node:http';
 import { compressed, shouldGzip } from './gzip.js';
 import type { Encoded } from './index.js';
 
-/** Whether the response has been answered or cut (a 504 from the request timeout): a handler finishing late must not write. */
+/**
+ * Whether the response has been answered or cut (a 504 from the request timeout, a client gone):
+ * a handler finishing late must not write. `destroyed` and `closed` do not exist on HTTP/2 responses.
+ */
 export function answered(res: ServerResponse): boolean {
-  return res.headersSent || res.writableEnded || res.destroyed;
+  const r = res as ServerResponse & { closed?: boolean };
+  return r.headersSent || r.writableEnded || r.destroyed === true || r.closed === true;
 }
 
 export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded): void {
