@@ -34,6 +34,7 @@ type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 /** Either listener, with the connection handling lifecycle.ts drains by. */
 export interface SecureServer extends TlsServer {
   keepAliveTimeout: number;
+  headersTimeout: number;
   maxHeadersCount: number | null;
   /** Closes connections (HTTP/1.1) and sessions without a request in flight. */
   closeIdleConnections(): void;
@@ -41,8 +42,15 @@ export interface SecureServer extends TlsServer {
   closeAllConnections(): void;
 }
 
-/** How long an HTTP/1.1 connection stays open between requests. */
-const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+/**
+ * GAS's http.Server: an HTTP/1.1 connection stays open 90 s between requests
+ * (IdleTimeout, as long as Go's client transports keep theirs, so the server is
+ * not the one to drop a connection a client is about to reuse), and a request's
+ * headers must arrive within 32 s (ReadHeaderTimeout). Node checks the latter
+ * every 30 s (connectionsCheckingInterval), so a slow client lasts 32–62 s.
+ */
+export const HTTP1_IDLE_TIMEOUT_MS = 90_000;
+export const HTTP1_READ_HEADER_TIMEOUT_MS = 32_000;
 
 /**
  * nghttp2 refuses new streams of a session whose queued response data passes
@@ -82,7 +90,8 @@ export async function createSecureServer(opts: ServingOptions, requestListener: 
     throw new Error(`invalid serving certificate ${files.certFile} / ${files.keyFile}: ${(e as Error).message}`, { cause: e });
   }
   if (opts.disableHttp2Serving) deps.log?.info('Forcing use of http/1.1 only'); // GAS's words
-  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  server.keepAliveTimeout = HTTP1_IDLE_TIMEOUT_MS;
+  server.headersTimeout = HTTP1_READ_HEADER_TIMEOUT_MS;
   server.maxHeadersCount = 0; // no limit on HTTP/1.1 fields: header-limits.ts
   server.on('close', () => dynamic.close());
   return server;
@@ -102,7 +111,7 @@ function http2Server(tls: object, opts: ServingOptions, requestListener: Request
     requestListener as unknown as Parameters<typeof createHttp2Server>[1],
   );
   const sessions = new Http2Sessions(h2, limits.connectionWindow);
-  return Object.assign(h2 as Http2SecureServer & Pick<SecureServer, 'keepAliveTimeout' | 'maxHeadersCount' | 'closeIdleConnections'>, {
+  return Object.assign(h2 as Http2SecureServer & Pick<SecureServer, 'keepAliveTimeout' | 'headersTimeout' | 'maxHeadersCount' | 'closeIdleConnections'>, {
     closeAllConnections() {
       // HTTP/1.1 connections of an allowHTTP1 server are tracked as http.Server's (the
       // closeIdleConnections it has); http2's class only lacks this method.

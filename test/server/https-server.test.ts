@@ -117,3 +117,17 @@ t.test('start-up errors are clear', async (t) => {
   await t.rejects(createSecureServer({ ...base, tlsCertFile: join(dir.path, 'missing.crt'), tlsPrivateKeyFile: join(dir.path, 'missing.key') }, () => {}), /ENOENT/);
   await t.rejects(createSecureServer({ ...base, tlsCipherSuites: ['TLS_FAKE_SUITE'] }, () => {}), /Cipher suite TLS_FAKE_SUITE not supported or doesn't exist/);
 });
+
+t.test('idle and header timeouts are GAS’s over both listeners', async (t) => {
+  for (const disableHttp2Serving of [false, true]) {
+    const dir = tempDir();
+    const server = await createSecureServer({ certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [], disableHttp2Serving }, (_req, res) => res.end());
+    // Go's transports keep idle connections 90 s: a server that closed them
+    // sooner would race the aggregator reusing one.
+    t.equal(server.keepAliveTimeout, 90_000, `HTTP/1.1 idle timeout (http2 ${disableHttp2Serving ? 'off' : 'on'})`);
+    t.equal(server.headersTimeout, 32_000, `read header timeout (http2 ${disableHttp2Serving ? 'off' : 'on'})`);
+    // Never listened: close() still emits 'close', which stops the certificate watchers.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    dir.remove();
+  }
+});
