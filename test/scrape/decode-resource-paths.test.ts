@@ -157,6 +157,11 @@ t.test('rewrites that force the general paths decode the same', async (t) => {
   same(rewrite(SIM, /./, (l) => l.replace(/ (\d{13})$/, ' 000$1')), 'timestamps with leading zeros');
   same(rewrite(SIM, /./, (l) => l.replace(/ (\d{13})$/, '')), 'no timestamps: the request time', NOW);
   same(SIM.replace(/\n$/, ''), 'no trailing newline');
+  // A body whose last line has a timestamp (a kubelet's ends with resource_scrape_error, which has none).
+  const lastStamped = SIM.split('\n').filter((l) => !l.includes('resource_scrape_error')).join('\n');
+  same(lastStamped.replace(/\n$/, ' '), 'a blank and no newline after the last timestamp');
+  same(lastStamped.replace(/\n$/, ' \t\n'), 'blanks after the last timestamp');
+  same(lastStamped.replace(/\n$/, ''), 'no newline after the last timestamp');
   same(SIM.replace(/\n/g, '\n\n'), 'blank lines');
   same(rewrite(SIM, /./, (l) => `  ${l}`), 'blanks before each line');
 
