@@ -3,7 +3,10 @@
 // min(?timeout, 60 s) from its arrival; a zero, negative or larger ?timeout
 // leaves the 60 s. A request not answered by then gets a 504 Status; one whose
 // answer has begun but not reached the socket (a large list and a client that
-// does not read it) has its connection cut, as Go's handler abort does. That
+// does not read it) has its connection cut, as Go's handler abort does; over
+// HTTP/2 only its stream is, reset with INTERNAL_ERROR as Go's is (a plain
+// destroy closes it with NO_ERROR, which a client takes for the end of a
+// complete body), the other streams of the connection going on. That
 // also bounds how long a reader that never reads holds an in-flight slot and
 // a list body.
 //
@@ -14,6 +17,7 @@
 // the request-deadline middleware's 400, so it is ignored here.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants as http2, type Http2ServerResponse } from 'node:http2';
 import { CACHE_CONTROL } from '../api/error-handler.js';
 import { parseGoDuration } from '../util/go-duration.js';
 import { requestInfo } from './request-info.js';
@@ -42,7 +46,7 @@ const TIMEOUT_BYTES = Buffer.from(TIMEOUT_BODY);
 export interface RequestTimeoutOptions {
   /** The longest a request may take, ms (REQUEST_TIMEOUT_MS). */
   maxMs?: number;
-  /** Called when a request times out: `cut` when its answer had begun and the connection was closed instead. */
+  /** Called when a request times out: `cut` when its answer had begun and the connection (HTTP/2: the stream) was closed instead. */
   onTimeout?: (req: IncomingMessage, timeoutMs: number, cut: boolean) => void;
 }
 
@@ -82,7 +86,9 @@ export function withRequestTimeout(listener: RequestListener, opts: RequestTimeo
     // Handed to the socket already: the handler finished in time.
     if (res.writableFinished || res.destroyed) return;
     if (res.headersSent) {
-      res.destroy();
+      const stream = (res as unknown as Partial<Http2ServerResponse>).stream;
+      if (stream) stream.close(http2.NGHTTP2_INTERNAL_ERROR);
+      else res.destroy();
       onTimeout?.(req, ms, true);
       return;
     }
