@@ -138,7 +138,7 @@ export async function startApp(options: Options, log: Logger = createLogger(opti
   const listener = withMaxInFlight(
     withRequestTimeout(
       withResourceGet({ authenticator, allowPaths: options.authorizationAlwaysAllowPaths, authorizer, responses: new ObjectResponses(apiDeps), log }, koa.callback()),
-      { onTimeout: (req, timeoutMs, cut) => log.warn({ method: req.method, path: req.url, timeoutMs }, cut ? 'Request timed out while its response was being written; connection closed' : 'Request timed out; answered 504') },
+      { onTimeout: (req, timeoutMs, cut) => log.warn({ method: req.method, path: req.url, timeoutMs }, cut ? 'Request timed out while its response was being written; connection (HTTP/2: stream) closed' : 'Request timed out; answered 504') },
     ),
   );
 
