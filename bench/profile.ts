@@ -55,7 +55,7 @@ try {
     const headers: Record<string, string> = fp ? { accept, 'x-remote-user': sim.info.viewerUser, 'x-remote-group': 'system:authenticated' } : { accept };
     // --h2: the requests as streams of one HTTP/2 connection, as the aggregator sends them.
     const h2 = process.argv.includes('--h2');
-    const r = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
+    const { latenciesMs: _l, ...r } = await runLoad({ url: server.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
     const cpu = cpuSeconds(server.pid) - cpu0;
     process.stdout.write(`load ${load}${h2 ? ' (h2)' : ''}: ${JSON.stringify(r)}; server cpu ${cpu.toFixed(2)} s, ${((cpu / Math.max(1, r.requests)) * 1000).toFixed(3)} ms per request\n`);
     // --bare: the same load against a bare node:https (--h2: node:http2) server in its own process sending the same bytes.
@@ -67,7 +67,7 @@ try {
       try {
         await runLoad({ url: bare.url + path, connections: 50, durationMs: 300, headers, tls, h2 });
         const b0 = cpuSeconds(bare.pid);
-        const rb = await runLoad({ url: bare.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
+        const { latenciesMs: _lb, ...rb } = await runLoad({ url: bare.url + path, connections: load === 'get' ? 50 : load === 'metrics' ? 1 : 4, durationMs: 4000, headers, tls, h2 });
         const cb = cpuSeconds(bare.pid) - b0;
         process.stdout.write(`bare ${load}: ${JSON.stringify(rb)}; bare cpu ${cb.toFixed(2)} s, ${((cb / Math.max(1, rb.requests)) * 1000).toFixed(3)} ms per request\n`);
       } finally {

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBareProcess, type ServerProcess, type SimProcess } from './lib/children.js';
 import type { Client } from './lib/client.js';
-import { runLoad, type LoadResult } from './lib/load.js';
+import { loadDispatcher, mergeLoads, runLoad, type LoadResult } from './lib/load.js';
 import { probeWhile } from './lib/probe.js';
 import { cpuSeconds, rssMiB } from './lib/proc.js';
 import { round } from './lib/results.js';
@@ -60,7 +60,8 @@ export interface ListRow extends Record<string, string | number> {
 }
 
 export interface ServingResult {
-  get: { ours: LoadRow; bare: LoadRow; rpsRatio: number };
+  /** windows: the alternating load windows of each side. */
+  get: { ours: LoadRow; bare: LoadRow; rpsRatio: number; windows: number };
   lists: ListRow[];
   listLoad: { ours: LoadRow; bare: LoadRow; ratio: number }[];
   protobufSizeVsJson: number;
@@ -128,6 +129,35 @@ function viaFrontProxy(ctx: ServingContext) {
   };
 }
 
+/**
+ * Our server (via the front proxy) and the bare one under the same load in
+ * alternating windows of about 1.5 s, each window pair in the other order than
+ * the last, on connections kept across windows: a busy or slow spell of the
+ * shared machine then weighs on both alike instead of on whichever ran during
+ * it. Each side's figures are its windows' together (`totalMs` each).
+ */
+async function measureInterleaved(ctx: ServingContext, kind: string, path: string, accept: string, connections: number, totalMs: number) {
+  const s = await sample(ctx, path, accept);
+  const b = await bare(ctx, kind, s.body, s.contentType);
+  const fp = viaFrontProxy(ctx);
+  const sides = [
+    { url: ctx.server.url + path, connections, headers: { accept, ...fp.headers }, tls: fp.tls },
+    { url: b.url + path, connections, headers: { accept }, tls: tlsOf(ctx) },
+  ].map((opts) => ({ opts, dispatcher: loadDispatcher(opts), runs: [] as LoadResult[] }));
+  const [ours, theirs] = sides as [(typeof sides)[0], (typeof sides)[0]];
+  try {
+    for (const side of sides) await runLoad({ ...side.opts, dispatcher: side.dispatcher, durationMs: 300 });
+    const windows = Math.max(2, Math.round(totalMs / 1500));
+    for (let i = 0; i < windows; i++) {
+      for (const side of i % 2 === 0 ? [ours, theirs] : [theirs, ours]) side.runs.push(await runLoad({ ...side.opts, dispatcher: side.dispatcher, durationMs: totalMs / windows }));
+    }
+    return { bytes: s.body.length, windows, ours: mergeLoads(ours.runs), bare: mergeLoads(theirs.runs) };
+  } finally {
+    await Promise.all(sides.map((side) => side.dispatcher.close()));
+    await b.stop();
+  }
+}
+
 async function measureOurs(ctx: ServingContext, path: string, accept: string, connections: number, durationMs: number, warmupMs: number, frontProxy = false) {
   const fp = frontProxy ? viaFrontProxy(ctx) : undefined;
   const opts = { url: ctx.server.url + path, connections, headers: { accept, ...fp?.headers }, tls: fp?.tls ?? tlsOf(ctx) };
@@ -139,14 +169,14 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
   const { namespace, name } = ctx.sim.info.samplePod;
   const getPath = `${API}/namespaces/${namespace}/pods/${name}`;
   const getKind = 'single-pod GET via front proxy (protobuf)';
-  // A whole resolution each, so that our run spans one scrape tick (the server keeps scraping while it serves).
+  // A whole resolution each, over two: the server keeps scraping while it serves, and the
+  // ticks fall in both sides' windows.
   const getMs = Math.max(ctx.loadMs, ctx.resolutionSec * 1000);
   const rssAfter: Record<string, number> = { before: round(rssMiB(ctx.server.pid), 1) };
   const rssNow = (part: string) => (rssAfter[part] = round(rssMiB(ctx.server.pid), 1));
-  const getBare = await measureBare(ctx, getKind, getPath, PROTOBUF, 50, getMs);
-  const getOurs = await measureOurs(ctx, getPath, PROTOBUF, 50, getMs, 300, true);
+  const g = await measureInterleaved(ctx, getKind, getPath, PROTOBUF, 50, getMs);
   rssNow('get');
-  const get = { ours: row(getKind, 'metrics-server-ts', 50, getBare.bytes, getOurs), bare: row(getKind, 'bare node:https', 50, getBare.bytes, getBare.result) };
+  const get = { ours: row(getKind, 'metrics-server-ts', 50, g.bytes, g.ours), bare: row(getKind, 'bare node:https', 50, g.bytes, g.bare), windows: g.windows };
 
   // List of every pod: the first request after a tick (encodes), then repeats (cached).
   const lists: ListRow[] = [];
