@@ -4,7 +4,7 @@
 // anonymous. Identity headers are always removed so that nothing downstream can
 // mistake a forged header for a verified one.
 
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
 import { unauthorized } from '../../api/status.js';
 import type { AuthConfigMapReader } from '../../kube/auth-configmap.js';
@@ -96,6 +96,8 @@ export class DelegatingAuthenticator {
    * wherever Node.js keeps them. Node.js derives req.headers and
    * req.headersDistinct from req.rawHeaders, so a request whose raw headers name
    * none (most: only front-proxy requests carry them) has nothing to remove.
+   * An HTTP/1.1 request's req.headers is replaced by a copy without them:
+   * deleting from it turned it into a dictionary, per request.
    */
   stripIdentityHeaders(req: IncomingMessage): void {
     const flags = identityHeaderNames(this.config.flagHeaders);
@@ -103,6 +105,7 @@ export class DelegatingAuthenticator {
     const current = cfg === undefined ? undefined : identityHeaderNames(cfg);
     const identity = (name: string) => flags.matches(name) || (current !== undefined && current.matches(name));
     const raw = req.rawHeaders;
+    const http2 = req.httpVersionMajor === 2;
     let kept: string[] | undefined;
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i]!;
@@ -113,13 +116,20 @@ export class DelegatingAuthenticator {
           kept = raw.slice(0, i);
         }
         const key = name.toLowerCase();
-        delete req.headers[key];
+        // HTTP/2's req.headers and both headersDistinct are dictionaries already (no prototype): deleting costs nothing more.
+        if (http2) delete req.headers[key];
         delete headersDistinct(req)[key];
       } else if (kept) {
         kept.push(name, raw[i + 1]!);
       }
     }
-    if (kept) setRawHeaders(req, kept);
+    if (!kept) return;
+    if (!http2) {
+      const headers: IncomingHttpHeaders = {};
+      for (const key in req.headers) if (!identity(key)) headers[key] = req.headers[key];
+      req.headers = headers;
+    }
+    setRawHeaders(req, kept);
   }
 
   close(): void {
