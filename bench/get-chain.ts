@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { PodMeta, PodUsage } from '../src/api/sources.js';
+import { parseOptions } from '../src/options.js';
 import { createCA, issueCert } from '../src/util/pki.js';
 
 type Listener = (req: IncomingMessage, res: ServerResponse) => void;
@@ -47,6 +48,14 @@ const proxy = await issueCert(proxyCA, { cn: 'front-proxy-client', clientAuth: t
 const proxyDer = new X509Certificate(proxy.cert).raw;
 writeFileSync(join(dir, 'client-ca.crt'), clientCA.cert);
 writeFileSync(join(dir, 'front-proxy-ca.crt'), proxyCA.cert);
+// As a deployment behind kube-apiserver's aggregator runs it (CA files instead of the ConfigMap).
+const options = parseOptions([
+  `--client-ca-file=${join(dir, 'client-ca.crt')}`,
+  `--requestheader-client-ca-file=${join(dir, 'front-proxy-ca.crt')}`,
+  '--requestheader-allowed-names=front-proxy-client',
+  '--authentication-skip-lookup',
+  '--authorization-webhook-cache-authorized-ttl=1h',
+]);
 
 /** A TLS connection as the chain sees it: the front proxy's certificate; written bytes dropped. */
 class Connection extends Writable {
@@ -100,26 +109,12 @@ async function chainOf(root: string): Promise<Listener> {
   const { createSelfMetrics } = (await at('src/server/self-metrics.js')) as typeof import('../src/server/self-metrics.js');
   const { silentLogger } = (await at('src/log.js')) as typeof import('../src/log.js');
   const metrics = createSelfMetrics({ resolutionSec: 15 });
-  const allowPaths = ['/healthz', '/readyz', '/livez'];
-  const authenticator = await authn.createAuthenticator(
-    {
-      clientCaFile: join(dir, 'client-ca.crt'),
-      requestheaderClientCaFile: join(dir, 'front-proxy-ca.crt'),
-      requestheaderAllowedNames: ['front-proxy-client'],
-      requestheaderUsernameHeaders: ['X-Remote-User'],
-      requestheaderGroupHeaders: ['X-Remote-Group'],
-      requestheaderExtraHeadersPrefix: ['X-Remote-Extra-'],
-      requestheaderUidHeaders: ['X-Remote-Uid'],
-      authenticationSkipLookup: true,
-      authenticationTolerateLookupFailure: false,
-      authenticationTokenWebhookCacheTtlNs: 10e9,
-    },
-    { observer: metrics.auth },
-  );
-  const authorizer = authz.createAuthorizer(
-    { authorizationAlwaysAllowPaths: allowPaths, authorizationWebhookCacheAuthorizedTtlNs: 3600e9, authorizationWebhookCacheUnauthorizedTtlNs: 3600e9 },
-    { subjectAccessReviewer: { review: async () => ({ allowed: true, reason: 'RBAC: allowed' }) }, observer: metrics.auth },
-  );
+  const allowPaths = options.authorizationAlwaysAllowPaths;
+  const authenticator = await authn.createAuthenticator(options, { observer: metrics.auth });
+  const authorizer = authz.createAuthorizer(options, {
+    subjectAccessReviewer: { review: async () => ({ allowed: true, reason: 'RBAC: allowed' }) },
+    observer: metrics.auth,
+  });
   const usage: PodUsage = {
     timestampMs: Date.now() - 5_000,
     windowNs: 15e9,
