@@ -65,6 +65,8 @@ export class Keys {
   private readonly seenWords = new Int32Array(this.seen.buffer);
   /** Length of each remembered member; 0: none. */
   private readonly seenLength = new Int32Array(ORDINALS);
+  /** The last four bytes of each remembered member as one word (every member is at least `"":`, four bytes). */
+  private readonly seenLast = new Int32Array(ORDINALS);
   private readonly seenIndex = new Int32Array(ORDINALS);
   /** Ordinal of the next member in the object being read. */
   at = 0;
@@ -84,9 +86,8 @@ export class Keys {
     const w0 = ordinal * (SLOT / 4);
     const whole = len >> 2;
     for (let w = 0; w < whole; w++) if (view.getInt32(p + w * 4, true) !== words[w0 + w]) return -2;
-    const seen = this.seen;
-    const b0 = ordinal * SLOT;
-    for (let i = whole * 4; i < len; i++) if (b[p + i] !== seen[b0 + i]) return -2;
+    // The 1–3 bytes past the whole words: the member's last word, overlapping the one before.
+    if ((len & 3) !== 0 && view.getInt32(p + len - 4, true) !== this.seenLast[ordinal]) return -2;
     this.length = len;
     return this.seenIndex[ordinal]!;
   }
@@ -95,7 +96,7 @@ export class Keys {
   remember(b: Uint8Array, p: number, end: number, ordinal: number, index: number): void {
     if (ordinal >= ORDINALS) return;
     const len = end - p;
-    if (len > SLOT) {
+    if (len > SLOT || len < 4) {
       this.seenLength[ordinal] = 0;
       return;
     }
@@ -105,6 +106,7 @@ export class Keys {
     for (let i = p; i < end; i++) seen[at + i] = b[i]!;
     this.seenLength[ordinal] = len;
     this.seenIndex[ordinal] = index;
+    this.seenLast[ordinal] = b[end - 4]! | (b[end - 3]! << 8) | (b[end - 2]! << 16) | (b[end - 1]! << 24);
   }
 }
 
@@ -429,7 +431,7 @@ export class JsonScanner {
     if (this.escaped) this.fail(`${field}: invalid time`);
     this.pos = end + 1;
     const len = end - start;
-    if (len !== this.lastTimeLen[slot] || !sameBytes(b, start, this.lastTimeStart[slot]!, len)) {
+    if (len !== this.lastTimeLen[slot] || !sameBytes(b, this.view, start, this.lastTimeStart[slot]!, len)) {
       const ms = parseRfc3339Ms(b, start, end);
       if (ms === undefined) this.fail(`${field}: invalid RFC 3339 time "${this.text.toString('latin1', start, Math.min(end, start + 40))}"`);
       this.lastTimeStart[slot] = start;
@@ -631,8 +633,19 @@ function matchKey(names: Uint8Array[], b: Uint8Array, start: number, end: number
   return -1;
 }
 
-/** b[a, a+len) equals b[c, c+len); compared from the end, where times differ (seconds). */
-function sameBytes(b: Uint8Array, a: number, c: number, len: number): boolean {
-  for (let i = len - 1; i >= 0; i--) if (b[a + i] !== b[c + i]) return false;
-  return true;
+/**
+ * b[a, a+len) equals b[c, c+len) (view over b); compared from the end, where times differ
+ * (seconds), four bytes a step, the first 1–3 bytes as a word overlapping the one after.
+ */
+function sameBytes(b: Uint8Array, view: DataView, a: number, c: number, len: number): boolean {
+  if (len < 4) {
+    for (let i = len - 1; i >= 0; i--) if (b[a + i] !== b[c + i]) return false;
+    return true;
+  }
+  let i = len;
+  while (i >= 4) {
+    i -= 4;
+    if (view.getInt32(a + i, true) !== view.getInt32(c + i, true)) return false;
+  }
+  return i === 0 || view.getInt32(a, true) === view.getInt32(c, true);
 }

@@ -257,6 +257,19 @@ t.test('time strings that repeat are read from the cache, and a different one is
   );
 });
 
+t.test('a time is read anew when it differs from the cached one anywhere, its first bytes too (words compared from the end)', async (t) => {
+  // Lengths 20–30: whole words from the end, then a word overlapping the first bytes (or none).
+  for (const [a, b] of [
+    ['2026-01-01T00:00:00.123456789Z', '1026-01-01T00:00:00.123456789Z'], // 30 bytes: only the first byte differs
+    ['2026-01-01T00:00:00.5Z', '2126-01-01T00:00:00.5Z'], // 22
+    ['2026-01-01T00:00:00.25Z', '3026-01-01T00:00:00.25Z'], // 23
+    ['2026-01-01T00:00:00Z', '1026-01-01T00:00:00Z'], // 20: whole words only
+  ]) {
+    const s = decode(pod(`${ctr('a', '1', '5', `"${a}"`)}, ${ctr('b', '2', '5', `"${b}"`)}, ${ctr('c', '3', '5', `"${a}"`)}`));
+    t.same(s.pods[0]!.containers.map((c) => c.startTimeMs), [ms(a), ms(b), ms(a)], `${a} then ${b}`);
+  }
+});
+
 t.test('every truncation of a small summary is a DecodeError', async (t) => {
   const body = Buffer.from(pod(`${ctr('a', '1')},${ctr('b', '2')}`).replace('"pods"', '"node": {"x": [1.5e3, "\\u00e9", true, null, {}]}, "pods"'));
   t.equal(decodeSummary(body, 0).pods.length, 1);
