@@ -158,9 +158,8 @@ async function measureInterleaved(ctx: ServingContext, kind: string, path: strin
   }
 }
 
-async function measureOurs(ctx: ServingContext, path: string, accept: string, connections: number, durationMs: number, warmupMs: number, frontProxy = false) {
-  const fp = frontProxy ? viaFrontProxy(ctx) : undefined;
-  const opts = { url: ctx.server.url + path, connections, headers: { accept, ...fp?.headers }, tls: fp?.tls ?? tlsOf(ctx) };
+async function measureOurs(ctx: ServingContext, path: string, accept: string, connections: number, durationMs: number, warmupMs: number) {
+  const opts = { url: ctx.server.url + path, connections, headers: { accept }, tls: tlsOf(ctx) };
   if (warmupMs > 0) await runLoad({ ...opts, durationMs: warmupMs });
   return runLoad({ ...opts, durationMs });
 }

@@ -116,7 +116,8 @@ export class DelegatingAuthenticator {
           kept = raw.slice(0, i);
         }
         const key = name.toLowerCase();
-        // HTTP/2's req.headers and both headersDistinct are dictionaries already (no prototype): deleting costs nothing more.
+        // An HTTP/2 request's req.headers cannot be replaced (a getter): changed in place. Both
+        // headersDistinct views have no prototype, so deleting from them costs nothing more.
         if (http2) delete req.headers[key];
         delete headersDistinct(req)[key];
       } else if (kept) {
