@@ -14,7 +14,8 @@ import { matchObjectPath, type ObjectPath } from '../api/object-path.js';
 import type { ObjectResponses } from '../api/object-responses.js';
 import { GROUP, VERSION } from '../api/types.js';
 import type { Logger } from '../log.js';
-import { authenticateRequest, type DelegatingAuthenticator } from './authn/index.js';
+import { authenticateRequest, type DelegatingAuthenticator, type UserInfo } from './authn/index.js';
+import { headersDistinct } from './h2-request.js';
 import { alwaysAllowPaths, authorizeRequest, type DelegatingAuthorizer } from './authz/index.js';
 import { objectGetInfo } from './request-info.js';
 
@@ -30,14 +31,23 @@ export interface ResourceGetDeps {
 }
 
 const NO_QUERY: Readonly<Record<string, string | string[] | undefined>> = Object.freeze({});
+const KEEP_HEADERS = Object.freeze({ strip: false });
 
-/** What Koa's ctx.get and ctx.query give for a request without a query. */
+/**
+ * What Koa's ctx.get and ctx.query give for a request without a query. Read from
+ * headersDistinct, which front-proxy authentication builds anyway, so that the
+ * identity headers need not be stripped from req.headers (see serve). Repeated
+ * fields are joined with ", " as req.headers joins Accept, Accept-Encoding and
+ * Audit-Id; of User-Agent req.headers keeps the first, which starts the joined
+ * value too, and pretty JSON looks only at how it starts.
+ */
 class HeaderView implements RequestView {
   readonly query = NO_QUERY;
   constructor(private readonly req: IncomingMessage) {}
-  get(field: string): string {
-    const v = this.req.headers[field];
-    return typeof v === 'string' ? v : '';
+  get(field: 'accept' | 'accept-encoding' | 'audit-id' | 'user-agent'): string {
+    const v = headersDistinct(this.req)[field];
+    if (v === undefined) return '';
+    return v.length === 1 ? v[0]! : v.join(', ');
   }
 }
 
@@ -46,24 +56,55 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
   const allowed = alwaysAllowPaths(deps.allowPaths);
   const { authenticator, authorizer, responses, log } = deps;
 
-  const serve = async (req: IncomingMessage, res: ServerResponse, url: string, target: ObjectPath): Promise<void> => {
+  const authorize = (user: UserInfo, url: string, target: ObjectPath): void | Promise<void> =>
+    authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
+
+  /** The object (or the error) written, once authentication and authorization have answered. */
+  const respond = (res: ServerResponse, view: HeaderView, url: string, target: ObjectPath, auditId: string, failed: boolean, err: unknown): void => {
+    let enc: Encoded | undefined;
+    if (!failed) {
+      try {
+        // As GAS's get handler: the media type first (406), then the object (404).
+        enc = responses.encode(view, url, target, negotiate(view, { resource: true }));
+      } catch (e) {
+        err = e;
+      }
+    }
+    enc ??= encodeError(view, statusOf(err, log, { auditId, method: 'GET', path: url }), log);
+    writeEncoded(res, 'GET', view.get('accept-encoding'), enc);
+  };
+
+  /**
+   * Synchronous, with no promise, when authentication and authorization are (certificates,
+   * cached decisions: the common case); a promise only when one of them has to wait.
+   */
+  const serve = (req: IncomingMessage, res: ServerResponse, url: string, target: ObjectPath): Promise<void> | undefined => {
     res.setHeader('Cache-Control', CACHE_CONTROL);
     const view = new HeaderView(req);
     const auditId = setAuditId(res, view.get('audit-id'));
-    let enc: Encoded;
+    let pending: Promise<void> | undefined;
     try {
-      // Both are synchronous on the common path (certificates, cached decisions): await only promises.
-      let user = authenticateRequest(authenticator, allowed, req, url, log);
-      if (user instanceof Promise) user = await user;
-      const allowedOrPending = authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
-      if (allowedOrPending) await allowedOrPending;
-      // As GAS's get handler: the media type first (406), then the object (404).
-      const n = negotiate(view, { resource: true });
-      enc = responses.encode(view, url, target, n);
+      // Not stripped: after authentication this path reads Accept, Accept-Encoding and
+      // Audit-Id only and hands the request to nothing else (see AuthenticateRequestOptions).
+      const user = authenticateRequest(authenticator, allowed, req, url, log, KEEP_HEADERS);
+      pending = user instanceof Promise ? user.then((u) => authorize(u, url, target)) : (authorize(user, url, target) ?? undefined);
     } catch (err) {
-      enc = encodeError(view, statusOf(err, log, { auditId, method: 'GET', path: url }), log);
+      respond(res, view, url, target, auditId, true, err);
+      return undefined;
     }
-    writeEncoded(res, 'GET', view.get('accept-encoding'), enc);
+    if (pending) {
+      return pending.then(
+        () => respond(res, view, url, target, auditId, false, undefined),
+        (err: unknown) => respond(res, view, url, target, auditId, true, err),
+      );
+    }
+    respond(res, view, url, target, auditId, false, undefined);
+    return undefined;
+  };
+
+  const cannotWrite = (res: ServerResponse, url: string, err: unknown): void => {
+    log.error({ err, path: url }, 'cannot write the response');
+    res.destroy();
   };
 
   return (req, res) => {
@@ -73,9 +114,13 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
       next(req, res);
       return;
     }
-    serve(req, res, url, target).catch((err: unknown) => {
-      log.error({ err, path: url }, 'cannot write the response');
-      res.destroy();
-    });
+    let pending: Promise<void> | undefined;
+    try {
+      pending = serve(req, res, url, target);
+    } catch (err) {
+      cannotWrite(res, url, err);
+      return;
+    }
+    pending?.catch((err: unknown) => cannotWrite(res, url, err));
   };
 }

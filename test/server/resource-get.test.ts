@@ -87,6 +87,28 @@ t.test('resource GET fast path', async (t) => {
     await same(t, { path: POD, cert: admin, headers: { Accept: PB, 'Accept-Encoding': 'gzip', ...audit } });
   });
 
+  t.test('repeated and mixed-case header fields read as Koa reads them', async (t) => {
+    // The fast path reads headersDistinct, Koa req.headers: repeated fields joined with ", "
+    // (text/html alone is 406: its repetition with application/json is not).
+    const cases: Record<string, string | string[]>[] = [
+      { Accept: ['application/json;q=0.5', PB], ...audit },
+      { Accept: ['text/html', 'application/json'], ...audit },
+      { accept: 'application/json', 'USER-AGENT': ['curl/8.5.0', 'kubectl/v1.35.0'], ...audit },
+      { Accept: 'application/json', 'User-Agent': ['kubectl/v1.35.0', 'curl/8.5.0'], ...audit },
+      { Accept: 'application/json', 'Accept-Encoding': ['identity', 'gzip'], ...audit },
+      { Accept: PB, 'Audit-Id': ['first', 'second'] },
+      { Accept: PB, 'AUDIT-ID': 'upper-case' },
+    ];
+    for (const headers of cases) {
+      const { f } = await same(t, { path: POD, cert: admin, headers });
+      t.equal(f.status, 200, JSON.stringify(headers));
+    }
+    const pretty = await same(t, { path: POD, cert: admin, headers: { Accept: 'application/json', 'User-Agent': ['curl/8.5.0', 'kubectl/v1.35.0'], ...audit } });
+    t.match(pretty.f.body.toString(), /^\{\n {2}"kind"/, 'the first User-Agent (curl) asks for pretty JSON');
+    const joined = await same(t, { path: POD, cert: admin, headers: { Accept: PB, 'Audit-Id': ['first', 'second'] } });
+    t.equal(joined.f.auditId, 'first, second');
+  });
+
   t.test('not found and nodes', async (t) => {
     for (const path of [`${API}/namespaces/default/pods/missing`, `${API}/namespaces/default/pods/idle-0`, `${API}/nodes/node-1`, `${API}/nodes/node-2`, `${API}/nodes/node-3`, `${API}/nodes/node-9`]) {
       for (const accept of [PB, 'application/json']) await same(t, { path, cert: admin, headers: { Accept: accept, ...audit } });

@@ -147,14 +147,33 @@ export async function createAuthenticator(
   return new DelegatingAuthenticator(config, deps.tokenReviewer, { tokenTtlMs: options.authenticationTokenWebhookCacheTtlNs / 1e6, observer: deps.observer });
 }
 
+export interface AuthenticateRequestOptions {
+  /**
+   * Whether the identity headers and a used Authorization header are removed from the
+   * request afterwards (default true). Only a handler that hands the request to
+   * nothing else and reads none of those headers afterwards may pass false: the
+   * single-object GET path, which reads Accept, Accept-Encoding and Audit-Id only.
+   */
+  strip?: boolean;
+}
+
 /**
  * A request's user, or a 401 StatusError. Anonymous requests pass only on the
  * always-allowed paths (health probes). Identity headers are gone afterwards,
- * whatever the outcome; so is a used Authorization header. An anonymous or
- * unauthenticated request is the last one on its HTTP/2 connection, as in GAS.
- * Synchronous when authentication is (certificates): no promise per request.
+ * whatever the outcome; so is a used Authorization header (unless opts.strip is
+ * false). An anonymous or unauthenticated request is the last one on its HTTP/2
+ * connection, as in GAS. Synchronous when authentication is (certificates): no
+ * promise per request.
  */
-export function authenticateRequest(authenticator: DelegatingAuthenticator, allowed: PathMatcher, req: IncomingMessage, path: string, log?: Logger): UserInfo | Promise<UserInfo> {
+export function authenticateRequest(
+  authenticator: DelegatingAuthenticator,
+  allowed: PathMatcher,
+  req: IncomingMessage,
+  path: string,
+  log?: Logger,
+  opts: AuthenticateRequestOptions = {},
+): UserInfo | Promise<UserInfo> {
+  const strip = opts.strip !== false;
   const admit = (result: AuthenticationResult): UserInfo => {
     if ('error' in result) {
       log?.debug({ err: result.error.message, path }, 'unable to authenticate the request');
@@ -164,7 +183,7 @@ export function authenticateRequest(authenticator: DelegatingAuthenticator, allo
     if (result.anonymous) {
       endHttp2ConnectionAfter(req);
       if (!allowed(decodePath(path))) throw unauthorized();
-    } else {
+    } else if (strip) {
       delete req.headers.authorization;
     }
     return result.user;
@@ -173,22 +192,22 @@ export function authenticateRequest(authenticator: DelegatingAuthenticator, allo
   try {
     result = authenticator.authenticate(req);
   } catch (e) {
-    authenticator.stripIdentityHeaders(req);
+    if (strip) authenticator.stripIdentityHeaders(req);
     throw e;
   }
   if (result instanceof Promise) {
     return result.then(
       (r) => {
-        authenticator.stripIdentityHeaders(req);
+        if (strip) authenticator.stripIdentityHeaders(req);
         return admit(r);
       },
       (e: unknown) => {
-        authenticator.stripIdentityHeaders(req);
+        if (strip) authenticator.stripIdentityHeaders(req);
         throw e;
       },
     );
   }
-  authenticator.stripIdentityHeaders(req);
+  if (strip) authenticator.stripIdentityHeaders(req);
   return admit(result);
 }
 
