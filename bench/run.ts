@@ -140,6 +140,7 @@ async function main(): Promise<void> {
     const serving = await runServing({ sim, server, client, dir, resolutionSec: m.resolutionSec, loadMs: m.loadMs });
     printTable('3a. single-pod GET as the aggregator sends it (front proxy, SubjectAccessReview cached), 50 keep-alive HTTPS connections (ratio = ours / bare)', [serving.get.ours, serving.get.bare]);
     say(`   requests/s ratio: ${serving.get.rpsRatio} (target ≥ 0.6); ours and bare in ${serving.get.windows} alternating windows each`);
+    say(`   requests/s per window: ours ${serving.get.windowRps.ours.join(' ')}; bare ${serving.get.windowRps.bare.join(' ')}`);
     printTable('3b. list all pods: size and latency, first request after a tick and repeated (table: as kubectl get podmetrics -A asks; yaml: Accept application/yaml)', serving.lists);
     say(`   protobuf / JSON size: ${serving.protobufSizeVsJson} (target ≤ 0.6)`);
     printTable('3c. repeated list-all within one tick, 4 connections (ratio = ours / bare)', serving.listLoad.flatMap((l) => [l.ours, l.bare]));

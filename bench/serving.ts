@@ -60,8 +60,11 @@ export interface ListRow extends Record<string, string | number> {
 }
 
 export interface ServingResult {
-  /** windows: the alternating load windows of each side. */
-  get: { ours: LoadRow; bare: LoadRow; rpsRatio: number; windows: number };
+  /**
+   * windows: the alternating load windows of each side; windowRps: each window's
+   * requests/s, in the order run (a window of ours that a scrape tick fell in reads lower).
+   */
+  get: { ours: LoadRow; bare: LoadRow; rpsRatio: number; windows: number; windowRps: { ours: number[]; bare: number[] } };
   lists: ListRow[];
   listLoad: { ours: LoadRow; bare: LoadRow; ratio: number }[];
   protobufSizeVsJson: number;
@@ -131,10 +134,12 @@ function viaFrontProxy(ctx: ServingContext) {
 
 /**
  * Our server (via the front proxy) and the bare one under the same load in
- * alternating windows of about 1.5 s, each window pair in the other order than
- * the last, on connections kept across windows: a busy or slow spell of the
- * shared machine then weighs on both alike instead of on whichever ran during
- * it. Each side's figures are its windows' together (`totalMs` each).
+ * alternating windows of about 1.5 s (at least four each: 0.75 s in quick mode,
+ * whose 3 s ticks would otherwise fall in one side's two windows or the other's),
+ * each window pair in the other order than the last, on connections kept across
+ * windows: a busy or slow spell of the shared machine then weighs on both alike
+ * instead of on whichever ran during it. Each side's figures are its windows'
+ * together (`totalMs` each).
  */
 async function measureInterleaved(ctx: ServingContext, kind: string, path: string, accept: string, connections: number, totalMs: number) {
   const s = await sample(ctx, path, accept);
@@ -147,11 +152,12 @@ async function measureInterleaved(ctx: ServingContext, kind: string, path: strin
   const [ours, theirs] = sides as [(typeof sides)[0], (typeof sides)[0]];
   try {
     for (const side of sides) await runLoad({ ...side.opts, dispatcher: side.dispatcher, durationMs: 300 });
-    const windows = Math.max(2, Math.round(totalMs / 1500));
+    const windows = Math.max(4, Math.round(totalMs / 1500));
     for (let i = 0; i < windows; i++) {
       for (const side of i % 2 === 0 ? [ours, theirs] : [theirs, ours]) side.runs.push(await runLoad({ ...side.opts, dispatcher: side.dispatcher, durationMs: totalMs / windows }));
     }
-    return { bytes: s.body.length, windows, ours: mergeLoads(ours.runs), bare: mergeLoads(theirs.runs) };
+    const rps = (runs: LoadResult[]) => runs.map((r) => Math.round(r.rps));
+    return { bytes: s.body.length, windows, windowRps: { ours: rps(ours.runs), bare: rps(theirs.runs) }, ours: mergeLoads(ours.runs), bare: mergeLoads(theirs.runs) };
   } finally {
     await Promise.all(sides.map((side) => side.dispatcher.close()));
     await b.stop();
@@ -175,7 +181,7 @@ export async function runServing(ctx: ServingContext): Promise<ServingResult> {
   const rssNow = (part: string) => (rssAfter[part] = round(rssMiB(ctx.server.pid), 1));
   const g = await measureInterleaved(ctx, getKind, getPath, PROTOBUF, 50, getMs);
   rssNow('get');
-  const get = { ours: row(getKind, 'metrics-server-ts', 50, g.bytes, g.ours), bare: row(getKind, 'bare node:https', 50, g.bytes, g.bare), windows: g.windows };
+  const get = { ours: row(getKind, 'metrics-server-ts', 50, g.bytes, g.ours), bare: row(getKind, 'bare node:https', 50, g.bytes, g.bare), windows: g.windows, windowRps: g.windowRps };
 
   // List of every pod: the first request after a tick (encodes), then repeats (cached).
   const lists: ListRow[] = [];
