@@ -15,7 +15,6 @@ import type { ObjectResponses } from '../api/object-responses.js';
 import { GROUP, VERSION } from '../api/types.js';
 import type { Logger } from '../log.js';
 import { authenticateRequest, type DelegatingAuthenticator, type UserInfo } from './authn/index.js';
-import { headersDistinct } from './h2-request.js';
 import { alwaysAllowPaths, authorizeRequest, type DelegatingAuthorizer } from './authz/index.js';
 import { objectGetInfo } from './request-info.js';
 
@@ -34,20 +33,15 @@ const NO_QUERY: Readonly<Record<string, string | string[] | undefined>> = Object
 const KEEP_HEADERS = Object.freeze({ strip: false });
 
 /**
- * What Koa's ctx.get and ctx.query give for a request without a query. Read from
- * headersDistinct, which front-proxy authentication builds anyway, so that the
- * identity headers need not be stripped from req.headers (see serve). Repeated
- * fields are joined with ", " as req.headers joins Accept, Accept-Encoding and
- * Audit-Id; of User-Agent req.headers keeps the first, which starts the joined
- * value too, and pretty JSON looks only at how it starts.
+ * What Koa's ctx.get and ctx.query give for a request without a query: req.headers,
+ * which node:http builds for every HTTP/1.1 request anyway (its Host check).
  */
 class HeaderView implements RequestView {
   readonly query = NO_QUERY;
   constructor(private readonly req: IncomingMessage) {}
-  get(field: 'accept' | 'accept-encoding' | 'audit-id' | 'user-agent'): string {
-    const v = headersDistinct(this.req)[field];
-    if (v === undefined) return '';
-    return v.length === 1 ? v[0]! : v.join(', ');
+  get(field: string): string {
+    const v = this.req.headers[field];
+    return typeof v === 'string' ? v : '';
   }
 }
 
@@ -84,8 +78,8 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
     const auditId = setAuditId(res, view.get('audit-id'));
     let pending: Promise<void> | undefined;
     try {
-      // Not stripped: after authentication this path reads Accept, Accept-Encoding and
-      // Audit-Id only and hands the request to nothing else (see AuthenticateRequestOptions).
+      // Not stripped: after authentication this path reads Accept, Accept-Encoding, Audit-Id
+      // and User-Agent only and hands the request to nothing else (see AuthenticateRequestOptions).
       const user = authenticateRequest(authenticator, allowed, req, url, log, KEEP_HEADERS);
       pending = user instanceof Promise ? user.then((u) => authorize(u, url, target)) : (authorize(user, url, target) ?? undefined);
     } catch (err) {

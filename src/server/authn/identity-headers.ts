@@ -14,6 +14,8 @@ export interface IdentityHeaderNames {
   extraHeaderPrefixes: readonly string[];
   /** Whether a header name (any case) carries identity. */
   matches(name: string): boolean;
+  /** The lowercased name if it carries identity, else undefined (matches() and the name in one). */
+  identityKey(name: string): string | undefined;
 }
 
 function lower(list: readonly string[]): string[] {
@@ -28,16 +30,17 @@ function compile(cfg: IdentityHeaderConfig): IdentityHeaderNames {
   const exact = new Set([...usernameHeaders, ...uidHeaders, ...groupHeaders]);
   // Most headers (host, accept, user-agent…) are told apart by their first letter, without lowercasing them.
   const firsts = new Set([...exact, ...extraHeaderPrefixes].map((h) => h.charCodeAt(0)));
-  const matches = (name: string): boolean => {
+  const identityKey = (name: string): string | undefined => {
     let c = name.charCodeAt(0);
     if (c >= 65 && c <= 90) c += 32;
-    if (!firsts.has(c)) return false;
+    if (!firsts.has(c)) return undefined;
     const n = name.toLowerCase();
-    if (exact.has(n)) return true;
-    for (const p of extraHeaderPrefixes) if (n.startsWith(p)) return true;
-    return false;
+    if (exact.has(n)) return n;
+    for (const p of extraHeaderPrefixes) if (n.startsWith(p)) return n;
+    return undefined;
   };
-  return { usernameHeaders, uidHeaders, groupHeaders, extraHeaderPrefixes, matches };
+  const matches = (name: string): boolean => identityKey(name) !== undefined;
+  return { usernameHeaders, uidHeaders, groupHeaders, extraHeaderPrefixes, matches, identityKey };
 }
 
 const compiled = new WeakMap<IdentityHeaderConfig, IdentityHeaderNames>();

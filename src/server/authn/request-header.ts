@@ -1,14 +1,14 @@
 // Front-proxy (request-header) authentication: the aggregator proves itself with a
 // client certificate from the request-header CA, then names the user in headers.
-// Headers are read only after the certificate verified; repeated headers come from
-// headersDistinct because Node.js joins them with ", " and Kubernetes never splits.
-// (HTTP/2 requests have no headersDistinct of their own: h2-request.ts builds it.)
+// Headers are read only after the certificate verified. Repeated fields are kept
+// apart (Node.js's req.headers joins them with ", " and Kubernetes never splits):
+// the identity fields are gathered in one pass over rawHeaders, as headersDistinct
+// would give them, without Node.js building that view of every field.
 
 import type { IncomingMessage } from 'node:http';
 import type { Authenticator } from './authenticator.js';
 import type { CABundle } from './ca-bundle.js';
-import { headersDistinct } from '../h2-request.js';
-import { identityHeaderNames, type IdentityHeaderConfig } from './identity-headers.js';
+import { identityHeaderNames, type IdentityHeaderConfig, type IdentityHeaderNames } from './identity-headers.js';
 import { checkPeer, peerChain } from './peer-certificates.js';
 import { extraFromHeaders } from './request-header-extra.js';
 import { subjectNames } from './subject.js';
@@ -28,13 +28,27 @@ export interface RequestHeaderConfigProvider {
   current(): RequestHeaderConfig | undefined;
 }
 
-function values(req: IncomingMessage, header: string): string[] {
-  return headersDistinct(req)[header] ?? [];
+type Fields = Record<string, string[]>;
+
+/**
+ * The request's identity fields by lowercased name, every value in the order sent:
+ * headersDistinct's entries for those names, in its order (no prototype, so the keys
+ * order as its keys do). HTTP/2 raw names are lowercase; its pseudo-headers are skipped.
+ */
+export function identityFields(raw: readonly string[], names: IdentityHeaderNames): Fields {
+  const fields = Object.create(null) as Fields;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.charCodeAt(0) === 58 /* ':' */) continue; // HTTP/2 pseudo-header, never a field
+    const key = names.identityKey(name);
+    if (key !== undefined) (fields[key] ??= []).push(raw[i + 1]!);
+  }
+  return fields;
 }
 
-function firstValue(req: IncomingMessage, headers: readonly string[]): string | undefined {
+function firstValue(fields: Fields, headers: readonly string[]): string | undefined {
   for (const h of headers) {
-    const v = values(req, h)[0];
+    const v = fields[h]?.[0];
     if (v) return v;
   }
   return undefined;
@@ -60,12 +74,13 @@ export class RequestHeaderAuthenticator implements Authenticator {
       if (!cfg.allowedNames.includes(cn)) return new AuthenticationError(`x509: subject with cn=${cn} is not in the allowed list`);
     }
     const names = identityHeaderNames(cfg);
-    const name = firstValue(req, names.usernameHeaders);
+    const fields = identityFields(req.rawHeaders, names);
+    const name = firstValue(fields, names.usernameHeaders);
     if (!name) return undefined;
     const groups: string[] = [];
-    for (const h of names.groupHeaders) for (const g of values(req, h)) if (g) groups.push(g);
-    const user: UserInfo = { name, groups, extra: extraFromHeaders(headersDistinct(req), names.extraHeaderPrefixes) };
-    const uid = firstValue(req, names.uidHeaders);
+    for (const h of names.groupHeaders) for (const g of fields[h] ?? []) if (g) groups.push(g);
+    const user: UserInfo = { name, groups, extra: extraFromHeaders(fields, names.extraHeaderPrefixes) };
+    const uid = firstValue(fields, names.uidHeaders);
     if (uid) user.uid = uid;
     return user;
   }
