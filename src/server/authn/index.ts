@@ -152,7 +152,7 @@ export interface AuthenticateRequestOptions {
    * Whether the identity headers and a used Authorization header are removed from the
    * request afterwards (default true). Only a handler that hands the request to
    * nothing else and reads none of those headers afterwards may pass false: the
-   * single-object GET path, which reads Accept, Accept-Encoding and Audit-Id only.
+   * single-object GET path, which reads Accept, Accept-Encoding, Audit-Id and User-Agent only.
    */
   strip?: boolean;
 }
