@@ -88,8 +88,8 @@ t.test('resource GET fast path', async (t) => {
   });
 
   t.test('repeated and mixed-case header fields read as Koa reads them', async (t) => {
-    // The fast path reads headersDistinct, Koa req.headers: repeated fields joined with ", "
-    // (text/html alone is 406: its repetition with application/json is not).
+    // Both paths must read what Koa's ctx.get gives: repeated fields joined with ", " (text/html
+    // alone is 406, its repetition with application/json is not), User-Agent's first only.
     const cases: Record<string, string | string[]>[] = [
       { Accept: ['application/json;q=0.5', PB], ...audit },
       { Accept: ['text/html', 'application/json'], ...audit },
