@@ -3,8 +3,10 @@
 // (Cache-Control and Audit-Id, authentication, authorization, negotiation, the
 // object, errors as Status) through the same functions, without Koa's
 // per-request context and compose chain or the middlewares (health, /metrics,
-// OpenAPI, discovery) that never answer these paths. Anything else, HEAD and
-// requests with a query included, goes to Koa.
+// OpenAPI, discovery) that never answer these paths. One step is left out: the
+// identity headers are not stripped, since nothing after authentication here reads
+// them or receives the request. Anything else, HEAD and requests with a query
+// included, goes to Koa.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { negotiate, type Encoded, type RequestView } from '../api/codec/index.js';

@@ -1,8 +1,9 @@
 // Request authentication as GAS's delegating authenticator: front proxy
 // (request header) → client certificate → bearer token (TokenReview), the first
 // success wins; rejected credentials with no success → 401; no credentials →
-// anonymous. Identity headers are always removed so that nothing downstream can
-// mistake a forged header for a verified one.
+// anonymous. Identity headers are removed afterwards so that nothing downstream can
+// mistake a forged header for a verified one; only a handler with nothing downstream
+// (the single-object GET path) keeps them (AuthenticateRequestOptions).
 
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Middleware } from 'koa';
