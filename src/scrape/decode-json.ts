@@ -405,9 +405,12 @@ export class JsonScanner {
   /** The text of the string just scanned by stringEnd(start) (which set `escaped`). */
   private stringText(start: number, end: number, names?: Names): string {
     if (this.escaped) return this.decodeString(start, end);
+    // The interner checks for ASCII as it hashes (or compares with its hint): one pass, not two.
+    const interned = names?.intern(this.text, start, end);
+    if (interned !== undefined) return interned;
     const b = this.b;
     for (let i = start; i < end; i++) if (b[i]! >= 0x80) return this.text.toString('utf8', start, end);
-    return names ? names.intern(this.text, start, end) : this.text.toString('latin1', start, end);
+    return this.text.toString('latin1', start, end);
   }
 
   /**

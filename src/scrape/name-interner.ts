@@ -2,8 +2,8 @@
 // the same strings tick after tick. The interner hands back the string made
 // for the same bytes before instead of a new one per name per tick: no
 // allocation, and the Map lookups downstream (the store's pod index) find its hash
-// already computed. ASCII only (Kubernetes names are); other bytes are decoded
-// by the caller.
+// already computed. ASCII only (Kubernetes names are): for other bytes intern()
+// answers undefined and the caller decodes them, so callers need not check first.
 //
 // Bounded: every name carries the tick it was last read in; nextTick() drops
 // the names not read in the last KEEP_TICKS ticks, so it holds about the names
@@ -29,8 +29,8 @@ const GOLDEN = 0x9e3779b1 | 0;
 
 /** What the decoders intern names through: the interner itself, or one node's view of it (NodeNames). */
 export interface Names {
-  /** The string for the ASCII bytes b[start, end). */
-  intern(b: Buffer, start: number, end: number): string;
+  /** The string for the bytes b[start, end) if they are all ASCII, else undefined. */
+  intern(b: Buffer, start: number, end: number): string | undefined;
 }
 
 export interface Slot {
@@ -55,9 +55,9 @@ export class NameInterner implements Names {
   private tick = 0;
   private count = 0;
 
-  /** The string for the ASCII bytes b[start, end). */
-  intern(b: Buffer, start: number, end: number): string {
-    return this.slot(b, start, end).s;
+  /** The string for the bytes b[start, end) if they are all ASCII, else undefined. */
+  intern(b: Buffer, start: number, end: number): string | undefined {
+    return this.slot(b, start, end)?.s;
   }
 
   /** A node's view: names looked up first where its last body had them. */
@@ -70,10 +70,16 @@ export class NameInterner implements Names {
     slot.seen = this.tick;
   }
 
-  /** The slot for the ASCII bytes b[start, end), made if new. */
-  slot(b: Buffer, start: number, end: number): Slot {
+  /** The slot for the bytes b[start, end), made if new; undefined unless they are all ASCII. */
+  slot(b: Buffer, start: number, end: number): Slot | undefined {
     let h = FNV_OFFSET;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, FNV_PRIME);
+    let bits = 0;
+    for (let i = start; i < end; i++) {
+      const c = b[i]!;
+      bits |= c;
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    if (bits >= 0x80) return undefined;
     // 0 marks a free cell: a zero hash is stored as 1 (a match compares the bytes anyway).
     const tag = h === 0 ? 1 : h;
     const tags = this.tags;
@@ -210,14 +216,16 @@ export class NodeNames implements Names {
     this.at = 0;
   }
 
-  intern(b: Buffer, start: number, end: number): string {
+  intern(b: Buffer, start: number, end: number): string | undefined {
     const i = this.at++;
     const hint = this.order[i];
+    // Equal to an interned (ASCII) name: ASCII too, with no separate check.
     if (hint !== undefined && equals(hint.s, b, start, end)) {
       this.interner.touch(hint);
       return hint.s;
     }
     const slot = this.interner.slot(b, start, end);
+    if (slot === undefined) return undefined;
     this.order[i] = slot;
     return slot.s;
   }

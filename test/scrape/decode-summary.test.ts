@@ -298,6 +298,8 @@ t.test('names go through the interner when one is given: same strings every deco
   t.ok(a.pods.every((p, i) => p.name === b.pods[i]!.name && p.namespace === b.pods[i]!.namespace));
   t.ok(names.size > 0);
   t.same(decodeSummary(Buffer.from(pod(ctr('c\\u00e9', '1'))), 0, names).pods[0]!.containers[0]!.name, 'c\u00e9', 'escaped names bypass it');
+  // Raw UTF-8: the interner declines it and the scanner decodes it, as without an interner.
+  for (let i = 0; i < 2; i++) t.same(decodeSummary(Buffer.from(pod(ctr('c\u00e9\u{1F600}', '1'))), 0, names.forNode()).pods[0]!.containers[0]!.name, 'c\u00e9\u{1F600}', 'raw UTF-8 names are decoded');
 });
 
 // Keys remembered from earlier objects (decode-json.ts Keys.predicted) only ever

@@ -7,12 +7,17 @@ import { NameInterner, type NodeNames, type Slot } from '../../src/scrape/name-i
 function intern(names: NameInterner, s: string, pad = 3): string {
   // The name sits inside a larger body, as in a kubelet response.
   const b = Buffer.from(`${'x'.repeat(pad)}${s}"`, 'latin1');
-  return names.intern(b, pad, pad + s.length);
+  return defined(names.intern(b, pad, pad + s.length), s);
 }
 
 function slotOf(names: NameInterner, s: string, pad = 3): Slot {
   const b = Buffer.from(`${'x'.repeat(pad)}${s}"`, 'latin1');
-  return names.slot(b, pad, pad + s.length);
+  return defined(names.slot(b, pad, pad + s.length), s);
+}
+
+function defined<T>(v: T | undefined, s: string): T {
+  if (v === undefined) throw new Error(`${JSON.stringify(s)} was not interned`);
+  return v;
 }
 
 t.test('every name comes back as itself, across generations and hash collisions', async (t) => {
@@ -181,7 +186,7 @@ function body(view: NodeNames, list: readonly string[]): string[] {
   const out: string[] = [];
   let at = 0;
   for (const s of list) {
-    out.push(view.intern(text, at + 1, at + 1 + s.length));
+    out.push(defined(view.intern(text, at + 1, at + 1 + s.length), s));
     at += s.length + 3;
   }
   return out;
@@ -217,4 +222,26 @@ t.test("names read through a node's view stay held by the interner", async (t) =
   // Another node's view gets the same entries (nothing new interned).
   t.same(body(names.forNode(), list), list);
   t.equal(names.size, list.length);
+});
+
+t.test('bytes that are not all ASCII are not interned: the caller decodes them', async (t) => {
+  const names = new NameInterner();
+  const view = names.forNode();
+  const list = ['default', 'p\u00e9', 'main', 'caf\u00e9-\u{1F600}'];
+  const text = Buffer.from(list.map((s) => `"${s}"`).join(','), 'utf8');
+  // Twice: the second pass reads the first one's hints, which must not answer for the others.
+  for (let pass = 0; pass < 2; pass++) {
+    const out: (string | undefined)[] = [];
+    for (let at = 0; at < text.length; ) {
+      const start = text.indexOf(0x22, at) + 1;
+      const end = text.indexOf(0x22, start);
+      out.push(view.intern(text, start, end));
+      at = end + 1;
+    }
+    t.same(out, ['default', undefined, 'main', undefined], `pass ${pass + 1}: through a node's view`);
+  }
+  const b = Buffer.from('x\u00e9y', 'utf8');
+  t.equal(names.intern(b, 0, b.length), undefined, 'through the interner');
+  t.equal(names.intern(b, 0, 1), 'x', 'its ASCII part alone is interned');
+  t.equal(names.size, 3, 'only the ASCII names are held');
 });
