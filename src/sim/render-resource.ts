@@ -3,7 +3,7 @@
 // samples with millisecond timestamps except container_start_time_seconds).
 
 import { formatGoFloat } from './go-float.js';
-import { containerCpuNs, type SimContainer, type SimNode, type SimPod, type UsageModel } from './model.js';
+import { containerCpuNs, type SimNode, type SimPod, type UsageModel } from './model.js';
 
 const FAMILIES = {
   containerCpu: '# HELP container_cpu_usage_seconds_total [STABLE] Cumulative cpu time consumed by the container in core-seconds\n# TYPE container_cpu_usage_seconds_total counter\n',
@@ -21,92 +21,30 @@ function seconds(ns: number): string {
   return formatGoFloat(ns / 1e9);
 }
 
-// The simulated kubelets share the benchmark's cores with the server they feed, so
-// what does not change between renders (label sets, working sets, start times) is
-// kept as text per container and pod, checked against the model on every render.
-
-/** A container's lines but for its counter and the sample time, for the values they were made from. */
-interface ContainerLines {
-  container: SimContainer;
-  name: string;
-  memory: number;
-  startTimeMs: number;
-  /** Up to the CPU value. */
-  cpu: string;
-  /** Up to the sample time. */
-  memoryLine: string;
-  startLine: string;
-}
-
-function containerLines(p: SimPod, c: SimContainer): ContainerLines {
-  const labels = `{container="${c.name}",namespace="${p.namespace}",pod="${p.name}"} `;
-  return {
-    container: c,
-    name: c.name,
-    memory: c.memoryBytes,
-    startTimeMs: c.startTimeMs,
-    cpu: `container_cpu_usage_seconds_total${labels}`,
-    memoryLine: `container_memory_working_set_bytes${labels}${formatGoFloat(c.memoryBytes)}`,
-    startLine: `container_start_time_seconds${labels}${formatGoFloat(c.startTimeMs / 1000)}\n`,
-  };
-}
-
-/** A pod's line heads and its containers' lines. */
-interface PodLines {
-  pod: SimPod;
-  name: string;
-  namespace: string;
-  cpu: string;
-  memory: string;
-  containers: ContainerLines[];
-}
-
-function podLines(p: SimPod): PodLines {
-  const labels = `{namespace="${p.namespace}",pod="${p.name}"} `;
-  return { pod: p, name: p.name, namespace: p.namespace, cpu: `pod_cpu_usage_seconds_total${labels}`, memory: `pod_memory_working_set_bytes${labels}`, containers: [] };
-}
-
-/**
- * Per node, the lines of its last render's Running pods in order: a pod or container is
- * matched by position and identity (one look-up per node, not per object), and its lines
- * are made again when it is another object or its values changed.
- */
-const nodeLines = new WeakMap<SimNode, PodLines[]>();
-
 export function renderResourceMetrics(model: UsageModel, node: SimNode, nowMs: number): string {
+  const pods: readonly SimPod[] = model.podsOn(node.name).filter((p) => p.phase === 'Running');
   const ts = ` ${nowMs}\n`;
   let cpu = FAMILIES.containerCpu;
   let mem = FAMILIES.containerMem;
   let start = FAMILIES.containerStart;
   let podCpu = FAMILIES.podCpu;
   let podMem = FAMILIES.podMem;
-  let lines = nodeLines.get(node);
-  if (lines === undefined) nodeLines.set(node, (lines = []));
-  let k = 0;
-  for (const p of model.podsOn(node.name)) {
-    if (p.phase !== 'Running') continue;
-    let pl = lines[k];
-    if (pl === undefined || pl.pod !== p || pl.name !== p.name || pl.namespace !== p.namespace) pl = lines[k] = podLines(p);
-    k++;
-    const cls = pl.containers;
+  for (const p of pods) {
+    const podLabels = `namespace="${p.namespace}",pod="${p.name}"`;
     let pc = 0;
     let pm = 0;
-    for (let j = 0; j < p.containers.length; j++) {
-      const c = p.containers[j]!;
-      let cl = cls[j];
-      if (cl === undefined || cl.container !== c || cl.name !== c.name || cl.memory !== c.memoryBytes || cl.startTimeMs !== c.startTimeMs) cl = cls[j] = containerLines(p, c);
+    for (const c of p.containers) {
+      const labels = `{container="${c.name}",${podLabels}} `;
       const cum = containerCpuNs(c, nowMs);
       pc += cum;
       pm += c.memoryBytes;
-      cpu += `${cl.cpu}${seconds(cum)}${ts}`;
-      mem += `${cl.memoryLine}${ts}`;
-      start += cl.startLine;
+      cpu += `container_cpu_usage_seconds_total${labels}${seconds(cum)}${ts}`;
+      mem += `container_memory_working_set_bytes${labels}${formatGoFloat(c.memoryBytes)}${ts}`;
+      start += `container_start_time_seconds${labels}${formatGoFloat(c.startTimeMs / 1000)}\n`;
     }
-    cls.length = p.containers.length;
-    podCpu += `${pl.cpu}${seconds(pc)}${ts}`;
-    podMem += `${pl.memory}${formatGoFloat(pm)}${ts}`;
+    podCpu += `pod_cpu_usage_seconds_total{${podLabels}} ${seconds(pc)}${ts}`;
+    podMem += `pod_memory_working_set_bytes{${podLabels}} ${formatGoFloat(pm)}${ts}`;
   }
-  lines.length = k;
   const nodeCpu = `${FAMILIES.nodeCpu}node_cpu_usage_seconds_total ${seconds(model.nodeCumulativeCpuNs(node, nowMs))}${ts}`;
   const nodeMem = `${FAMILIES.nodeMem}node_memory_working_set_bytes ${formatGoFloat(model.nodeMemoryBytes(node.name))}${ts}`;
   return cpu + mem + start + nodeCpu + nodeMem + podCpu + podMem + FAMILIES.scrapeError;

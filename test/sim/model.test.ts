@@ -15,6 +15,13 @@ t.test('Go FormatFloat(g, -1) as the Prometheus text format writes values', asyn
     [0.00001, '1e-05'],
     [0, '0'],
     [1633252712.5, '1.6332527125e+09'],
+    // The edges of Go's %f range, [1e-4, 1e6), and either side of them.
+    [999999.9999999999, '999999.9999999999'],
+    [0.00009999999999999999, '9.999999999999999e-05'],
+    [0.000123, '0.000123'],
+    [1e-7, '1e-07'],
+    [-0.5, '-0.5'],
+    [-1234567, '-1.234567e+06'],
   ];
   for (const [v, want] of cases) t.equal(formatGoFloat(v), want, String(v));
 });

@@ -1,7 +1,7 @@
 // The simulated kubelets' bodies say what the model says, render after render
-// through churn: the text kept per pod and container between renders is never
-// served for a container that restarted, changed its usage, or for another pod
-// in the same place of the node's list.
+// through churn: nothing remembered from an earlier render (start times by second)
+// is served for a container that restarted or changed its usage, or for another
+// pod in the same place of the node's list.
 import t, { type Test } from 'tap';
 import { createRequire } from 'node:module';
 import { containerCpuNs, UsageModel, type SimNode } from '../../src/sim/model.js';
