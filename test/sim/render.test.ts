@@ -6,9 +6,12 @@ import t, { type Test } from 'tap';
 import { createRequire } from 'node:module';
 import { containerCpuNs, UsageModel, type SimNode } from '../../src/sim/model.js';
 import { renderResourceMetrics } from '../../src/sim/render-resource.js';
-import { renderSummary, rfc3339 } from '../../src/sim/render-summary.js';
+import { renderSummary } from '../../src/sim/render-summary.js';
 
 const parsePrometheus = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => { name: string; metrics: { value: string; labels?: Record<string, string>; timestamp_ms?: string }[] }[];
+
+/** metav1.Time at whole seconds, worked out here rather than by the renderer's own (memoised) function. */
+const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 interface CpuJson {
   time: string;
