@@ -12,6 +12,7 @@ import { LRUCache } from 'lru-cache';
 import type { TLSSocket, DetailedPeerCertificate } from 'node:tls';
 import { connectionOf } from '../h2-request.js';
 import type { CABundle } from './ca-bundle.js';
+import { AuthenticationError } from './user.js';
 import { verifyClientChain } from './x509-verify.js';
 
 type Verification = { chain?: X509Certificate[]; error?: Error; until: number };
@@ -74,6 +75,22 @@ export function peerChain(req: IncomingMessage): PeerChain | undefined {
 }
 
 /**
+ * A failure as the caches keep it: its message, without a stack trace. An Error holds
+ * the frames it was thrown from (their receivers and closures) until its stack is
+ * read, so a cached one kept the first failing request's context, and the response
+ * body later set on it, for as long as the entry lived.
+ */
+function cachedFailure(e: unknown): AuthenticationError {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new AuthenticationError(e instanceof Error ? e.message : String(e));
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * verifyClientChain, remembered until the chain's earliest expiry (or a new
  * bundle); a failure is returned, not thrown: a certificate from another CA is
  * the common case on the front-proxy link, and unwinding for it per request costs.
@@ -90,7 +107,7 @@ export function checkPeer(peer: PeerChain, roots: CABundle, now = Date.now()): X
       v = { chain, until: Math.min(...chain.map((c) => Date.parse(c.validTo))) };
     } catch (e) {
       // Failures are re-checked after a minute: a not-yet-valid certificate may become valid.
-      v = { error: e as Error, until: now + 60_000 };
+      v = { error: cachedFailure(e), until: now + 60_000 };
     }
     shared.set(peer.digest, v);
   }

@@ -2,6 +2,8 @@
 // certificates, per CA bundle, and never across different certificates.
 import { X509Certificate } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import t from 'tap';
 import { parseCABundle } from '../../../src/server/authn/ca-bundle.js';
 import { checkPeer, peerChain } from '../../../src/server/authn/peer-certificates.js';
@@ -35,4 +37,32 @@ t.test('shared by digest, per bundle', async (t) => {
   const expired = checkPeer(peerChain(request(proxy.cert))!, bundle, later);
   t.ok(expired instanceof Error, 'past the chain expiry the result is not reused');
   t.match((expired as Error).message, /expired/);
+});
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+t.test('a cached failure keeps nothing of the request that found it', async (t) => {
+  const [ca, rogueCA] = await Promise.all([createCA('front-proxy-ca'), createCA('other-ca')]);
+  const rogue = await issueCert(rogueCA, { cn: 'someone', clientAuth: true });
+  const bundle = parseCABundle(ca.cert, 'test');
+  const peer = peerChain(request(rogue.cert))!;
+  let context: WeakRef<object> | undefined;
+  let failure: unknown;
+  // As a request handler calls it: with the request's context as receiver and in a closure.
+  (() => {
+    const ctx = { body: Buffer.alloc(4 << 20) };
+    context = new WeakRef(ctx);
+    const dispatch = function (this: typeof ctx): unknown {
+      return this.body.length > 0 ? checkPeer(peer, bundle) : undefined;
+    };
+    failure = dispatch.call(ctx);
+  })();
+  await new Promise((r) => setImmediate(r));
+  gc();
+  t.ok(failure instanceof Error);
+  t.match((failure as Error).message, /unknown authority/);
+  t.ok(context!.deref() === undefined, 'the context (and its body) is collected while the failure stays cached');
+  const again = checkPeer(peerChain(request(rogue.cert))!, bundle);
+  t.equal(again, failure, 'another connection with the same certificate gets the cached failure');
 });
