@@ -1,6 +1,6 @@
 // Profiling aid (not part of npm run bench): runs the simulated cluster and the
 // server under a V8 profiler for a number of ticks, then stops both.
-//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--h2] [--bare] [--after=N]
+//   node dist/bench/profile.js <nodes> <resolutionSec> <ticks> <summary|resource> <outDir> [--heap|--noprof|--snapshot] [--node-flag=X] [--server-arg=X] [--load=get|list|metrics] [--json] [--front-proxy] [--h2] [--bare] [--after=N] (--snapshot with --after=N: a second snapshot N ticks after the load)
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,6 +85,11 @@ try {
       await memory('after load');
       await server.waitForTicks(ticks + after, 120_000 * after);
       await memory(`${after} ticks after load`);
+      // With --snapshot, a second heap snapshot: what serving left behind.
+      if (process.argv.includes('--snapshot')) {
+        process.kill(server.pid, 'SIGUSR2');
+        await new Promise((r) => setTimeout(r, 15_000));
+      }
     }
   }
 } finally {
