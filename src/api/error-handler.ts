@@ -6,7 +6,7 @@
 // outside Koa.
 
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import { validateHeaderValue, type ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import type { Logger } from '../log.js';
 import { encodeStatus, send, type Encoded, type RequestView } from './codec/index.js';
@@ -16,19 +16,24 @@ import { internalError, StatusError, type Status } from './status.js';
 export const CACHE_CONTROL = 'no-cache, private';
 
 /**
- * Sets Audit-Id on the response and returns it: GAS keeps an incoming Audit-ID
- * (the aggregator sends one) and otherwise makes one.
+ * The request's Audit-Id: GAS keeps an incoming Audit-ID (the aggregator sends one)
+ * and otherwise makes one, as it does for a value Node.js refuses to echo.
  */
-export function setAuditId(res: ServerResponse, incoming: string): string {
-  const id = incoming !== '' ? incoming : randomUUID();
+export function auditIdOf(incoming: string): string {
+  if (incoming === '') return randomUUID();
   try {
-    res.setHeader('Audit-Id', id);
-    return id;
+    validateHeaderValue('Audit-Id', incoming);
+    return incoming;
   } catch {
-    const fresh = randomUUID(); // an incoming value Node refuses to echo
-    res.setHeader('Audit-Id', fresh);
-    return fresh;
+    return randomUUID();
   }
+}
+
+/** Sets Audit-Id on the response (see auditIdOf) and returns it. */
+export function setAuditId(res: ServerResponse, incoming: string): string {
+  const id = auditIdOf(incoming);
+  res.setHeader('Audit-Id', id);
+  return id;
 }
 
 /** The Status an error is answered with; anything but a StatusError is logged and hidden behind a 500. */

@@ -11,7 +11,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { negotiate, type Encoded, type RequestView } from '../api/codec/index.js';
 import { writeEncoded } from '../api/codec/write.js';
-import { CACHE_CONTROL, encodeError, setAuditId, statusOf } from '../api/error-handler.js';
+import { auditIdOf, CACHE_CONTROL, encodeError, statusOf } from '../api/error-handler.js';
 import { matchObjectPath, type ObjectPath } from '../api/object-path.js';
 import type { ObjectResponses } from '../api/object-responses.js';
 import { GROUP, VERSION } from '../api/types.js';
@@ -55,8 +55,11 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
   const authorize = (user: UserInfo, url: string, target: ObjectPath): void | Promise<void> =>
     authorizeRequest(authorizer, user, objectGetInfo(url, GROUP, VERSION, target.resource, target.namespace, target.name), url, log);
 
-  /** The object (or the error) written, once authentication and authorization have answered. */
-  const respond = (res: ServerResponse, view: HeaderView, url: string, target: ObjectPath, auditId: string, failed: boolean, err: unknown): void => {
+  /**
+   * The object (or the error) written, once authentication and authorization have answered.
+   * Cache-Control and Audit-Id go out with the others unless they were set already (see serve).
+   */
+  const respond = (res: ServerResponse, view: HeaderView, url: string, target: ObjectPath, auditId: string, failed: boolean, err: unknown, headersSet = false): void => {
     let enc: Encoded | undefined;
     if (!failed) {
       try {
@@ -67,7 +70,7 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
       }
     }
     enc ??= encodeError(view, statusOf(err, log, { auditId, method: 'GET', path: url }), log);
-    writeEncoded(res, 'GET', view.get('accept-encoding'), enc);
+    writeEncoded(res, 'GET', view.get('accept-encoding'), enc, headersSet ? undefined : ['Cache-Control', CACHE_CONTROL, 'Audit-Id', auditId]);
   };
 
   /**
@@ -75,9 +78,8 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
    * cached decisions: the common case); a promise only when one of them has to wait.
    */
   const serve = (req: IncomingMessage, res: ServerResponse, url: string, target: ObjectPath): Promise<void> | undefined => {
-    res.setHeader('Cache-Control', CACHE_CONTROL);
     const view = new HeaderView(req);
-    const auditId = setAuditId(res, view.get('audit-id'));
+    const auditId = auditIdOf(view.get('audit-id'));
     let pending: Promise<void> | undefined;
     try {
       // Not stripped: after authentication this path reads Accept, Accept-Encoding, Audit-Id
@@ -89,9 +91,12 @@ export function withResourceGet(deps: ResourceGetDeps, next: RequestListener): R
       return undefined;
     }
     if (pending) {
+      // Set now: a 504 from the request timeout, written while this waits, carries them.
+      res.setHeader('Cache-Control', CACHE_CONTROL);
+      res.setHeader('Audit-Id', auditId);
       return pending.then(
-        () => respond(res, view, url, target, auditId, false, undefined),
-        (err: unknown) => respond(res, view, url, target, auditId, true, err),
+        () => respond(res, view, url, target, auditId, false, undefined, true),
+        (err: unknown) => respond(res, view, url, target, auditId, true, err, true),
       );
     }
     respond(res, view, url, target, auditId, false, undefined);

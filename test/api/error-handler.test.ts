@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import t from 'tap';
-import { errorHandler } from '../../src/api/error-handler.js';
+import { auditIdOf, errorHandler } from '../../src/api/error-handler.js';
 import { respond } from '../../src/api/codec/index.js';
 import { StatusError } from '../../src/api/status.js';
 import { silentLogger } from '../../src/log.js';
@@ -60,4 +60,15 @@ t.test('error handler', async (t) => {
   t.equal(ids.size, 3, 'a fresh Audit-Id per request');
   const custom = await fetch(`${base}/custom-cache`);
   t.equal(custom.headers.get('cache-control'), 'public', 'a handler may override Cache-Control');
+});
+
+t.test('Audit-Id: the incoming one kept, else a new one', async (t) => {
+  const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  t.equal(auditIdOf('a2f3c1d0-0000-4000-8000-000000000001'), 'a2f3c1d0-0000-4000-8000-000000000001');
+  t.equal(auditIdOf('first, second\tthird'), 'first, second\tthird', 'any value a header may carry is echoed');
+  const made = auditIdOf('');
+  t.match(made, uuid, 'none sent: a new UUID');
+  t.not(auditIdOf(''), made, 'a new one each time');
+  // HTTP/2 lets a DEL through; Node.js would refuse to write it back.
+  t.match(auditIdOf('bad\x7fvalue'), uuid, 'a value that cannot be echoed: a new UUID');
 });

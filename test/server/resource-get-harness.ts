@@ -19,6 +19,7 @@ import type { AuthObserver } from '../../src/observers.js';
 import { authenticationMiddleware, createAuthenticator } from '../../src/server/authn/index.js';
 import { authorizationMiddleware, createAuthorizer } from '../../src/server/authz/index.js';
 import { createSecureServer } from '../../src/server/https-server.js';
+import { withRequestTimeout } from '../../src/server/request-timeout.js';
 import { withResourceGet } from '../../src/server/resource-get.js';
 import { createCA, issueCert, type IssuedCert } from '../../src/util/pki.js';
 import { frontProxyAuthnOptions, tempDir, type TempDir } from './authn/harness.js';
@@ -57,6 +58,8 @@ export interface Policy {
   token(token: string): TokenReviewStatus['user'] | undefined;
   /** SubjectAccessReview; throwing stands for kube-apiserver being unreachable. */
   decide(spec: SubjectAccessReviewSpec): SubjectAccessReviewStatus;
+  /** True for a SubjectAccessReview that is never answered (kube-apiserver hanging). */
+  stall?(spec: SubjectAccessReviewSpec): boolean;
 }
 
 export class Recorder implements AuthObserver {
@@ -81,7 +84,8 @@ export interface Served {
   close(): Promise<void>;
 }
 
-export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps, 'observer'>, fast: boolean, dir: TempDir): Promise<Served> {
+/** timeoutMs: the listener behind the request timeout, as app.ts wraps it, with this longest time. */
+export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps, 'observer'>, fast: boolean, dir: TempDir, timeoutMs?: number): Promise<Served> {
   const recorder = new Recorder();
   const log = silentLogger();
   const authenticator = await createAuthenticator(
@@ -104,6 +108,7 @@ export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps,
       subjectAccessReviewer: {
         review: async (spec) => {
           recorder.accessReviews.push(structuredClone(spec));
+          if (policy.stall?.(spec)) await new Promise<never>(() => {});
           return policy.decide(spec);
         },
       },
@@ -124,7 +129,8 @@ export async function serve(pki: Pki, policy: Policy, deps: Omit<MetricsApiDeps,
     served.koaRequests++;
     return koaListener(req, res);
   };
-  const listener = fast ? withResourceGet({ authenticator, allowPaths: ALLOW_PATHS, authorizer, responses: new ObjectResponses(apiDeps), log }, generic) : generic;
+  const handler = fast ? withResourceGet({ authenticator, allowPaths: ALLOW_PATHS, authorizer, responses: new ObjectResponses(apiDeps), log }, generic) : generic;
+  const listener = timeoutMs === undefined ? handler : withRequestTimeout(handler, { maxMs: timeoutMs });
   const server = await createSecureServer({ certDir: dir.path, tlsMinVersion: 'VersionTLS12', tlsCipherSuites: [] }, listener);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   served = {

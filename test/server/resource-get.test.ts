@@ -207,3 +207,31 @@ t.test('resource GET fast path', async (t) => {
     t.equal(gone.f.status, 404);
   });
 });
+
+t.test('a GET still waiting for its SubjectAccessReview at the request timeout: the same 504 as Koa', async (t) => {
+  const pki = await createPki();
+  const dir = tempDir();
+  const stalled: Policy = { ...policy, stall: (spec) => spec.user === 'viewer' };
+  const deps = {
+    metrics: new FakeMetrics(new Map(), new Map([['default/web-1', podUsage('2024-05-01T09:59:58.250Z', 4_735_432)]])),
+    nodes: new FakeNodes([]),
+    pods: new FakePods([{ namespace: 'default', name: 'web-1', labels: {} }]),
+    securePort: 443,
+  };
+  const generic = await serve(pki, stalled, deps, false, dir, 300);
+  const fast = await serve(pki, stalled, deps, true, dir, 300);
+  t.teardown(async () => {
+    await Promise.all([generic.close(), fast.close()]);
+    dir.remove();
+  });
+  const r: RawRequest = { path: POD, headers: { Authorization: 'Bearer viewer-token', Accept: PB, 'Audit-Id': 'a2f3c1d0-0000-4000-8000-000000000002' } };
+  const [g, f] = await Promise.all([fetchRaw(generic.port, r), fetchRaw(fast.port, r)]);
+  t.equal(f.status, 504);
+  t.equal(f.status, g.status);
+  t.same(f.headers, g.headers, 'headers, in order');
+  t.ok(f.headers.includes('Cache-Control: no-cache, private'), 'Cache-Control set before the wait');
+  t.equal(f.auditId, 'a2f3c1d0-0000-4000-8000-000000000002', 'the request\'s Audit-Id, set before the wait');
+  t.equal(f.body.toString(), g.body.toString());
+  t.equal(fast.koaRequests, 0, 'served before Koa');
+  t.equal(fast.recorder.accessReviews.length, 1, 'the review was asked, and never answered');
+});

@@ -16,9 +16,22 @@ export function answered(res: ServerResponse): boolean {
   return r.headersSent || r.writableEnded || r.destroyed === true || r.closed === true;
 }
 
-export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded): void {
+/**
+ * Writes enc. `head`: headers not set on res yet, which go out first (name, value, ...).
+ * With them, a response that is not gzipped goes out through one writeHead() of every
+ * header as a flat list: Node.js then keeps no per-header entries (a few µs of a GET).
+ */
+export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded, head?: string[]): void {
   // Answered meanwhile (a 504 from the request timeout) or cut: nothing more goes out.
   if (answered(res)) return;
+  if (head && !shouldGzip(method, enc.body, acceptEncoding)) {
+    for (const k in enc.headers) head.push(k, enc.headers[k]!);
+    head.push('Content-Type', enc.contentType, 'Content-Length', String(enc.body.length));
+    res.writeHead(enc.status, head);
+    res.end(enc.body);
+    return;
+  }
+  if (head) for (let i = 0; i < head.length; i += 2) res.setHeader(head[i]!, head[i + 1]!);
   res.statusCode = enc.status;
   for (const k in enc.headers) res.setHeader(k, enc.headers[k]!);
   if (shouldGzip(method, enc.body, acceptEncoding)) {
