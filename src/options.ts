@@ -140,7 +140,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--kubelet-client-certificate <file>', key: 'kubeletClientCertificate', help: 'Path to a client cert file for TLS. Reloaded when it changes.' },
   { flags: '--kubelet-client-key <file>', key: 'kubeletClientKey', help: 'Path to a client key file for TLS. Reloaded when it changes.' },
   { flags: '--kubelet-request-timeout <duration>', key: 'kubeletRequestTimeoutNs', help: 'The length of time to wait before giving up on a single request to Kubelet.', parse: duration, default: 10e9, defaultText: '10s' },
-  { flags: '--kubelet-max-response-bytes <bytes>', key: 'kubeletMaxResponseBytes', help: 'Largest kubelet response body accepted; larger responses are cut off and counted.', parse: bytes, default: 64 * 1024 * 1024, defaultText: '64Mi' },
+  { flags: '--kubelet-max-response-bytes <bytes>', key: 'kubeletMaxResponseBytes', help: 'Largest kubelet response body accepted, as sent and once inflated (gzip); larger responses are cut off and counted.', parse: bytes, default: 64 * 1024 * 1024, defaultText: '64Mi' },
   { flags: '--kubelet-concurrency <n>', key: 'kubeletConcurrency', help: 'Maximum number of kubelets scraped at once.', parse: int(1, 100000), default: 256 },
   { flags: '-l, --node-selector <selector>', key: 'nodeSelector', help: 'Selector (label query) to filter on, not including uninitialized ones, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2).', default: '' },
 

@@ -39,17 +39,19 @@ const COLON = 0x3a;
 const HTTP_1 = Buffer.from('HTTP/1.');
 const CHUNKED = ['chunked'];
 
-/** The headers that frame a response body; every other header is skipped unread. */
+/** The headers that frame a response body, and its encoding; every other header is skipped unread. */
 const enum Header {
   Other,
   ContentLength,
   TransferEncoding,
   Connection,
+  ContentEncoding,
 }
 const FRAMING: readonly [Header, Buffer][] = [
   [Header.ContentLength, Buffer.from('content-length')],
   [Header.TransferEncoding, Buffer.from('transfer-encoding')],
   [Header.Connection, Buffer.from('connection')],
+  [Header.ContentEncoding, Buffer.from('content-encoding')],
 ];
 
 const enum State {
@@ -71,6 +73,8 @@ export class Http1Response {
   statusCode = 0;
   /** Whether the connection may carry another request after this response. */
   reusable = true;
+  /** The body's Content-Encoding, lower case; '' when none or identity. */
+  encoding = '';
   private buf: Buffer;
   private state = State.Head;
   /** End of the bytes received. */
@@ -235,7 +239,7 @@ export class Http1Response {
       return false;
     }
     const b = this.buf;
-    // The head is read as bytes: only the values of the three headers that frame the body become strings.
+    // The head is read as bytes: only the values of the three headers that frame the body, and the encoding's, become strings.
     const statusEnd = b.indexOf(CRLF, this.pos);
     const code = statusCode(b, this.pos, statusEnd);
     if (code < 0) throw new ResponseError('protocol', `not an HTTP/1.x status line: ${JSON.stringify(b.toString('latin1', this.pos, Math.min(statusEnd, this.pos + 80)))}`);
@@ -268,6 +272,9 @@ export class Http1Response {
           const codings = value === 'chunked' ? CHUNKED : value.toLowerCase().split(',').map((c) => c.trim());
           if (codings.length !== 1 || codings[0] !== 'chunked') throw new ResponseError('protocol', `unsupported Transfer-Encoding ${JSON.stringify(value)}`);
           chunked = true;
+        } else if (header === Header.ContentEncoding) {
+          const coding = value.toLowerCase();
+          this.encoding = coding === 'identity' ? '' : coding;
         } else if (value !== 'keep-alive' && value.toLowerCase().split(',').some((t) => t.trim() === 'close')) {
           this.reusable = false;
         }

@@ -19,7 +19,8 @@
 // for the earliest deadline (in-flight.ts); the exchange decodes its response
 // and settles with the scrape. Each node keeps the names of its last body in
 // order (NodeNames), so decoding its next one mostly compares names instead of
-// looking them up.
+// looking them up. Gzipped bodies (a kubelet's /metrics/resource, as Go's client
+// asks for gzip too) are inflated into one reused buffer (gunzip.ts).
 
 import tls, { type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { KubeletSource } from '../options.js';
@@ -36,6 +37,7 @@ import { ScrapeRecycler } from './scrape-recycler.js';
 import { Exchange, type ExchangeOwner } from './kubelet-exchange.js';
 import { InFlight } from './in-flight.js';
 import { Http1Response } from './http1-response.js';
+import { Gunzipper, GunzipError } from './gunzip.js';
 import { KubeletConnection, type SocketOpener } from './kubelet-connection.js';
 import { KubeletTlsContext, type KubeletTlsFiles } from './kubelet-tls-context.js';
 import type { Logger } from '../log.js';
@@ -112,6 +114,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   private readonly bodies: BodyPool;
   /** Decoded pods and container points, reused once the scraper releases them. */
   private readonly recycler = new ScrapeRecycler();
+  /** Inflates gzipped bodies into one reused buffer. */
+  private readonly gunzip = new Gunzipper();
 
   constructor(
     private readonly cfg: KubeletClientConfig,
@@ -140,16 +144,30 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   decode(x: Exchange): NodeScrape {
     const { target, response, requestTimeMs } = x;
     try {
-      const bytes = response.bytes();
+      const bytes = this.body(x);
       const names = target.names;
       names.rewind();
       return this.cfg.source === 'summary' ? decodeSummary(bytes, requestTimeMs, names, this.recycler) : decodeResource(bytes, requestTimeMs, names, this.recycler);
     } catch (e) {
+      if (e instanceof ScrapeError) throw e;
       // Any decoder failure (DecodeError or not) skips this node only.
       throw new ScrapeError('decode', `node ${target.node.name}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
     } finally {
       // The decoders copy out what they keep: the buffer can serve the next response.
       response.release();
+    }
+  }
+
+  /** x's body as sent, inflated if the kubelet gzipped it (valid until the next body is inflated). Throws ScrapeError. */
+  private body(x: Exchange): Uint8Array {
+    const { response } = x;
+    if (response.encoding === '') return response.bytes();
+    if (response.encoding !== 'gzip') throw new ScrapeError('decode', `node ${x.target.node.name}: unsupported Content-Encoding ${JSON.stringify(response.encoding)}`);
+    try {
+      return this.gunzip.inflate(response.bytes(), this.cfg.maxResponseBytes);
+    } catch (e) {
+      const err = e as GunzipError;
+      throw new ScrapeError(err.reason === 'size' ? 'size' : 'decode', `node ${x.target.node.name}: ${err.message}`, { cause: e });
     }
   }
 
@@ -229,7 +247,8 @@ export class KubeletClient implements KubeletMetricsGetter, ExchangeOwner {
   /** The request bytes for t with these headers, built once per path and headers object. */
   private request(t: NodeTarget, headers: Record<string, string>): Buffer {
     if (t.request && t.requestHeaders === headers) return t.request;
-    let head = `GET ${t.path} HTTP/1.1\r\nHost: ${t.host}\r\n`;
+    // Asking for gzip as Go's client does: a kubelet compresses /metrics/resource (not /stats/summary).
+    let head = `GET ${t.path} HTTP/1.1\r\nHost: ${t.host}\r\nAccept-Encoding: gzip\r\n`;
     for (const [name, value] of Object.entries(headers)) {
       // A credential read from a file must not split the request.
       if (/[\r\n\0]/.test(name) || /[\r\n\0]/.test(value)) throw new ScrapeError('connection', `node ${t.node.name}: request header ${JSON.stringify(name)} contains a line break or NUL`);

@@ -7,6 +7,8 @@ export interface SimResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: string;
+  /** The body's bytes as received (body is them as UTF-8). */
+  bytes: Buffer;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -56,8 +58,9 @@ export function simRequest(c: SimCluster, base: string, path: string, opts: SimR
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: <T>() => JSON.parse(text) as T });
+          const bytes = Buffer.concat(chunks);
+          const text = bytes.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, bytes, json: <T>() => JSON.parse(text) as T });
         });
         res.on('error', reject);
       },

@@ -177,3 +177,20 @@ t.test('the buffer grows for bodies larger than the hint and goes back to the po
   r.release();
   t.ok(pool.size >= 1, 'buffers returned');
 });
+
+t.test('Content-Encoding is read (lower case; identity or none is empty); the body is left as sent', async (t) => {
+  const cases: [string | undefined, string][] = [
+    [undefined, ''],
+    ['gzip', 'gzip'],
+    [' GZIP ', 'gzip'],
+    ['identity', ''],
+    ['br', 'br'],
+  ];
+  for (const [value, want] of cases) {
+    const head = value === undefined ? '' : `Content-Encoding:${value}\r\n`;
+    const { r, done } = feed(`HTTP/1.1 200 OK\r\n${head}Content-Length: 5\r\n\r\nhello`, [7]);
+    t.ok(done);
+    t.equal(r.encoding, want, JSON.stringify(value));
+    t.equal(body(r), 'hello');
+  }
+});

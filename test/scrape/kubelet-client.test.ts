@@ -1,5 +1,6 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createCA, issueCert, type IssuedCert } from '../../src/util/pki.js';
 import { KubeletClient, type KubeletClientConfig } from '../../src/scrape/kubelet-client.js';
 import { ScrapeError } from '../../src/scrape/scrape-error.js';
@@ -203,6 +204,52 @@ t.test('a chunked body (no Content-Length, as Go writes large responses) decodes
   const [a, b] = await Promise.all([c.getMetrics(nodeAt('minikube', plain.port)), c.getMetrics(nodeAt('minikube-chunked', streamed.port))]);
   t.same(a, expected);
   t.same(b, expected);
+});
+
+/** Answers 200 with body gzipped as a kubelet's promhttp handler does when asked: chunked, in pieces. */
+const gzipped =
+  (body: Buffer, opts: { encoding?: string; asked?: (v: string | undefined) => void } = {}): Behaviour =>
+  (req, res) => {
+    opts.asked?.(req.headers['accept-encoding']);
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-encoding': opts.encoding ?? 'gzip' });
+    for (let at = 0; at < body.length; at += 1000) res.write(body.subarray(at, at + 1000));
+    res.end();
+  };
+
+t.test('the client asks for gzip, as Go\'s does; a gzipped body decodes as the plain one', async (t) => {
+  const asked: (string | undefined)[] = [];
+  const plain = await kubelet(t, serve(resource, 'text/plain'));
+  const zipped = await kubelet(t, gzipped(gzipSync(resource), { asked: (v) => asked.push(v) }));
+  const c = client(t, { source: 'resource' });
+  const expected = await c.getMetrics(nodeAt('kind', plain.port));
+  for (let i = 0; i < 3; i++) t.same(await c.getMetrics(nodeAt('kind-gzip', zipped.port)), expected, `gzipped scrape ${i + 1}`);
+  t.same(asked, ['gzip', 'gzip', 'gzip'], 'Accept-Encoding: gzip on every request');
+  t.equal(zipped.connections, 1, 'the connection is kept alive');
+  // Both at once, and the summary source too (a kubelet never gzips it, but may).
+  const [a, b] = await Promise.all([c.getMetrics(nodeAt('kind', plain.port)), c.getMetrics(nodeAt('kind-gzip', zipped.port))]);
+  t.same(a, expected);
+  t.same(b, expected);
+  const s = client(t);
+  const summaryZipped = await kubelet(t, gzipped(gzipSync(summary)));
+  const summaryPlain = await kubelet(t, serve(summary));
+  t.same(await s.getMetrics(nodeAt('m', summaryZipped.port)), await s.getMetrics(nodeAt('m', summaryPlain.port)), 'a gzipped summary');
+});
+
+t.test('a gzipped body that is bad, too large inflated, or in another encoding fails that node only', async (t) => {
+  const c = client(t, { source: 'resource', maxResponseBytes: 256 * 1024 });
+  const good = gzipSync(resource);
+  const cases: [string, Behaviour, string][] = [
+    ['corrupt', gzipped(Buffer.concat([good.subarray(0, 100), Buffer.alloc(200, 0xff)])), 'decode'],
+    ['truncated', gzipped(good.subarray(0, good.length >> 1)), 'decode'],
+    ['bomb', gzipped(gzipSync(Buffer.alloc(64 * 1024 * 1024, '# x\n'), { level: 9 })), 'size'],
+    ['br', gzipped(resource, { encoding: 'br' }), 'decode'],
+  ];
+  const fine = await kubelet(t, gzipped(good));
+  for (const [what, behaviour, want] of cases) {
+    const k = await kubelet(t, behaviour);
+    t.equal(await reason(c.getMetrics(nodeAt(what, k.port))), want, what);
+    t.ok((await c.getMetrics(nodeAt('fine', fine.port))).node, `${what}: the next gzipped body decodes`);
+  }
 });
 
 t.test('released scrapes are reused without one node ever seeing another node\'s points', async (t) => {

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { gunzipSync } from 'node:zlib';
 import { startSimCluster } from '../../src/sim/cluster.js';
 import { decodeResource } from '../../src/scrape/decode-resource.js';
 import { decodeSummary } from '../../src/scrape/decode-summary.js';
@@ -165,6 +166,30 @@ t.test('simulated kubelets', async (t) => {
       }
     }
     c.setReplay(node.name, undefined);
+  });
+
+  t.test('/metrics/resource is gzipped when asked, as promhttp does; /stats/summary never is', async (t) => {
+    const plain = await scrape('/metrics/resource');
+    t.equal(plain.headers['content-encoding'], undefined, 'not asked: not compressed');
+    for (const ae of ['gzip', 'deflate, gzip', 'GZIP;q=0.5']) {
+      const r = await simRequest(c, kubelet, '/metrics/resource', { as: 'metrics-server', headers: { 'accept-encoding': ae } });
+      t.equal(r.headers['content-encoding'], 'gzip', ae);
+      // A few pods compress below 2 KB: Go then sends a Content-Length.
+      t.equal(r.headers['content-length'], String(r.bytes.length), `${ae}: framed as Go frames it`);
+      const text = gunzipSync(r.bytes).toString('utf8');
+      t.same(
+        parsePrometheus(text).map((f) => f.name),
+        parsePrometheus(plain.body).map((f) => f.name),
+        `${ae}: the same families inflated`,
+      );
+    }
+    for (const ae of ['gzip;q=0', 'deflate', 'br, identity']) {
+      const r = await simRequest(c, kubelet, '/metrics/resource', { as: 'metrics-server', headers: { 'accept-encoding': ae } });
+      t.equal(r.headers['content-encoding'], undefined, `${ae}: not compressed`);
+    }
+    const summary = await simRequest(c, kubelet, '/stats/summary', { as: 'metrics-server', headers: { 'accept-encoding': 'gzip' } });
+    t.equal(summary.headers['content-encoding'], undefined, '/stats/summary is not compressed');
+    t.ok(JSON.parse(summary.body), 'and is JSON');
   });
 
   t.test('requests are counted per node', async (t) => {
