@@ -4,7 +4,7 @@
 // A 27 KB /metrics/resource body of 30 pods arrives as about 3.4 KB, and the
 // TLS receive buffer of each kept-alive connection stays resident only up to
 // the largest single read (bench/PERFORMANCE.md, "Floors"): at 5,000 nodes
-// that is about 120 MiB less RSS, for about 20 µs of inflating per body.
+// that is about 110 MiB less RSS, for about 20 µs of inflating per body.
 //
 // zlib.gunzipSync makes a new inflater and a new output buffer per body: at
 // 5,000 nodes a tick that is 140 MB of short-lived memory outside the heap
