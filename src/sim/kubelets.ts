@@ -16,6 +16,7 @@ import type { SimNode, UsageModel } from './model.js';
 import { renderResourceMetrics } from './render-resource.js';
 import { renderSummary } from './render-summary.js';
 import type { UserInfo } from './policy.js';
+import { acceptsGzip } from './negotiate.js';
 
 /** A per-node misbehaviour. */
 export type KubeletFault =
@@ -234,14 +235,6 @@ export class KubeletFarm {
         return true;
     }
   }
-}
-
-/** Whether Accept-Encoding lists gzip with a non-zero quality, as promhttp negotiates it. */
-export function acceptsGzip(header: string | undefined): boolean {
-  return (header ?? '').split(',').some((item) => {
-    const [coding, ...params] = item.split(';').map((p) => p.trim().toLowerCase());
-    return coding === 'gzip' && !params.some((p) => /^q=0(\.0*)?$/.test(p));
-  });
 }
 
 /** Go's net/http sends a body of up to 2 KB written by a handler that set no length with Content-Length, a longer one chunked. */

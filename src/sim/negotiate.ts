@@ -1,7 +1,8 @@
 // Accept-header negotiation of the stand-in apiserver: plain JSON, the
 // metadata-only forms (PartialObjectMetadata[List]), Table, and aggregated
 // discovery. Protobuf and YAML are not offered; a client that accepts nothing
-// else gets 406, as from a server without those serializers.
+// else gets 406, as from a server without those serializers. Also the simulated
+// kubelets' Accept-Encoding (gzip for /metrics/resource, as promhttp).
 
 export type Want = 'json' | 'partial' | 'table' | 'discovery-v2';
 
@@ -21,6 +22,12 @@ export function parseAccept(accept: string | undefined): MediaRange[] {
     }
     return { type: (type ?? '').toLowerCase(), params: p };
   });
+}
+
+/** Whether an Accept-Encoding header lists gzip with a non-zero quality, as promhttp negotiates it. */
+export function acceptsGzip(acceptEncoding: string | undefined): boolean {
+  if (!acceptEncoding) return false;
+  return parseAccept(acceptEncoding).some((m) => m.type === 'gzip' && !(Number(m.params.q ?? '1') <= 0));
 }
 
 export interface Negotiated {
