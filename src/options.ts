@@ -115,11 +115,11 @@ export const FLAGS: readonly FlagSpec[] = [
   // Serving
   { flags: '--secure-port <port>', key: 'securePort', help: 'The port on which to serve HTTPS with authentication and authorization.', parse: int(1, 65535), default: 10250 },
   { flags: '--bind-address <ip>', key: 'bindAddress', help: 'The IP address on which to listen for the --secure-port port.', default: '0.0.0.0' },
-  { flags: '--advertise-address <ip>', key: 'advertiseAddress', help: 'Address added to the self-signed serving certificate and advertised to clients.' },
+  { flags: '--advertise-address <ip>', key: 'advertiseAddress', help: 'Address (IP or DNS name) added to the self-signed serving certificate generated in --cert-dir.' },
   { flags: '--tls-cert-file <file>', key: 'tlsCertFile', help: 'File containing the default x509 certificate for HTTPS (CA cert, if any, concatenated after server cert). Reloaded when it changes.' },
   { flags: '--tls-private-key-file <file>', key: 'tlsPrivateKeyFile', help: 'File containing the default x509 private key matching --tls-cert-file.' },
   { flags: '--cert-dir <dir>', key: 'certDir', help: 'Directory for the self-signed certificate when --tls-cert-file/--tls-private-key-file are not given.', default: 'apiserver.local.config/certificates' },
-  { flags: '--tls-min-version <version>', key: 'tlsMinVersion', help: 'Minimum TLS version supported: VersionTLS12 or VersionTLS13.', default: 'VersionTLS12', choices: ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'] },
+  { flags: '--tls-min-version <version>', key: 'tlsMinVersion', help: 'Minimum TLS version supported. Possible values: VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13.', default: 'VersionTLS12', choices: ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'] },
   { flags: '--tls-cipher-suites <suites>', key: 'tlsCipherSuites', help: 'Comma-separated list of cipher suites (IANA names, as upstream). Default: Node.js defaults.', list: true, default: [] },
   { flags: '--shutdown-delay-duration <duration>', key: 'shutdownDelayNs', help: 'Time to keep serving after SIGTERM while /readyz reports failure.', parse: duration, default: 0, defaultText: '0s' },
   { flags: '--permit-port-sharing [bool]', key: 'permitPortSharing', help: 'If true, SO_REUSEPORT will be used when binding the port, which allows more than one instance to bind on the same address and port.', bool: true, default: false },
@@ -141,7 +141,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flags: '--kubelet-client-key <file>', key: 'kubeletClientKey', help: 'Path to a client key file for TLS. Reloaded when it changes.' },
   { flags: '--kubelet-request-timeout <duration>', key: 'kubeletRequestTimeoutNs', help: 'The length of time to wait before giving up on a single request to Kubelet.', parse: duration, default: 10e9, defaultText: '10s' },
   { flags: '--kubelet-max-response-bytes <bytes>', key: 'kubeletMaxResponseBytes', help: 'Largest kubelet response body accepted, as sent and once inflated (gzip); larger responses are cut off and counted.', parse: bytes, default: 64 * 1024 * 1024, defaultText: '64Mi' },
-  { flags: '--kubelet-concurrency <n>', key: 'kubeletConcurrency', help: 'Maximum number of kubelets scraped at once.', parse: int(1, 100000), default: 256 },
+  { flags: '--kubelet-concurrency <n>', key: 'kubeletConcurrency', help: 'Maximum number of kubelets scraped at once (a request unanswered after a second stops counting, so hanging kubelets cannot hold back the others).', parse: int(1, 100000), default: 256 },
   { flags: '-l, --node-selector <selector>', key: 'nodeSelector', help: 'Selector (label query) to filter on, not including uninitialized ones, supports \'=\', \'==\', and \'!=\'.(e.g. -l key1=value1,key2=value2).', default: '' },
 
   // Store

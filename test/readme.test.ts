@@ -1,6 +1,7 @@
 // The README's flag table is the user's reference: every flag the parser knows must be in it
-// with its default, and it must not document flags that do not exist. Flags accepted only
-// for compatibility with upstream are listed on one line after the table instead.
+// with its default and its --help text, and it must not document flags that do not exist.
+// Flags accepted only for compatibility with upstream are listed on one line after the table
+// instead.
 import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +20,8 @@ t.test('every flag is documented with its default', async (t) => {
     if (!row) continue;
     const def = f.defaultText ?? (Array.isArray(f.default) ? f.default.join(',') : f.default === undefined ? '' : String(f.default));
     if (def !== '') t.ok(row.includes(`\`${def}\``), `${name} default ${def}`);
+    // The description column is the --help text, word for word.
+    t.equal(row.split(' | ')[2]?.replace(/ \|$/, ''), f.help, `${name} description is its help text`);
   }
 });
 

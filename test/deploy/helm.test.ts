@@ -108,6 +108,18 @@ t.test('the chart\'s files', async (t) => {
   const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as { additionalProperties?: boolean; properties: Record<string, unknown> };
   t.same(Object.keys(values).filter((k) => !(k in schema.properties)), [], 'values.schema.json declares every value');
   t.equal(schema.additionalProperties, false, 'and refuses undeclared ones (misspelt values fail)');
+  // So does every object inside that declares its keys (updateStrategy, imagePullSecrets' items, ...).
+  const open: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) node.forEach((v, i) => walk(v, `${path}[${i}]`));
+    else if (node !== null && typeof node === 'object') {
+      const o = node as Record<string, unknown>;
+      if ('properties' in o && o.additionalProperties !== false) open.push(path || '/');
+      for (const [k, v] of Object.entries(o)) walk(v, `${path}/${k}`);
+    }
+  };
+  walk(schema, '');
+  t.same(open, [], 'every object with declared keys refuses others');
   for (const f of ['templates/NOTES.txt', 'templates/_helpers.tpl', 'ci/ha-values.yaml', '.helmignore']) {
     t.doesNotThrow(() => readFileSync(join(CHART_DIR, f)), `${f} exists`);
   }
