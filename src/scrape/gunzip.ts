@@ -108,14 +108,21 @@ function openInflater(): Inflater | undefined {
   return { stream: stream as Inflater['stream'], handle: handle as InflateHandle, state };
 }
 
+/** zlib.gunzipSync with its engine (`info`), for the input it consumed; typed here since @types/node leaves `info` out. */
+const gunzipWithInfo = zlib.gunzipSync as unknown as (body: Uint8Array, opts: zlib.ZlibOptions & { info: true }) => { buffer: Buffer; engine: { bytesWritten: number } };
+
 /** zlib.gunzipSync with the same limit and errors. */
 function inflateOnce(body: Uint8Array, max: number): Uint8Array {
+  let inflated: ReturnType<typeof gunzipWithInfo>;
   try {
-    return zlib.gunzipSync(body, { maxOutputLength: Math.max(1, max) });
+    inflated = gunzipWithInfo(body, { maxOutputLength: Math.max(1, max), info: true });
   } catch (e) {
     if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(max);
     throw new GunzipError('data', `gzip: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // zlib.gunzipSync stops quietly at zero bytes after a member; the native path and Go's reader refuse them.
+  if (inflated.engine.bytesWritten !== body.length) throw new GunzipError('data', 'gzip: data after the end of the compressed body');
+  return inflated.buffer;
 }
 
 function tooLarge(max: number): GunzipError {

@@ -47,3 +47,34 @@ t.test('errors are StatusErrors with the right codes and order', async (t) => {
   t.equal(codeOf({ resourceVersion: '10', resourceVersionMatch: 'Exact' }), 0);
   t.equal(codeOf({ resourceVersion: '0', resourceVersionMatch: 'Exact' }), 422);
 });
+
+t.test('any query, however malformed, decodes or is refused with a StatusError', async (t) => {
+  // Token soup of what selectors and options are made of, from a fixed seed.
+  const TOKENS = ['a', 'app', 'k8s.io/x', '=', '==', '!=', ',', ' ', '(', ')', 'in', 'notin', '!', '-', '.', '/', '\\', '\\,', 'é', '\u0000', '"', 'metadata.name', 'metadata.namespace', 'spec.nodeName', '1', '-1', 'a'.repeat(70), '>', '<', 'true', '9223372036854775808'];
+  const KEYS = ['labelSelector', 'fieldSelector', 'limit', 'timeoutSeconds', 'watch', 'resourceVersion', 'resourceVersionMatch', 'continue', 'allowWatchBookmarks', 'sendInitialEvents'];
+  let s = 17;
+  const int = (n: number) => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return Math.floor(((s >>> 0) / 2 ** 32) * n);
+  };
+  const soup = () => Array.from({ length: int(10) }, () => TOKENS[int(TOKENS.length)]).join('');
+  const others: string[] = [];
+  let decoded = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const query: Record<string, string | string[]> = {};
+    for (const k of KEYS) if (int(3) === 0) query[k] = int(4) === 0 ? [soup(), soup()] : soup();
+    try {
+      const o = decodeListOptions(query);
+      decoded++;
+      // What decoded re-strings to a selector that decodes to itself.
+      const again = decodeListOptions({ labelSelector: o.labelSelector.toString() });
+      if (again.labelSelector.toString() !== o.labelSelector.toString() && others.length < 3) others.push(`re-string of ${JSON.stringify(query)}`);
+    } catch (e) {
+      if (!(e instanceof StatusError) && others.length < 3) others.push(`${JSON.stringify(query)}: ${String(e)}`);
+    }
+  }
+  t.same(others, [], 'no other exception; label selectors re-string to a fixed point');
+  t.ok(decoded > 1000, `a share decode (${decoded} of 20,000)`);
+});
