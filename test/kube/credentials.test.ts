@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -36,6 +36,7 @@ t.test('basic auth becomes an Authorization header', async (t) => {
 
 t.test('the in-cluster service account token file supplies the bearer token', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sa-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const tokenFile = join(dir, 'token');
   writeFileSync(tokenFile, 'first');
   const k = kc({ authProvider: { name: 'tokenFile', config: { tokenFile } } });

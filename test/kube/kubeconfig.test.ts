@@ -1,10 +1,11 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadKubeConfig } from '../../src/kube/kubeconfig.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubeconfig-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, server: string) => {
   const p = join(dir, name);
   writeFileSync(p, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${server}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\ncurrent-context: x\nusers:\n- name: u\n  user: {token: abc}\n`);

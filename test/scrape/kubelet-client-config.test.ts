@@ -1,5 +1,5 @@
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -7,6 +7,7 @@ import { parseOptions } from '../../src/options.js';
 import { kubeletClientConfig } from '../../src/scrape/kubelet-client-config.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kubelet-cfg-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const file = (name: string, body: string) => {
   const p = join(dir, name);
   writeFileSync(p, body);
