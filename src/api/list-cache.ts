@@ -6,7 +6,9 @@
 // items, and then the body is cached for its second. A new second's body is the
 // last second's but one, patched in place when nothing reads it any more
 // (body-use.ts), else a patched copy: under repeated lists a 48 MB body is not
-// copied, nor left to the collector, every second.
+// copied, nor left to the collector, every second. Entries of an older revision
+// are dropped within a second of it moving on (a tick ending, a pod changing), so
+// a list asked for once does not hold its body until the next list.
 
 import type { ApiObserver } from '../observers.js';
 import { bodyInUse } from './codec/body-use.js';
@@ -54,6 +56,15 @@ export interface ListCacheOptions {
    * list asked for in two consecutive seconds does not hold a second body while idle.
    */
   spareMs?: number;
+  /**
+   * The revision lists are built at now. While entries are held they are checked against
+   * it every pruneMs, and those of another revision are dropped then, not only at the next
+   * list: at 150k pods one body is tens of MB, and a list asked for once would otherwise
+   * hold it until the next.
+   */
+  currentRevision?: () => string;
+  /** How often held entries are checked against currentRevision (default 1 s). */
+  pruneMs?: number;
 }
 
 /** creationTimestamp's text for a second, as the encoders write it. */
@@ -165,11 +176,17 @@ export class ListCache {
   private readonly maxBytes: number;
   private readonly maxEntries: number;
   private readonly spareMs: number;
+  private readonly currentRevision: (() => string) | undefined;
+  private readonly pruneMs: number;
+  /** Runs only while entries are held. */
+  private pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: ListCacheOptions = {}) {
     this.maxBytes = opts.maxBytes ?? 96 * 1024 * 1024;
     this.maxEntries = opts.maxEntries ?? 16;
     this.spareMs = opts.spareMs ?? 2000;
+    this.currentRevision = opts.currentRevision;
+    this.pruneMs = opts.pruneMs ?? 1000;
   }
 
   /** The cached response for key at this revision and second, patching creationTimestamp when the second moved on. */
@@ -225,6 +242,17 @@ export class ListCache {
     }
     this.entries.set(key, { revision, second, enc, patch, tally });
     this.bytes += enc.body.length;
+    if (this.currentRevision && !this.pruneTimer) this.pruneTimer = setInterval(() => this.prune(), this.pruneMs).unref();
+  }
+
+  /** Drops entries of a revision other than the current one; stops checking once none is held. */
+  private prune(): void {
+    const revision = this.currentRevision!();
+    for (const [k, e] of this.entries) if (e.revision !== revision) this.delete(k, e);
+    if (this.entries.size === 0) {
+      clearInterval(this.pruneTimer);
+      this.pruneTimer = undefined;
+    }
   }
 
   get size(): number {

@@ -104,9 +104,9 @@ export function createMetricsApi(deps: MetricsApiDeps): Middleware {
   const nodes = new NodeMetricsStorage({ metrics: deps.metrics, nodes: deps.nodes, nodeSelector: deps.nodeSelector, now, observer });
   const pods = new PodMetricsStorage({ metrics: deps.metrics, pods: deps.pods, now, observer });
   const GET = ['GET'];
-  const cache = new ListCache();
-  const sliceMs = deps.listSliceMs ?? 10;
   const revision = () => `${deps.metrics.revision}/${deps.nodes.revision}/${deps.pods.revision}`;
+  const cache = new ListCache({ currentRevision: revision });
+  const sliceMs = deps.listSliceMs ?? 10;
 
   /** Lists being built, by cache key: a request for one joins it instead of building its own. */
   const building = new Map<string, { rev: string; done: Promise<Built> }>();

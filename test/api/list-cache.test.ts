@@ -193,6 +193,29 @@ t.test('bounded by bytes and entries', async (t) => {
   t.equal(cache.size, 1, 'older revisions dropped on insert');
 });
 
+t.test('entries of an older revision are let go soon after it moves on, not at the next list', async (t) => {
+  let revision = 'r1';
+  const cache = new ListCache({ currentRevision: () => revision, pruneMs: 10 });
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  cache.set('a', 'r1', 1, enc(Buffer.alloc(40)), undefined, new TimestampTally());
+  cache.set('b', 'r1', 1, enc(Buffer.alloc(40)), undefined, new TimestampTally());
+  await wait(40);
+  t.equal(cache.size, 2, 'kept while their revision is current');
+  t.ok(cache.get('a', 'r1', 1), 'and served');
+  revision = 'r2';
+  await wait(40);
+  t.equal(cache.size, 0, 'dropped once it moved on, with no list asked for');
+  // Checking stops with nothing held and starts again with the next entry.
+  cache.set('c', 'r2', 1, enc(Buffer.alloc(40)), undefined, new TimestampTally());
+  revision = 'r3';
+  await wait(40);
+  t.equal(cache.size, 0, 'the next entry is checked too');
+  const untimed = new ListCache();
+  untimed.set('d', 'r1', 1, enc(Buffer.alloc(40)), undefined, new TimestampTally());
+  await wait(40);
+  t.equal(untimed.size, 1, 'without currentRevision: dropped only at the next get or set, as before');
+});
+
 t.test('routes: repeated lists are served from the cache until a revision moves; freshness observed per item', async (t) => {
   let now = T0;
   const meta = pods(20);
