@@ -201,7 +201,8 @@ function response(rnd: Random): Buffer {
 
 const FRAMING_BYTES = Buffer.from('\r\n:;0fF -\t');
 
-function mutateResponse(rnd: Random, src: Buffer): Buffer {
+/** Up to two small mutations (a flip, a framing byte inserted, a few bytes dropped, a cut): for responses and gzip bodies. */
+function mutateFew(rnd: Random, src: Buffer): Buffer {
   let b = Buffer.from(src);
   for (let k = rnd.int(3); k > 0; k--) {
     const at = rnd.int(b.length + 1);
@@ -251,7 +252,7 @@ t.test('HTTP/1.1 response reader', async (t) => {
   let complete = 0;
   const failures: string[] = [];
   const n = repeat(6000, () => {
-    const raw = rnd.int(3) === 0 ? mutateResponse(rnd, response(rnd)) : response(rnd);
+    const raw = rnd.int(3) === 0 ? mutateFew(rnd, response(rnd)) : response(rnd);
     const whole = read(raw, new BodyPool(0), () => Infinity);
     if (whole.startsWith('done')) complete++;
     const sizes = [1 + rnd.int(5), 1 + rnd.int(100), 1 + rnd.int(20000)];
@@ -286,12 +287,12 @@ t.test('gzip inflater', async (t) => {
     const inflatedLength = source.length + (second?.length ?? 0);
     let body: Buffer = second ? cat(gz(source), gz(second)) : gz(source);
     if (rnd.int(8) === 0) body = cat(body, Buffer.alloc(1 + rnd.int(4)));
-    if (rnd.int(2) === 0) body = mutateResponse(rnd, body);
+    if (rnd.int(2) === 0) body = mutateFew(rnd, body);
     const max = rnd.int(5) === 0 ? rnd.int(2 * inflatedLength) : 1 << 20;
     const once = inflate(new Gunzipper(false), body, max);
     if (once.startsWith('ok')) inflated++;
     // The reused inflater, after another body (which may have failed half-way).
-    inflate(reused, rnd.int(2) === 0 ? gz(plain[rnd.int(plain.length)]!) : mutateResponse(rnd, gz(source)), 1 << 20);
+    inflate(reused, rnd.int(2) === 0 ? gz(plain[rnd.int(plain.length)]!) : mutateFew(rnd, gz(source)), 1 << 20);
     const again = inflate(reused, body, max);
     // Over the limit and corrupt past it: the reused inflater stops at the limit ("size"), while
     // zlib.gunzipSync inflates 16 KB at a time and may meet the corruption first ("data").
