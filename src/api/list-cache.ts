@@ -235,7 +235,7 @@ export class ListCache {
     if (old) this.delete(key, old);
     if (enc.body.length > this.maxBytes) return;
     // Entries of older revisions can never be served again.
-    for (const [k, e] of this.entries) if (e.revision !== revision) this.delete(k, e);
+    this.dropOtherThan(revision);
     while (this.entries.size > 0 && (this.entries.size >= this.maxEntries || this.bytes + enc.body.length > this.maxBytes)) {
       const [k, e] = this.entries.entries().next().value as [string, Entry];
       this.delete(k, e);
@@ -247,12 +247,15 @@ export class ListCache {
 
   /** Drops entries of a revision other than the current one; stops checking once none is held. */
   private prune(): void {
-    const revision = this.currentRevision!();
-    for (const [k, e] of this.entries) if (e.revision !== revision) this.delete(k, e);
+    this.dropOtherThan(this.currentRevision!());
     if (this.entries.size === 0) {
       clearInterval(this.pruneTimer);
       this.pruneTimer = undefined;
     }
+  }
+
+  private dropOtherThan(revision: string): void {
+    for (const [k, e] of this.entries) if (e.revision !== revision) this.delete(k, e);
   }
 
   get size(): number {

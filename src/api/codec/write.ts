@@ -24,7 +24,8 @@ export function answered(res: ServerResponse): boolean {
 export function writeEncoded(res: ServerResponse, method: string, acceptEncoding: string, enc: Encoded, head?: string[]): void {
   // Answered meanwhile (a 504 from the request timeout) or cut: nothing more goes out.
   if (answered(res)) return;
-  if (head && !shouldGzip(method, enc.body, acceptEncoding)) {
+  const gzip = shouldGzip(method, enc.body, acceptEncoding);
+  if (head && !gzip) {
     for (const k in enc.headers) head.push(k, enc.headers[k]!);
     head.push('Content-Type', enc.contentType, 'Content-Length', String(enc.body.length));
     res.writeHead(enc.status, head);
@@ -34,7 +35,7 @@ export function writeEncoded(res: ServerResponse, method: string, acceptEncoding
   if (head) for (let i = 0; i < head.length; i += 2) res.setHeader(head[i]!, head[i + 1]!);
   res.statusCode = enc.status;
   for (const k in enc.headers) res.setHeader(k, enc.headers[k]!);
-  if (shouldGzip(method, enc.body, acceptEncoding)) {
+  if (gzip) {
     res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Vary', 'Accept-Encoding');
     res.setHeader('Content-Type', enc.contentType);
