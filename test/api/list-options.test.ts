@@ -2,6 +2,7 @@
 import t from 'tap';
 import { decodeListOptions } from '../../src/api/list-options.js';
 import { StatusError } from '../../src/api/status.js';
+import { random } from '../helpers/random.js';
 
 t.test('first value of a repeated parameter wins, as url.Values.Get', async (t) => {
   const o = decodeListOptions({ labelSelector: ['zone=a', 'zone=b'], fieldSelector: ['metadata.name=x', '('] });
@@ -52,13 +53,7 @@ t.test('any query, however malformed, decodes or is refused with a StatusError',
   // Token soup of what selectors and options are made of, from a fixed seed.
   const TOKENS = ['a', 'app', 'k8s.io/x', '=', '==', '!=', ',', ' ', '(', ')', 'in', 'notin', '!', '-', '.', '/', '\\', '\\,', 'é', '\u0000', '"', 'metadata.name', 'metadata.namespace', 'spec.nodeName', '1', '-1', 'a'.repeat(70), '>', '<', 'true', '9223372036854775808'];
   const KEYS = ['labelSelector', 'fieldSelector', 'limit', 'timeoutSeconds', 'watch', 'resourceVersion', 'resourceVersionMatch', 'continue', 'allowWatchBookmarks', 'sendInitialEvents'];
-  let s = 17;
-  const int = (n: number) => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return Math.floor(((s >>> 0) / 2 ** 32) * n);
-  };
+  const { int } = random(17);
   const soup = () => Array.from({ length: int(10) }, () => TOKENS[int(TOKENS.length)]).join('');
   const others: string[] = [];
   let decoded = 0;

@@ -14,6 +14,7 @@ import { ByteSink } from '../../src/api/list-writer/byte-sink.js';
 import { TimeSlicer } from '../../src/util/time-slice.js';
 import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
 import type { ContainerUsage } from '../../src/api/sources.js';
+import { random } from '../helpers/random.js';
 
 const NOW = Date.parse('2026-11-22T10:00:07.250Z');
 const TS = Date.parse('2026-11-22T10:00:01.900Z');
@@ -127,6 +128,45 @@ t.test('node lists: same bytes as the object encoders', async (t) => {
   };
   same(t, nodes, 'two nodes');
   same(t, { kind: 'NodeMetricsList', nowMs: NOW, rows: [] }, 'empty node list');
+});
+
+t.test('random rows: same bytes as the object encoders', async (t) => {
+  // Text made of escapes, control and multi-byte characters, lone surrogates and byte
+  // lengths around the varint steps (127/128 and 16383/16384 bytes); quantities around
+  // the unit steps and up to 2^53; windows and sample times of every form.
+  const r = random(2026);
+  const PIECES = ['"', '\\', '\u0000', '\t', '\n', '\u001f', '\u007f', '\u0080', 'é', '€', 'ключ', '😀', '\ud800', '\udfff', '\u2028', '\u2029', '<', '&', '\ufeff', '/', '.', '0'];
+  const text = (): string => {
+    const kind = r.int(10);
+    const target = kind < 5 ? r.int(12) : kind < 8 ? 120 + r.int(16) : kind < 9 ? 16_370 + r.int(20) : r.int(300);
+    const parts: string[] = [];
+    for (let bytes = 0; bytes < target; ) {
+      const p = r.int(10) < 7 ? 'x' : PIECES[r.int(PIECES.length)]!;
+      parts.push(p);
+      bytes += Buffer.byteLength(p);
+    }
+    return parts.join('');
+  };
+  const STEPS = [0, 1, 999, 1000, 1023, 1024, 1025, 1536, 999_999, 1_000_000, 1e9, 2 ** 31, 2 ** 32, 2 ** 53 - 1];
+  const quantity = () => (r.int(2) === 0 ? STEPS[r.int(STEPS.length)]! : Math.floor(r.next() * 2 ** (1 + r.int(52))));
+  const WINDOWS = [15_002_000_000, 1_500, 0, 999, 65_000_000_000, 14_998_123_456];
+  const labels = (): Record<string, string> => {
+    const l: Record<string, string> = {};
+    for (let i = r.int(4); i > 0; i--) l[r.int(5) === 0 ? String(r.int(20)) : text()] = text();
+    return l;
+  };
+  for (let c = 0; c < 300; c++) {
+    const n = r.int(5);
+    const timestamp = () => TS + r.int(5) * 1000 + (r.int(5) === 0 ? r.int(999) : 0);
+    const window = () => (r.int(5) < 4 ? WINDOWS[r.int(WINDOWS.length)]! : Math.floor(r.next() * 1e12));
+    if (r.int(5) === 0) {
+      const rows = Array.from({ length: n }, () => ({ node: { name: text(), labels: labels() }, usage: { timestampMs: timestamp(), windowNs: window(), usage: { cpuNanocores: quantity(), memoryBytes: quantity() } } }));
+      same(t, { kind: 'NodeMetricsList', nowMs: NOW + r.int(1e9), rows }, `case ${c}: ${n} nodes`);
+    } else {
+      const rows = Array.from({ length: n }, () => pod(text(), text(), labels(), Array.from({ length: 1 + r.int(3) }, () => container(text(), quantity(), quantity())), timestamp(), window()));
+      same(t, pods(rows, NOW + r.int(1e9)), `case ${c}: ${n} pods`);
+    }
+  }
 });
 
 t.test('rows the writers leave to the object encoders', async (t) => {

@@ -25,22 +25,11 @@ import { UsageModel } from '../../src/sim/model.js';
 import { renderResourceMetrics } from '../../src/sim/render-resource.js';
 import { renderSummary } from '../../src/sim/render-summary.js';
 import { fixturePath } from '../helpers/paths.js';
+import { random, type Random } from '../helpers/random.js';
 
 const SECONDS = Number(process.env['FUZZ_SECONDS'] ?? 0);
 const NOW = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
 
-/** xorshift32: the same sequence on every run. */
-function random(seed: number): { next(): number; int(n: number): number } {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-  return { next, int: (n: number) => Math.floor(next() * n) };
-}
-type Random = ReturnType<typeof random>;
 
 /** Runs body `count` times, or for FUZZ_SECONDS when that is set. */
 function repeat(count: number, body: () => void): number {
