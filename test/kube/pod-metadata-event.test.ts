@@ -1,8 +1,10 @@
+import { isDeepStrictEqual } from 'node:util';
 import t from 'tap';
 import { decodePodMetadata } from '../../src/kube/pod-cache.js';
 import { PodMetadataEventDecoder } from '../../src/kube/pod-metadata-event.js';
 import type { WatchEvent } from '../../src/kube/reflector.js';
 import type { PodMeta } from '../../src/api/sources.js';
+import { random } from '../helpers/random.js';
 
 // What the reflector makes of a line through JSON.parse and decodePodMetadata
 // (its path for every line the byte decoder leaves alone); 'throws' where it
@@ -125,4 +127,54 @@ t.test('strings held across many events stay right as the string table turns ove
     }
   }
   t.pass('20,000 events read right');
+});
+
+t.test('mutated lines: read as JSON.parse reads them, or left to it', async (t) => {
+  // Bytes flipped, grammar inserted, runs deleted, copied or upper-cased, lines cut: whatever
+  // the byte decoder reads must be what the reflector's JSON.parse path makes of the line.
+  const r = random(9);
+  const GRAMMAR = ['{', '}', '[', ']', '"', ',', ':', '\\', '\\u00', 'null', 'true', '-', '0', '1e5', ' ', '\n', '\u0001', 'é', '\ud800', '"type"', '"object"', '"metadata"', '"name"', '"namespace"', '"labels"', '"resourceVersion"', '"ADDED"', '"BOOKMARK"', '"__proto__"'];
+  const seeds = [...read.map(([, line]) => line), ...leftAlone.map(([, line]) => line)];
+  const mutate = (line: string): Buffer => {
+    let b = Buffer.from(line, 'utf8');
+    for (let k = 1 + r.int(4); k > 0; k--) {
+      const at = r.int(b.length + 1);
+      const from = r.int(b.length + 1);
+      switch (r.int(6)) {
+        case 0:
+          if (b.length > 0) b[r.int(b.length)] = r.int(256);
+          break;
+        case 1:
+          b = Buffer.concat([b.subarray(0, at), Buffer.from(GRAMMAR[r.int(GRAMMAR.length)]!), b.subarray(at)]);
+          break;
+        case 2:
+          b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + r.int(8)))]);
+          break;
+        case 3:
+          b = Buffer.concat([b.subarray(0, at), b.subarray(from, from + r.int(40)), b.subarray(at)]);
+          break;
+        case 4:
+          b = b.subarray(0, at);
+          break;
+        default:
+          b = Buffer.concat([b.subarray(0, at), Buffer.from(b.subarray(from, from + r.int(20)).toString('latin1').toUpperCase(), 'latin1'), b.subarray(at + r.int(20))]);
+      }
+    }
+    return b;
+  };
+  const d = new PodMetadataEventDecoder();
+  let readHere = 0;
+  for (let i = 0; i < 30_000; i++) {
+    const line = mutate(seeds[r.int(seeds.length)]!);
+    const got = d.decode(line);
+    if (got === undefined) continue;
+    readHere++;
+    const want = viaJsonParse(line.toString('utf8'));
+    const keys = (e: WatchEvent<PodMeta> | 'throws') => (e === 'throws' ? [] : Object.keys(e.decoded?.item.labels ?? {}));
+    if (want === 'throws' || !isDeepStrictEqual(got, want) || !isDeepStrictEqual(keys(got), keys(want))) {
+      t.fail(`line ${i}: ${JSON.stringify(line.toString('utf8'))} read as ${JSON.stringify(got)}, JSON.parse: ${JSON.stringify(want)}`);
+      return;
+    }
+  }
+  t.ok(readHere > 1_000, `${readHere} of 30,000 read from the bytes, each as JSON.parse reads it`);
 });
