@@ -6,6 +6,12 @@
 // Completeness (upstream pkg/scraper/client/summary/decode.go): the node point
 // is dropped when startTime, cpu.time, usageCoreNanoSeconds or workingSetBytes
 // is missing or zero; a pod is dropped entirely when any of its containers is.
+//
+// A repeated member or a null reads as Go's encoding/json reads it into the
+// kubelet's types: "node" and "podRef" are structs (null leaves them as they
+// were, a later object sets only the fields it has), "cpu" and "memory" are
+// pointers (null unsets them, a later object sets only the fields it has),
+// "pods" and "containers" are slices (null or a later array replaces them).
 
 import { DecodeError } from './decode-error.js';
 import { JsonScanner, Keys, TimeSlot } from './decode-json.js';
@@ -100,8 +106,14 @@ function arrayStart(s: JsonScanner, field: string): boolean {
 }
 
 function readCpu(s: JsonScanner, r: PointReader, f: Fields): void {
-  // cpu: null (or absent) leaves the point without CPU, like a nil *CPUStats.
-  if (!s.objectStart(f.cpu)) return;
+  if (!s.objectStart(f.cpu)) {
+    // null: a nil *CPUStats, whatever an earlier "cpu" set.
+    r.timestampMs = NaN;
+    r.hasCpu = false;
+    r.cpuSec = 0;
+    r.cpuNsec = 0;
+    return;
+  }
   for (let k = s.member(CPU, true); k >= 0; k = s.member(CPU, false)) {
     if (k === 0) {
       s.readTime(f.cpuTime, TimeSlot.Sample);
@@ -122,7 +134,11 @@ function readCpu(s: JsonScanner, r: PointReader, f: Fields): void {
 }
 
 function readMemory(s: JsonScanner, r: PointReader, f: Fields): void {
-  if (!s.objectStart(f.memory)) return;
+  if (!s.objectStart(f.memory)) {
+    // null: a nil *MemoryStats, whatever an earlier "memory" set.
+    r.memoryBytes = 0;
+    return;
+  }
   for (let k = s.member(MEMORY, true); k >= 0; k = s.member(MEMORY, false)) {
     r.memoryBytes = s.uint64(f.workingSet) ? s.digitsValue(s.digitsStart, s.digitsEnd) : 0;
   }
@@ -140,17 +156,10 @@ function readPointMember(s: JsonScanner, r: PointReader, member: number, f: Fiel
   return true;
 }
 
-function readNode(s: JsonScanner, r: PointReader, alloc: Allocator): MetricsPoint | undefined {
-  r.reset();
-  let any = false;
-  if (s.objectStart('node')) {
-    any = true;
-    for (let k = s.member(NODE_KEYS, true); k >= 0; k = s.member(NODE_KEYS, false)) readPointMember(s, r, k, NODE_FIELDS);
-  }
-  if (!any || !r.complete()) return undefined;
-  const point = alloc.nodePoint();
-  r.fill(point);
-  return point;
+/** Reads a "node" member into r, which holds what earlier ones set (NodeStats is a struct: null changes nothing). */
+function readNode(s: JsonScanner, r: PointReader): void {
+  if (!s.objectStart('node')) return;
+  for (let k = s.member(NODE_KEYS, true); k >= 0; k = s.member(NODE_KEYS, false)) readPointMember(s, r, k, NODE_FIELDS);
 }
 
 /** Reads one container into r; returns its name. */
@@ -239,9 +248,11 @@ function readPod(s: JsonScanner, r: PointReader, names: Names | undefined, alloc
   return pod;
 }
 
-// One scanner and point reader for every decode: decoding is synchronous, so two never overlap.
+// One scanner and point readers for every decode: decoding is synchronous, so two never overlap.
 const scanner = new JsonScanner(new Uint8Array(0));
 const reader = new PointReader();
+/** The node's, apart: pods read between two "node" members must not touch it. */
+const nodeReader = new PointReader();
 
 /**
  * Decodes a /stats/summary body. `_requestTimeMs` is unused: summary samples
@@ -255,6 +266,8 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
   const alloc: Allocator = recycler ?? FRESH;
   const s = scanner.reset(body);
   const r = reader;
+  const node = nodeReader;
+  node.reset();
   const result = alloc.scrape();
   try {
     if (s.nullNext()) {
@@ -266,13 +279,11 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
     if (!s.emptyNext(OBJECT_END)) {
       do {
         switch (s.key(TOP)) {
-          case 0: {
-            // A later "node" member replaces an earlier one.
-            result.node = readNode(s, r, alloc);
+          case 0:
+            readNode(s, node);
             break;
-          }
           case 1:
-            // So does a later "pods" member.
+            // A later "pods" member replaces an earlier one.
             while (result.pods.length > 0) alloc.dropPod(result.pods.pop()!);
             if (arrayStart(s, 'pods')) {
               do {
@@ -291,6 +302,11 @@ export function decodeSummary(body: Uint8Array, _requestTimeMs: number, names?: 
     if (e instanceof DecodeError) throw e;
     // Anything else (e.g. a RangeError from a pathological input) is still a decode failure.
     throw new DecodeError(`invalid summary: ${(e as Error).message}`);
+  }
+  if (node.complete()) {
+    const point = alloc.nodePoint();
+    node.fill(point);
+    result.node = point;
   }
   return result;
 }

@@ -128,6 +128,36 @@ t.test('pod completeness: one incomplete container drops the whole pod', async (
   t.same(decode(`{"pods": [{"containers": [${ctr('a', '1')}]}]}`).pods, [], 'a pod without podRef cannot be served');
 });
 
+t.test("repeated members and nulls read as Go's encoding/json reads them into the kubelet's types", async (t) => {
+  const START = '"startTime": "2026-01-01T00:00:00Z"';
+  const CPU = '"cpu": {"time": "2026-01-01T00:01:00Z", "usageCoreNanoSeconds": 7}';
+  const MEM = '"memory": {"workingSetBytes": 5}';
+  const whole = decode(`{"node": {${START}, ${CPU}, ${MEM}}}`).node;
+  t.ok(whole, 'a complete node');
+  // NodeStats is a struct: null leaves it, a later object sets only its own fields.
+  t.same(decode(`{"node": {${START}, ${CPU}, ${MEM}}, "node": null}`).node, whole, 'a later null node changes nothing');
+  t.same(decode(`{"node": {${START}, ${CPU}, ${MEM}}, "node": {"nodeName": "n"}}`).node, whole, 'a later node object keeps the fields it lacks');
+  t.same(decode(`{"node": {${START}, ${CPU}}, "pods": [], "node": {${MEM}}}`).node, whole, 'fields from two node objects, pods between them');
+  // *CPUStats and *MemoryStats are pointers: null unsets them, a later object sets only its own fields.
+  t.equal(decode(`{"node": {${START}, ${CPU}, ${MEM}, "cpu": null}}`).node, undefined, 'a later null cpu unsets it');
+  t.equal(decode(`{"node": {${START}, ${CPU}, ${MEM}, "memory": null}}`).node, undefined, 'a later null memory unsets it');
+  t.same(
+    decode(`{"node": {${START}, ${CPU}, ${MEM}, "cpu": {"time": "2026-01-01T00:02:00Z"}, "memory": {"usageBytes": 9}}}`).node,
+    { ...whole!, timestampMs: ms('2026-01-01T00:02:00Z') },
+    'later cpu and memory objects keep the fields they lack',
+  );
+  t.equal(decode(`{"node": {${START}, ${CPU}, ${MEM}, "cpu": null, "cpu": {"usageCoreNanoSeconds": 7}}}`).node, undefined, 'cpu set again after null has no time');
+  const container = ctr('a', '1');
+  t.same(decode(pod(container.replace('"rootfs"', '"memory": null, "rootfs"'))).pods, [], 'a container with a later null memory drops its pod');
+  t.same(decode(pod(container.replace('"rootfs"', '"cpu": null, "rootfs"'))).pods, [], 'a container with a later null cpu drops its pod');
+  // PodReference is a struct too.
+  t.same(
+    decode(`{"pods": [{"podRef": {"name": "p", "namespace": "ns"}, "podRef": null, "containers": [${container}], "podRef": {"uid": "u"}}]}`).pods.map((p) => `${p.namespace}/${p.name}`),
+    ['ns/p'],
+    'a later null or partial podRef keeps the names',
+  );
+});
+
 t.test('field order, unknown fields, escapes and time zones', async (t) => {
   const s = decode(
     `{"extra": [1, -2.5e3, true, false, null, {"x": "\\"y\\""}], "pods": [{"containers": [{"memory": {"workingSetBytes": 9}, "cpu": {"usageCoreNanoSeconds": 7, "time": "2026-01-01T02:01:00+02:00"}, "startTime": "2025-12-31T23:00:00,5-01:00", "name": "c\\u00e9"}], "podRef": {"namespace": "n\\/s", "name": "p\u00e9"}}]}`,
