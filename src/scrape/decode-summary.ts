@@ -11,7 +11,9 @@
 // kubelet's types: "node" and "podRef" are structs (null leaves them as they
 // were, a later object sets only the fields it has), "cpu" and "memory" are
 // pointers (null unsets them, a later object sets only the fields it has),
-// "pods" and "containers" are slices (null or a later array replaces them).
+// "pods" and "containers" are slices (null empties them). A later array
+// replaces an earlier one here; Go decodes it into the elements already there.
+// No kubelet repeats a member: that one difference is left.
 
 import { DecodeError } from './decode-error.js';
 import { JsonScanner, Keys, TimeSlot } from './decode-json.js';
