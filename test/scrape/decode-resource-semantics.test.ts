@@ -13,9 +13,8 @@
 // - pods and containers in the order they first appear.
 import t from 'tap';
 import { decodeResource } from '../../src/scrape/decode-resource.js';
-import { NameInterner } from '../../src/scrape/name-interner.js';
-import { ScrapeRecycler } from '../../src/scrape/scrape-recycler.js';
 import type { MetricsPoint, NodeScrape } from '../../src/scrape/types.js';
+import { DecodeBothWays } from '../helpers/decode-both-ways.js';
 import { random, type Random } from '../helpers/random.js';
 
 const REQUEST_TIME = Date.UTC(2026, 10, 24, 5, 0, 0);
@@ -162,33 +161,18 @@ function reference(lines: Line[]): NodeScrape {
   return out;
 }
 
-/** A scrape as plain data (recycled objects are reused once released). */
-function plain(s: NodeScrape): NodeScrape {
-  const point = (p: MetricsPoint) => ({ timestampMs: p.timestampMs, startTimeMs: p.startTimeMs, startSubMsNs: p.startSubMsNs, cpuSec: p.cpuSec, cpuNsec: p.cpuNsec, memoryBytes: p.memoryBytes });
-  return {
-    node: s.node ? point(s.node) : undefined,
-    pods: s.pods.map((p) => ({ namespace: p.namespace, name: p.name, containers: p.containers.map((c) => ({ name: c.name, ...point(c) })) })),
-  };
-}
-
 t.test('random valid bodies decode as the reference reads them, alone and with shared names and recycled objects', async (t) => {
   const r = random(24);
-  const interner = new NameInterner();
-  const nodes = [interner.forNode(), interner.forNode()];
-  const recycler = new ScrapeRecycler();
+  const both = new DecodeBothWays(decodeResource, REQUEST_TIME);
   let pods = 0;
   for (let i = 0; i < 3_000; i++) {
     const { text, lines } = body(r);
     const want = reference(lines);
     pods += want.pods.length;
-    const alone = plain(decodeResource(Buffer.from(text), REQUEST_TIME));
-    const names = nodes[r.int(nodes.length)]!;
-    names.rewind();
-    const scrape = decodeResource(Buffer.from(text), REQUEST_TIME, names, recycler);
-    const shared = plain(scrape);
-    recycler.release(scrape);
-    if (JSON.stringify(alone) !== JSON.stringify(want) || JSON.stringify(shared) !== JSON.stringify(want)) {
-      t.fail(`body ${i}:\n${text}\ndecoded ${JSON.stringify(alone)}\nshared  ${JSON.stringify(shared)}\nwanted  ${JSON.stringify(want)}`);
+    const { alone, shared } = both.run(text);
+    const wanted = JSON.stringify(want);
+    if (alone !== wanted || shared !== wanted) {
+      t.fail(`body ${i}:\n${text}\ndecoded ${alone}\nshared  ${shared}\nwanted  ${wanted}`);
       return;
     }
   }

@@ -11,9 +11,8 @@
 //   namespace or no containers, or any container is incomplete.
 import t from 'tap';
 import { decodeSummary } from '../../src/scrape/decode-summary.js';
-import { NameInterner } from '../../src/scrape/name-interner.js';
-import { ScrapeRecycler } from '../../src/scrape/scrape-recycler.js';
 import type { MetricsPoint, NodeScrape } from '../../src/scrape/types.js';
+import { DecodeBothWays } from '../helpers/decode-both-ways.js';
 import { random, type Random } from '../helpers/random.js';
 
 /** A point as written: undefined members are left out, null ones written as null. */
@@ -153,34 +152,19 @@ function reference(node: PointModel | undefined, pods: PodModel[]): NodeScrape {
   return out;
 }
 
-/** A scrape as plain data, in the reference's member order (recycled objects are reused once released). */
-function plain(s: NodeScrape): NodeScrape {
-  const pt = (p: MetricsPoint) => ({ timestampMs: p.timestampMs, startTimeMs: p.startTimeMs, startSubMsNs: p.startSubMsNs, cpuSec: p.cpuSec, cpuNsec: p.cpuNsec, memoryBytes: p.memoryBytes });
-  return {
-    node: s.node ? pt(s.node) : undefined,
-    pods: s.pods.map((p) => ({ namespace: p.namespace, name: p.name, containers: p.containers.map((c) => ({ name: c.name, ...pt(c) })) })),
-  };
-}
-
 t.test('random valid summaries decode as the reference reads them, alone and with shared names and recycled objects', async (t) => {
   const r = random(11);
-  const interner = new NameInterner();
-  const nodes = [interner.forNode(), interner.forNode()];
-  const recycler = new ScrapeRecycler();
+  const both = new DecodeBothWays(decodeSummary, 0);
   let pods = 0;
   let nodePoints = 0;
   for (let i = 0; i < 3_000; i++) {
     const { text, want } = summary(r);
     pods += want.pods.length;
     if (want.node) nodePoints++;
-    const alone = plain(decodeSummary(Buffer.from(text), 0));
-    const names = nodes[r.int(nodes.length)]!;
-    names.rewind();
-    const scrape = decodeSummary(Buffer.from(text), 0, names, recycler);
-    const shared = plain(scrape);
-    recycler.release(scrape);
-    if (JSON.stringify(alone) !== JSON.stringify(want) || JSON.stringify(shared) !== JSON.stringify(want)) {
-      t.fail(`summary ${i}:\n${text}\ndecoded ${JSON.stringify(alone)}\nshared  ${JSON.stringify(shared)}\nwanted  ${JSON.stringify(want)}`);
+    const { alone, shared } = both.run(text);
+    const wanted = JSON.stringify(want);
+    if (alone !== wanted || shared !== wanted) {
+      t.fail(`summary ${i}:\n${text}\ndecoded ${alone}\nshared  ${shared}\nwanted  ${wanted}`);
       return;
     }
   }
