@@ -8,6 +8,7 @@ import type { PodMeta } from '../../src/api/sources.js';
 import { SORT_RUN } from '../../src/util/sort-sliced.js';
 import { CountingSlicer } from '../helpers/counting-slicer.js';
 import { FakeApiServer, waitFor } from './fake-apiserver.js';
+import { random } from '../helpers/random.js';
 
 const fastBackoff = { initialMs: 10, maxMs: 50, resetMs: 60_000, jitter: 0 };
 
@@ -218,6 +219,17 @@ t.test('a relist that changes nothing keeps the revision and the list() snapshot
   await waitFor(() => server.openWatches === 1 && server.requests.filter((r) => r.query.get('watch') !== 'true').length > 2, 'relisted');
   t.equal(cache.revision, rev);
   t.equal(cache.list(), snap, 'same array');
+});
+
+t.test('a relist that only finds pods gone drops them and bumps the revision', async (t) => {
+  const { server, cache } = await setup(t, 10);
+  const rev = cache.revision;
+  server.breakWatches();
+  server.delete('default/web-1');
+  server.delete('default/web-2');
+  await waitFor(() => mirrors(cache, server) && server.openWatches === 1, 'relisted');
+  assertMirrors(t, cache, server);
+  t.ok(cache.revision > rev, 'revision bumped');
 });
 
 t.test('a wrong token never syncs and stops cleanly', async (t) => {
@@ -653,4 +665,61 @@ t.test('random changes, relists and lists, some at once, between slices: each li
     t.same(shown(pods.cache.list()), pods.expected(), `round ${round}: list() after`);
     t.equal(sortsInFlight(pods.cache), 0, `round ${round}: no sort left in flight`);
   }
+});
+
+t.test('random changes through broken, ended and compacted watches: the cache mirrors the server at every sync point', async (t) => {
+  const { server, cache } = await setup(t, 20);
+  const r = random(5);
+  const names = () => `p-${r.int(40)}`;
+  const namespaces = ['default', 'kube-system', 'team-a'];
+  let syncs = 0;
+  const sync = async (what: string) => {
+    await waitFor(() => mirrors(cache, server), what, 10_000);
+    syncs++;
+  };
+  const deleteSome = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const keys = [...server.objects.keys()];
+      if (keys.length > 0) server.delete(keys[r.int(keys.length)]!);
+    }
+  };
+  for (let step = 0; step < 150; step++) {
+    const ns = namespaces[r.int(namespaces.length)]!;
+    switch (r.int(12)) {
+      case 0:
+        server.breakWatches();
+        // Now and then the only changes the relist finds are pods gone.
+        if (r.int(2) === 0) {
+          deleteSome(1 + r.int(3));
+          await sync(`step ${step}: a relist that only finds pods gone`);
+        }
+        break;
+      case 1:
+        server.endWatches();
+        break;
+      case 2:
+        server.goneAs = r.int(2) === 0 ? 'event' : 'http';
+        server.compact();
+        break;
+      case 3:
+        server.bookmark();
+        break;
+      case 4:
+      case 5:
+        deleteSome(1);
+        break;
+      default:
+        // A new pod, or an existing one relabelled (labels removed, changed or added).
+        server.put(pod(ns, names(), r.int(4) === 0 ? {} : { app: `a${r.int(3)}`, ...(r.int(2) === 0 ? { tier: `t${r.int(2)}` } : {}) }));
+    }
+    if (r.int(8) === 0) {
+      await sync(`step ${step}: the cache to catch up`);
+    } else if (r.int(3) === 0) {
+      // Let some of it reach the cache before the next change.
+      await new Promise((resolve) => setTimeout(resolve, r.int(15)));
+    }
+  }
+  await waitFor(() => mirrors(cache, server) && server.openWatches === 1, 'the cache to catch up at the end', 10_000);
+  assertMirrors(t, cache, server);
+  t.ok(syncs > 10, `${syncs} sync points on the way`);
 });
