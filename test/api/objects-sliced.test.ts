@@ -8,6 +8,7 @@ import { encodeObjectsSliced } from '../../src/api/list-writer/objects-sliced.js
 import { listObject, type MetricsRows, type NodeRows, type PodRow, type PodRows } from '../../src/api/metrics-rows.js';
 import { TimeSlicer } from '../../src/util/time-slice.js';
 import { YamlSeqParts } from '../../src/api/codec/yaml-sliced.js';
+import { random } from '../helpers/random.js';
 
 const NOW = Date.parse('2026-11-23T02:00:00.750Z');
 
@@ -96,4 +97,36 @@ t.test("YAML items of the API's shapes are written directly; the library writes 
   // Only the pods whose label value holds markup and a line separator (every 97th).
   t.equal(parts.fallbacks, 8);
   t.equal((await parts.finish(list, new TimeSlicer(Infinity))).toString('utf8'), encodeNegotiated(view('application/yaml'), list, negotiate(view('application/yaml'), { resource: true })).body.toString('utf8'));
+});
+
+t.test('random names and labels, YAML-hostile ones among them: the same bytes as encoding the list whole', async (t) => {
+  // Text YAML reads as something else unless quoted: indicators, comments, booleans and nulls of
+  // YAML 1.1 and 1.2, numbers in every base, dates, document markers, line breaks, a BOM.
+  const PIECES = ['a', 'x', '0', '10', '1e3', '0x1F', '.5', '-', ':', ': ', ' ', '#', ' #', '~', 'null', 'true', 'yes', 'No', 'off', 'y', '<<', '"', "'", '\\', '\n', '\t', '\u0000', '\u0085', '\u2028', '\ufeff', 'é', '😀', '[', '{', ',', '&', '*', '!', '|', '>', '%', '@', '`', '?', '2026-11-23', '2026-11-23T02:00:00Z', '12:30', '1_000', '+1', '.inf', '0o17', '08', '-0', '---', '...'];
+  const r = random(23);
+  const text = () => (r.int(10) === 0 ? '' : Array.from({ length: 1 + r.int(4) }, () => PIECES[r.int(PIECES.length)]).join(''));
+  const labels = () => Object.fromEntries(Array.from({ length: r.int(4) }, () => [text(), text()]));
+  const quantity = () => r.int(2 ** 31);
+  for (let i = 0; i < 400; i++) {
+    const usage = { timestampMs: NOW - 1000 * r.int(5), windowNs: 15_000_000_000 + r.int(3) * 1_000_000 };
+    const n = r.int(5);
+    const rows: MetricsRows =
+      r.int(4) === 0
+        ? { kind: 'NodeMetricsList', nowMs: NOW, rows: Array.from({ length: n }, () => ({ node: { name: text(), labels: labels() }, usage: { ...usage, usage: { cpuNanocores: quantity(), memoryBytes: quantity() * 1024 } } })) }
+        : {
+            kind: 'PodMetricsList',
+            nowMs: NOW,
+            rows: Array.from({ length: n }, () => ({ pod: { namespace: text(), name: text(), labels: labels() }, usage: { ...usage, containers: Array.from({ length: 1 + r.int(2) }, () => ({ name: text(), usage: { cpuNanocores: quantity(), memoryBytes: quantity() } })) } })),
+          };
+    const [how, accept, query] = CASES[r.int(CASES.length)]!;
+    const ctx = view(accept, query);
+    const n2 = negotiate(ctx, { resource: true });
+    const whole = encodeNegotiated(ctx, listObject(rows), n2);
+    const sliced = await encodeObjectsSliced(ctx, rows, n2, new TimeSlicer(0));
+    if (sliced?.status !== whole.status || sliced.body.toString('utf8') !== whole.body.toString('utf8')) {
+      t.fail(`list ${i}, ${how}: ${JSON.stringify(rows.rows)}\nsliced: ${sliced?.body.toString('utf8')}\nwhole:  ${whole.body.toString('utf8')}`);
+      return;
+    }
+  }
+  t.pass('400 random lists in every encoding: the same bytes');
 });
